@@ -1,0 +1,319 @@
+"""The adapter protocol every channel implements, and the data it hands to the rest of the system.
+
+An adapter is pure: `handshake`, `verify` and `parse` look only at the request they are given and the
+channel's configuration. No database, no network, no clock (the view supplies `now` where a replay window
+needs it), so fixture tests need no database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+
+
+class Direction(StrEnum):
+    INCOMING = "in"
+    OUTGOING = "out"
+
+
+class MessageAction(StrEnum):
+    CREATE = "create"
+    EDIT = "edit"
+    DELETE = "delete"
+
+
+class AdapterError(Exception):
+    """Base of every error an adapter raises on purpose."""
+
+
+class MalformedPayload(AdapterError):
+    """The body is signed and accepted but cannot be read: the event is kept as failed, replayable."""
+
+
+class UnsupportedEvent(AdapterError):
+    """A well-formed event of a type the adapter does not handle: answered 200, kept as ignored."""
+
+    def __init__(self, event_type: str) -> None:
+        super().__init__(f"unsupported event type {event_type!r}")
+        self.event_type = event_type
+
+
+class VerificationFailed(AdapterError):
+    """The request is not from the provider (signature, token or source address): answered 403."""
+
+
+@dataclass(frozen=True)
+class ChannelConfig:
+    """What an adapter may know about its channel: secrets, tokens and per-channel options."""
+
+    slug: str
+    secrets: tuple[str, ...] = ()  # current first, then rotated-out secrets still in their grace period
+    verify_token: str = ""
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def secret(self) -> str:
+        return self.secrets[0] if self.secrets else ""
+
+
+@dataclass(frozen=True)
+class WebhookRequest:
+    """A transport-neutral copy of one HTTP request to the webhook URL."""
+
+    method: str
+    url: str  # absolute URL as the provider called it (Twilio signs it)
+    headers: Mapping[str, str]  # lower-cased names
+    query: Mapping[str, str]
+    body: bytes
+    remote_addr: str = ""
+    now: datetime | None = None
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+    def header(self, name: str) -> str:
+        return self.headers.get(name.lower(), "")
+
+
+@dataclass(frozen=True)
+class HandshakeResponse:
+    """What to answer on a provider's GET verification (Meta hub.challenge, X CRC)."""
+
+    status: int
+    body: str
+    content_type: str = "text/plain"
+
+
+@dataclass(frozen=True)
+class InboundAttachment:
+    url: str
+    content_type: str = ""
+    filename: str = ""
+    size: int | None = None
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """One normalised utterance, ready for the inbox."""
+
+    external_id: str
+    conversation_key: str
+    text: str
+    author_name: str
+    author_handle: str
+    sent_at: datetime
+    event_type: str
+    direction: Direction = Direction.INCOMING
+    action: MessageAction = MessageAction.CREATE
+    conversation_title: str = ""
+    parent_external_id: str = ""
+    attachments: tuple[InboundAttachment, ...] = ()
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.sent_at.tzinfo is None:
+            raise ValueError("sent_at must be timezone-aware")
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    event_type: str
+    messages: tuple[InboundMessage, ...]
+
+
+class ChannelAdapter:
+    """Base class of the adapters. Subclasses declare their kind and fill in `handlers`.
+
+    `handlers` maps an event type (the provider's own name, also the fixture name prefix) to a small
+    function that turns the decoded payload into messages. `event_types` is derived from it.
+    """
+
+    kind: ClassVar[str]
+    display_name: ClassVar[str]
+    content_types: ClassVar[tuple[str, ...]] = ("application/json",)
+    ignored_event_types: ClassVar[tuple[str, ...]] = ()
+    setup_note: ClassVar[str] = ""
+    can_reply: ClassVar[bool] = False
+
+    @property
+    def handlers(self) -> Mapping[str, Callable[[Payload, WebhookRequest], Iterable[InboundMessage]]]:
+        raise NotImplementedError
+
+    @property
+    def event_types(self) -> tuple[str, ...]:
+        return tuple(self.handlers)
+
+    def handshake(self, request: WebhookRequest, config: ChannelConfig) -> HandshakeResponse | None:
+        """Answer a GET verification, or None when the provider has none (then GET is 405)."""
+        return None
+
+    def verify(self, request: WebhookRequest, config: ChannelConfig) -> None:
+        raise NotImplementedError
+
+    def decode(self, request: WebhookRequest) -> Payload:
+        """Turn the body into a Payload; JSON by default."""
+        return Payload.from_json(request.body)
+
+    def event_type(self, payload: Payload, request: WebhookRequest) -> str:
+        raise NotImplementedError
+
+    def parse(self, request: WebhookRequest) -> ParseResult:
+        payload = self.decode(request)
+        event_type = self.event_type(payload, request)
+        if event_type in self.ignored_event_types or event_type not in self.handlers:
+            raise UnsupportedEvent(event_type)
+        messages = tuple(self.handlers[event_type](payload, request))
+        return ParseResult(event_type=event_type, messages=_dedupe(messages))
+
+
+def _dedupe(messages: Iterable[InboundMessage]) -> tuple[InboundMessage, ...]:
+    """The same message twice in one delivery (Meta does this) is one message; the last copy wins."""
+    by_key: dict[tuple[str, MessageAction], InboundMessage] = {}
+    for message in messages:
+        by_key[(message.external_id, message.action)] = message
+    return tuple(by_key.values())
+
+
+class Payload:
+    """Validating accessor over decoded JSON (Zulip's WildValue idea).
+
+    A missing key or a value of the wrong type raises MalformedPayload naming the path, never a stray
+    KeyError or TypeError.
+    """
+
+    __slots__ = ("_path", "_value")
+
+    def __init__(self, value: Any, path: str = "$") -> None:
+        self._value = value
+        self._path = path
+
+    @classmethod
+    def from_json(cls, body: bytes) -> Payload:
+        try:
+            return cls(json.loads(body.decode("utf-8")))
+        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+            raise MalformedPayload(
+                f"malformed payload at $: not UTF-8 JSON ({exc.__class__.__name__})"
+            ) from exc
+
+    @property
+    def path(self) -> str:
+        return self._path
+
+    @property
+    def raw(self) -> Any:
+        return self._value
+
+    def _fail(self, what: str) -> MalformedPayload:
+        return MalformedPayload(f"malformed payload at {self._path}: {what}")
+
+    def __getitem__(self, key: str | int) -> Payload:
+        if isinstance(key, int):
+            if not isinstance(self._value, list):
+                raise self._fail("expected a list")
+            if not -len(self._value) <= key < len(self._value):
+                raise self._fail(f"no item {key}")
+            return Payload(self._value[key], f"{self._path}[{key}]")
+        if not isinstance(self._value, dict):
+            raise self._fail("expected an object")
+        if key not in self._value:
+            raise MalformedPayload(f"malformed payload at {self._path}.{key}: missing")
+        return Payload(self._value[key], f"{self._path}.{key}")
+
+    def get(self, key: str, default: Any = None) -> Payload:
+        if not isinstance(self._value, dict):
+            raise self._fail("expected an object")
+        return Payload(self._value.get(key, default), f"{self._path}.{key}")
+
+    def __contains__(self, key: str) -> bool:
+        return isinstance(self._value, dict) and key in self._value
+
+    def is_null(self) -> bool:
+        return self._value is None
+
+    def items(self) -> list[Payload]:
+        if not isinstance(self._value, list):
+            raise self._fail("expected a list")
+        return [Payload(v, f"{self._path}[{i}]") for i, v in enumerate(self._value)]
+
+    def keys(self) -> list[str]:
+        if not isinstance(self._value, dict):
+            raise self._fail("expected an object")
+        return list(self._value)
+
+    def str(self) -> str:
+        if not isinstance(self._value, str):
+            raise self._fail(f"expected a string, got {type(self._value).__name__}")
+        return self._value
+
+    def str_or_empty(self) -> str:
+        if self._value is None:
+            return ""
+        return self.str()
+
+    def id(self) -> str:
+        """An identifier given as a string or an integer (providers mix both)."""
+        if isinstance(self._value, bool) or not isinstance(self._value, (str, int)):
+            raise self._fail(f"expected an id, got {type(self._value).__name__}")
+        text = str(self._value)
+        if not text:
+            raise self._fail("empty id")
+        return text
+
+    def int(self) -> int:
+        if isinstance(self._value, bool) or not isinstance(self._value, int):
+            raise self._fail(f"expected an integer, got {type(self._value).__name__}")
+        return self._value
+
+    def bool(self) -> bool:
+        if not isinstance(self._value, bool):
+            raise self._fail(f"expected a boolean, got {type(self._value).__name__}")
+        return self._value
+
+    def timestamp(self, *, unit: str = "s") -> datetime:
+        """A Unix timestamp (seconds or milliseconds) as an aware UTC datetime."""
+        value = self._value
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self._fail("expected a Unix timestamp")
+        seconds = value / 1000 if unit == "ms" else value
+        try:
+            return datetime.fromtimestamp(seconds, tz=UTC)
+        except (OverflowError, OSError, ValueError) as exc:
+            raise self._fail("timestamp out of range") from exc
+
+    def iso_datetime(self, *, assume_utc: bool = True) -> datetime:
+        """An ISO 8601 date-time; a naive one is taken as UTC (WordPress `date_gmt`)."""
+        text = self.str().strip()
+        if text.endswith("Z"):
+            text = text[:-1] + "+00:00"
+        try:
+            value = datetime.fromisoformat(text)
+        except ValueError as exc:
+            raise self._fail(f"expected an ISO 8601 date-time, got {text[:40]!r}") from exc
+        if value.tzinfo is None:
+            if not assume_utc:
+                raise self._fail("date-time without a time zone")
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+def hmac_hex(secret: str, data: bytes, digest: str = "sha256") -> str:
+    return hmac.new(secret.encode("utf-8"), data, getattr(hashlib, digest)).hexdigest()
+
+
+def signature_matches(candidates: Iterable[str], presented: str) -> bool:
+    """Constant-time comparison against every accepted signature (current and rotated secrets)."""
+    presented_bytes = presented.strip().encode("utf-8")
+    matched = False
+    for candidate in candidates:
+        matched |= hmac.compare_digest(candidate.encode("utf-8"), presented_bytes)
+    return matched and bool(presented_bytes)

@@ -1,0 +1,82 @@
+"""Comments under news articles on the municipality's WordPress website.
+
+Provider documentation:
+- WordPress REST API comment schema: https://developer.wordpress.org/rest-api/reference/comments/
+  (`WP_REST_Comments_Controller::get_item_schema`, `context=edit` fields).
+
+Signature scheme: WordPress core has no outgoing webhooks. The site's small plugin POSTs each comment as
+the REST API's JSON and signs it with our own header `X-Sorum-Signature: sha256=<hex HMAC-SHA256(secret,
+raw body)>`.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Mapping
+
+from .base import (
+    ChannelAdapter,
+    ChannelConfig,
+    InboundMessage,
+    MessageAction,
+    Payload,
+    VerificationFailed,
+    WebhookRequest,
+    hmac_hex,
+    signature_matches,
+)
+
+_TAG = re.compile(r"<[^>]+>")
+
+# WordPress comment statuses that mean the author or a moderator removed it.
+_REMOVED_STATUSES = {"trash", "spam"}
+
+
+class WebsiteCommentsAdapter(ChannelAdapter):
+    kind = "website_comments"
+    display_name = "Nettsidekommentarer"
+    ignored_event_types = ("pingback", "trackback")
+    setup_note = (
+        "Install the site plugin, give it the webhook URL and the channel secret; it signs each comment "
+        "with X-Sorum-Signature: sha256=<hex HMAC-SHA256>."
+    )
+
+    @property
+    def handlers(self) -> Mapping:
+        return {"comment": self._comment}
+
+    def verify(self, request: WebhookRequest, config: ChannelConfig) -> None:
+        presented = request.header("x-sorum-signature")
+        expected = [f"sha256={hmac_hex(secret, request.body)}" for secret in config.secrets]
+        if not expected or not signature_matches(expected, presented):
+            raise VerificationFailed("X-Sorum-Signature does not match")
+
+    def event_type(self, payload: Payload, request: WebhookRequest) -> str:
+        return payload.get("type", "comment").str()
+
+    def _comment(self, payload: Payload, request: WebhookRequest) -> Iterable[InboundMessage]:
+        """https://developer.wordpress.org/rest-api/reference/comments/#schema"""
+        content = payload["content"]
+        text = content.get("raw").str_or_empty() if "raw" in content else ""
+        if not text:
+            text = html.unescape(_TAG.sub("", content["rendered"].str())).strip()
+        post_id = payload["post"].id()
+        parent = payload.get("parent", 0).id()
+        status = payload.get("status", "approved").str()
+        email = payload.get("author_email", "").str_or_empty()
+        name = payload.get("author_name", "").str_or_empty()
+        sent_at = (payload["date_gmt"] if "date_gmt" in payload else payload["date"]).iso_datetime()
+        yield InboundMessage(
+            external_id=payload["id"].id(),
+            conversation_key=f"post:{post_id}",
+            conversation_title=payload.get("link", "").str_or_empty().split("#")[0],
+            text=text,
+            author_name=name,
+            author_handle=email or name,
+            sent_at=sent_at,
+            event_type="comment",
+            action=MessageAction.DELETE if status in _REMOVED_STATUSES else MessageAction.CREATE,
+            parent_external_id="" if parent == "0" else parent,
+            extra={"status": status, "link": payload.get("link", "").str_or_empty()},
+        )

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "channels"
+
+urlpatterns = [
+    path("<slug:slug>/webhook/", views.webhook, name="webhook"),
+]

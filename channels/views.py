@@ -1,0 +1,64 @@
+"""The one generic webhook view. Its order is fixed (Sentry): method, channel, verify, store, enqueue, 2xx."""
+
+from __future__ import annotations
+
+import logging
+
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+
+from .adapters import get_adapter
+from .adapters.base import VerificationFailed, WebhookRequest
+from .models import Channel
+from .services import inbound_event_receive, inbound_event_reject
+
+logger = logging.getLogger(__name__)
+
+
+def _webhook_request(request: HttpRequest, body: bytes) -> WebhookRequest:
+    headers = {name.lower(): value for name, value in request.headers.items()}
+    return WebhookRequest(
+        method=request.method or "",
+        url=request.build_absolute_uri(),
+        headers=headers,
+        query={key: request.GET.get(key, "") for key in request.GET},
+        body=body,
+        remote_addr=request.META.get("REMOTE_ADDR", ""),
+        now=timezone.now(),
+    )
+
+
+@csrf_exempt  # authenticated by the provider's signature instead (verify below)
+def webhook(request: HttpRequest, slug: str) -> HttpResponse:
+    if request.method not in ("GET", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    channel = get_object_or_404(Channel, slug=slug, enabled=True)
+    adapter = get_adapter(channel.kind)
+
+    if request.method == "GET":
+        answer = adapter.handshake(_webhook_request(request, b""), channel.config())
+        if answer is None:
+            return HttpResponseNotAllowed(["POST"])
+        return HttpResponse(answer.body, status=answer.status, content_type=answer.content_type)
+
+    declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    if declared > channel.max_body_bytes:
+        return JsonResponse({"error": "payload_too_large"}, status=413)
+    body = request.body
+    if len(body) > channel.max_body_bytes:
+        return JsonResponse({"error": "payload_too_large"}, status=413)
+    hook_request = _webhook_request(request, body)
+    if hook_request.content_type not in adapter.content_types:
+        return JsonResponse({"error": "unsupported_media_type"}, status=415)
+
+    try:
+        adapter.verify(hook_request, channel.config())
+    except VerificationFailed as exc:
+        inbound_event_reject(channel=channel, request=hook_request, reason=str(exc))
+        logger.warning("channels.webhook.signature_invalid", extra={"channel": channel.slug})
+        return JsonResponse({"error": "forbidden"}, status=403)
+
+    event = inbound_event_receive(channel=channel, request=hook_request)
+    return JsonResponse({"status": "received", "event": event.pk}, status=200)

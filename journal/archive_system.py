@@ -1,0 +1,44 @@
+"""The interface to the sak- og arkivsystem, and the built-in (local) implementation.
+
+Selected with the ARCHIVE_SYSTEM setting (dotted path); Fiks Arkiv and the Noark 5 REST API are other
+implementations of the same interface.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from . import services
+from .models import Case, JournalEntry
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    from triage.models import Message, Section
+
+
+class ArchiveSystem(Protocol):
+    def case_create(self, *, title: str, section: Section, created_by: AbstractBaseUser) -> Case: ...
+
+    def journal_entry_register(
+        self, *, message: Message, case: Case, registered_by: AbstractBaseUser
+    ) -> JournalEntry: ...
+
+
+class LocalArchiveSystem:
+    """The built-in Noark-5-shaped archive in this database."""
+
+    def case_create(self, *, title: str, section: Section, created_by: AbstractBaseUser) -> Case:
+        return services.case_create(title=title, section=section, created_by=created_by)
+
+    def journal_entry_register(
+        self, *, message: Message, case: Case, registered_by: AbstractBaseUser
+    ) -> JournalEntry:
+        return services.journal_entry_register(message=message, case=case, registered_by=registered_by)
+
+
+def get_archive_system() -> ArchiveSystem:
+    return import_string(settings.SORUM_ARCHIVE_SYSTEM)()

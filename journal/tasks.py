@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from celery import shared_task
+from django.contrib.auth import get_user_model
+from django.db import OperationalError
+
+from triage.models import Message
+
+from .archive_system import get_archive_system
+from .models import Case
+
+
+@shared_task(bind=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8)
+def journal_entry_register_task(self, message_id: int, case_id: int, user_id: int) -> int:
+    entry = get_archive_system().journal_entry_register(
+        message=Message.objects.select_related("channel").get(pk=message_id),
+        case=Case.objects.get(pk=case_id),
+        registered_by=get_user_model().objects.get(pk=user_id),
+    )
+    return entry.pk

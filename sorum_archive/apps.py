@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SorumArchiveConfig(AppConfig):
+    name = "sorum_archive"
+    verbose_name = "sorum-archive"

@@ -1,0 +1,55 @@
+"""The three staff roles and what each may see. Groups are created by triage migration 0002."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+CASEWORKER = "saksbehandler"
+ARCHIVIST = "arkivar"
+ADMIN = "admin"
+
+CASEWORKER_PERMISSIONS = [
+    "triage.view_message",
+    "triage.triage_message",
+    "triage.view_conversation",
+    "triage.view_triagedecision",
+    "triage.view_section",
+    "journal.view_case",
+    "journal.add_case",
+    "journal.view_journalentry",
+]
+ARCHIVIST_PERMISSIONS = CASEWORKER_PERMISSIONS + [
+    "triage.view_all_sections",
+    "journal.change_case",
+    "journal.change_journalentry",
+    "journal.review_journalentry",
+    "journal.export_archive",
+    "channels.view_inboundevent",
+]
+ADMIN_PERMISSIONS = ARCHIVIST_PERMISSIONS + [
+    "channels.view_channel",
+    "channels.add_channel",
+    "channels.change_channel",
+    "channels.delete_channel",
+    "channels.change_inboundevent",
+    "triage.add_section",
+    "triage.change_section",
+    "triage.delete_section",
+    "auth.view_user",
+    "auth.add_user",
+    "auth.change_user",
+    "auth.view_group",
+]
+ROLE_PERMISSIONS = {
+    CASEWORKER: CASEWORKER_PERMISSIONS,
+    ARCHIVIST: ARCHIVIST_PERMISSIONS,
+    ADMIN: ADMIN_PERMISSIONS,
+}
+
+
+def is_archivist(user: AbstractBaseUser | AnonymousUser) -> bool:
+    return user.is_authenticated and user.has_perm("journal.review_journalentry")
+
+
+def sees_all_sections(user: AbstractBaseUser | AnonymousUser) -> bool:
+    return user.is_authenticated and user.has_perm("triage.view_all_sections")

@@ -1,0 +1,59 @@
+"""Shared fixtures. Tests never reach outside the machine; services are used only where marked."""
+
+from __future__ import annotations
+
+import os
+import socket
+
+import pytest
+from django.conf import settings
+
+from sorum_archive.celery import app as celery_app
+
+# Every test runs Celery tasks in-process unless it starts a real worker itself (tests/test_celery_worker.py).
+celery_app.conf.task_always_eager = True
+celery_app.conf.task_eager_propagates = True
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+_real_connect = socket.socket.connect
+
+
+def _loopback_only(self, address):  # Saleor's rule: only loopback and local sockets in tests
+    host = address[0] if isinstance(address, tuple) else None
+    if host is not None and host not in ("127.0.0.1", "::1", "localhost", "0.0.0.0"):
+        raise RuntimeError(f"test tried to reach {address!r}; only loopback is allowed")
+    return _real_connect(self, address)
+
+
+socket.socket.connect = _loopback_only
+
+
+def _require(item: pytest.Item, available: bool, what: str) -> None:
+    if available:
+        return
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{what} is required here (REQUIRE_SERVICES=1) but not configured")
+    pytest.skip(f"needs {what}")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("postgres"):
+        _require(item, settings.USING_POSTGRES, "PostgreSQL (DATABASE_URL)")
+    if item.get_closest_marker("redis"):
+        _require(item, bool(settings.REDIS_URL), "Redis (REDIS_URL)")
+    if item.get_closest_marker("browser"):
+        _require(item, os.path.exists(os.environ.get("CHROMIUM", "/usr/bin/chromium")), "chromium")
+
+
+@pytest.fixture(autouse=True)
+def _english_off(settings):
+    """Tests see the product as users do: Norwegian by default."""
+    settings.LANGUAGE_CODE = "nb"
+
+
+@pytest.fixture
+def user_factory(db):
+    from tests.factories import UserFactory
+
+    return UserFactory

@@ -1,0 +1,37 @@
+from django.contrib import admin
+
+from .models import Conversation, Message, Section, TriageDecision
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["name", "code"]
+    search_fields = ["name", "code"]
+    filter_horizontal = ["members"]
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ["id", "channel", "author_name", "sent_at", "status"]
+    list_filter = ["status", "channel", "section"]
+    search_fields = ["text", "author_name", "author_handle"]
+    raw_id_fields = ["conversation", "inbound_event", "assignee"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Conversation)
+class ConversationAdmin(admin.ModelAdmin):
+    list_display = ["id", "channel", "external_key", "last_message_at"]
+
+
+@admin.register(TriageDecision)
+class TriageDecisionAdmin(admin.ModelAdmin):
+    list_display = ["message", "decision", "case", "decided_by", "decided_at"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,175 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Section(models.Model):
+    """An administrative unit (administrativ enhet) that owns a queue of messages."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("members"), related_name="sections", blank=True
+    )
+
+    class Meta:
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Conversation(models.Model):
+    """A thread (samtale/tråd): chat session, SMS thread, comment thread, DM pair."""
+
+    channel = models.ForeignKey(
+        "channels.Channel", verbose_name=_("channel"), on_delete=models.PROTECT, related_name="conversations"
+    )
+    external_key = models.CharField(_("external key"), max_length=300)
+    title = models.CharField(_("title"), max_length=500, blank=True)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    last_message_at = models.DateTimeField(_("last message at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("conversation")
+        verbose_name_plural = _("conversations")
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "external_key"], name="conversation_unique_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.external_key
+
+
+class MessageStatus(models.TextChoices):
+    NEW = "new", _("new")
+    CASE_RELATED = "case_related", _("case-related")
+    NOT_CASE_RELATED = "not_case_related", _("not case-related")
+    FORMAL_SUBMISSION_REQUESTED = "formal_submission_requested", _("formal submission requested")
+
+
+class MessageDirection(models.TextChoices):
+    INCOMING = "in", _("incoming")
+    OUTGOING = "out", _("outgoing")
+
+
+class Message(models.Model):
+    """One citizen (or staff) utterance (melding), normalised from any channel."""
+
+    channel = models.ForeignKey(
+        "channels.Channel", verbose_name=_("channel"), on_delete=models.PROTECT, related_name="messages"
+    )
+    conversation = models.ForeignKey(
+        Conversation, verbose_name=_("conversation"), on_delete=models.PROTECT, related_name="messages"
+    )
+    inbound_event = models.ForeignKey(
+        "channels.InboundEvent",
+        verbose_name=_("inbound event"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="messages",
+    )
+    section = models.ForeignKey(
+        Section,
+        verbose_name=_("section"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="messages",
+    )
+    external_id = models.CharField(_("external id"), max_length=300)
+    parent_external_id = models.CharField(_("reply to"), max_length=300, blank=True)
+    author_name = models.CharField(_("author"), max_length=300, blank=True)
+    author_handle = models.CharField(_("author handle"), max_length=300, blank=True)
+    text = models.TextField(_("text"))
+    sent_at = models.DateTimeField(_("sent at"))
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    direction = models.CharField(
+        _("direction"), max_length=3, choices=MessageDirection.choices, default=MessageDirection.INCOMING
+    )
+    status = models.CharField(
+        _("status"), max_length=32, choices=MessageStatus.choices, default=MessageStatus.NEW
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_messages",
+    )
+    deleted_by_author = models.BooleanField(_("deleted by author"), default=False)
+    extra = models.JSONField(_("provider metadata"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "external_id"], name="message_unique_external_id"),
+        ]
+        indexes = [
+            models.Index(fields=["-received_at", "-id"], name="message_inbox_idx"),
+            models.Index(
+                fields=["section", "status", "-received_at", "-id"], name="message_section_status_idx"
+            ),
+        ]
+        permissions = [
+            ("triage_message", _("Can triage messages in own sections")),
+            ("view_all_sections", _("Can see messages of every section")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author_name or self.author_handle}: {self.text[:60]}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("triage:message_detail", kwargs={"pk": self.pk})
+
+
+class Decision(models.TextChoices):
+    CASE_RELATED = "case_related", _("case-related")
+    NOT_CASE_RELATED = "not_case_related", _("not case-related")
+    FORMAL_SUBMISSION_REQUESTED = "formal_submission_requested", _("ask for formal submission")
+
+
+class TriageDecision(models.Model):
+    """A caseworker's assessment (vurdering) of one message; append-only history."""
+
+    message = models.ForeignKey(
+        Message, verbose_name=_("message"), on_delete=models.PROTECT, related_name="decisions"
+    )
+    decision = models.CharField(_("decision"), max_length=32, choices=Decision.choices)
+    case = models.ForeignKey(
+        "journal.Case",
+        verbose_name=_("case"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="triage_decisions",
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("triage decision")
+        verbose_name_plural = _("triage decisions")
+        ordering = ["-decided_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(decision="case_related") | models.Q(case__isnull=False),
+                name="decision_case_related_has_case",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} ({self.message_id})"
