@@ -75,7 +75,8 @@ def _duplicate_candidates(message: Message) -> list[MessageText]:
     if handle and normalise_name(handle) not in ANONYMOUS_AUTHORS:
         conditions.append(Q(author_handle=handle))
     if name and name not in ANONYMOUS_AUTHORS:
-        conditions.append(Q(author_name_lower=name))
+        # SQLite's lower() folds ASCII only ("Ødegård"), so the exact name is asked for as well.
+        conditions.append(Q(author_name_lower=name) | Q(author_name=message.author_name))
     if not conditions:
         return []
     rows = (

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from .labels import CATEGORY_LABELS, HEARING_REASON_LABELS, IDENTITY_NUMBER_LABELS
+
 # Offl. § 13 jf. fvl. § 13 første ledd nr. 1: personal circumstances under a duty of confidentiality.
 SCREENING_ACCESS_RESTRICTION = "Unntatt offentlighet"
 SCREENING_LEGAL_BASIS = "Offl. § 13 jf. fvl. § 13 første ledd nr. 1"
@@ -56,6 +58,10 @@ class IdentityNumberHit:
     start: int
     end: int
 
+    @property
+    def kind_label(self) -> str:
+        return IDENTITY_NUMBER_LABELS.get(self.kind, self.kind)
+
 
 @dataclass(frozen=True)
 class SensitiveWordHit:
@@ -86,6 +92,10 @@ class SensitivityWarning:
         return tuple(dict.fromkeys(hit.category for hit in self.sensitive_words))
 
     @property
+    def category_labels(self) -> tuple[str, ...]:
+        return tuple(CATEGORY_LABELS.get(category, category) for category in self.categories)
+
+    @property
     def words(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(hit.word for hit in self.sensitive_words))
 
@@ -96,6 +106,10 @@ class HearingSuggestion:
 
     matched_phrases: tuple[str, ...]
     reasons: tuple[str, ...]
+
+    @property
+    def reason_labels(self) -> tuple[str, ...]:
+        return tuple(HEARING_REASON_LABELS.get(reason, reason) for reason in self.reasons)
 
 
 @dataclass(frozen=True)
