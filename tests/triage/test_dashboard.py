@@ -6,7 +6,6 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import (
-    PASSWORD,
     CaseFactory,
     ChannelFactory,
     MessageFactory,
@@ -15,7 +14,7 @@ from tests.factories import (
     archivist,
     caseworker,
 )
-from triage.dashboard.charts import bar_chart, nice_maximum
+from triage.dashboard.charts import axis, bar_chart
 from triage.dashboard.csv_export import dashboard_csv
 from triage.dashboard.median import median_decision_times
 from triage.dashboard.selectors import dashboard_figures_for_user
@@ -160,7 +159,7 @@ def test_csv_is_safe_for_spreadsheets(db):
 
 def test_page_for_caseworker_with_charts_and_tables(client, world):
     user = caseworker(world["teknisk"])
-    client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     response = client.get(reverse("dashboard:index"))
     assert response.status_code == 200
     html = response.content.decode()
@@ -172,7 +171,7 @@ def test_page_for_caseworker_with_charts_and_tables(client, world):
 
 def test_csv_download(client, world):
     user = caseworker(world["teknisk"])
-    client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     response = client.get(reverse("dashboard:csv"), {"days": "7"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
@@ -181,7 +180,7 @@ def test_csv_download(client, world):
 
 
 def test_bad_days_parameter_falls_back(client, world):
-    client.login(username=archivist().username, password=PASSWORD)
+    client.force_login(archivist())
     assert client.get(reverse("dashboard:index"), {"days": "abc"}).status_code == 200
     assert client.get(reverse("dashboard:index"), {"days": "-5"}).status_code == 200
 
@@ -189,15 +188,23 @@ def test_bad_days_parameter_falls_back(client, world):
 def test_permission_required(client, db):
     assert client.get(reverse("dashboard:index")).status_code == 302
     user = UserFactory()
-    client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     assert client.get(reverse("dashboard:index")).status_code == 403
     assert client.get(reverse("dashboard:csv")).status_code == 403
 
 
-def test_nice_maximum_and_bar_geometry():
-    assert [nice_maximum(value) for value in (0, 1, 3, 7, 12, 50, 51)] == [1, 1, 5, 10, 20, 50, 100]
+def test_axis_has_whole_number_gridlines_and_bar_geometry():
+    assert [axis(value) for value in (0, 1, 3, 9, 12, 80, 81)] == [
+        (1, 1),
+        (1, 1),
+        (1, 3),
+        (5, 10),
+        (5, 15),
+        (20, 80),
+        (50, 100),
+    ]
     chart = bar_chart(chart_id="c", title="t", description="d", labels=["a", "b"], values=[0, 10])
     assert chart.bars[0].height == 0
     assert chart.bars[1].y == chart.baseline - chart.bars[1].height
-    assert chart.ticks[-1].value == 10
+    assert [tick.value for tick in chart.ticks] == [0, 5, 10]
     assert [label.text for label in chart.x_labels] == ["b"]

@@ -54,15 +54,22 @@ class BarChart:
     x_labels: tuple[AxisLabel, ...]
 
 
-def nice_maximum(value: int) -> int:
-    """The smallest 1, 2 or 5 times a power of ten at or above value (at least 1)."""
+def nice_step(value: float) -> int:
+    """The smallest whole 1, 2 or 5 times a power of ten at or above value (at least 1)."""
     if value <= 1:
         return 1
     magnitude = 10 ** math.floor(math.log10(value))
     for step in (1, 2, 5, 10):
         if step * magnitude >= value:
-            return step * magnitude
-    return 10 * magnitude
+            return int(step * magnitude)
+    return int(10 * magnitude)
+
+
+def axis(maximum_value: int, *, target_ticks: int = 4) -> tuple[int, int]:
+    """(step, top) of a y axis with whole-number gridlines: 9 -> (5, 10), 80 -> (20, 80), 0 -> (1, 1)."""
+    step = nice_step(maximum_value / target_ticks)
+    top = max(math.ceil(maximum_value / step) * step, step)
+    return step, top
 
 
 def bar_chart(
@@ -75,7 +82,7 @@ def bar_chart(
     label_every: int = 7,
 ) -> BarChart:
     """Vertical bars with a zero baseline, four gridline ticks and every `label_every`-th x label."""
-    maximum = nice_maximum(max(values, default=0))
+    step, maximum = axis(max(values, default=0))
     plot_width = WIDTH - LEFT - RIGHT
     plot_height = HEIGHT - TOP - BOTTOM
     baseline = TOP + plot_height
@@ -94,8 +101,8 @@ def bar_chart(
             )
         )
     ticks = tuple(
-        Tick(y=round(baseline - plot_height * step / 4, 2), value=round(maximum * step / 4))
-        for step in range(5)
+        Tick(y=round(baseline - plot_height * value / maximum, 2), value=value)
+        for value in range(0, maximum + 1, step)
     )
     last = len(labels) - 1
     x_labels = tuple(
