@@ -179,6 +179,8 @@ SORUM_FORMAL_SUBMISSION_URL = env.str(
 SORUM_ARCHIVE_SYSTEM = env.str("ARCHIVE_SYSTEM", default="journal.archive_system.LocalArchiveSystem")
 SORUM_ARCHIVE_NAME = env.str("ARCHIVE_NAME", default="Sørum kommune")
 SORUM_MESSAGE_MAX_CHARS = 20_000
+# Seconds the dashboard figures are shared by users who see the same sections (0: always fresh).
+SORUM_DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
 
 # Production hardening: on whenever DEBUG is off (check --deploy is clean then).
 if not DEBUG:

@@ -125,9 +125,17 @@ class Message(models.Model):
             # Duplicate suggestions look up one author within a time window (triage.suggestions).
             models.Index(fields=["author_handle", "received_at"], name="message_author_handle_idx"),
             models.Index(Lower("author_name"), "received_at", name="message_author_name_idx"),
-            # The dashboard counts per day, section, channel and status from the index alone.
+            # The dashboard reads a period's messages from the index alone (index-only scans).
             models.Index(
-                fields=["received_at", "section", "channel", "status"], name="message_dashboard_idx"
+                fields=["received_at"],
+                include=["section", "channel", "status", "direction", "id"],
+                name="message_dashboard_idx",
+            ),
+            # The backlog (undecided incoming messages) stays small: a partial index holds just those.
+            models.Index(
+                fields=["section", "channel", "received_at"],
+                condition=models.Q(status="new", direction="in"),
+                name="message_undecided_idx",
             ),
         ]
         permissions = [

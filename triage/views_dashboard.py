@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from .dashboard.charts import BarChart, bar_chart
 from .dashboard.csv_export import dashboard_csv
 from .dashboard.formatting import duration_display, share_display
-from .dashboard.selectors import DEFAULT_DAYS, MAX_DAYS, dashboard_figures_for_user
+from .dashboard.selectors import DEFAULT_DAYS, MAX_DAYS, dashboard_figures_cached
 from .dashboard.types import DashboardFigures, Figures
 
 
@@ -95,7 +95,7 @@ def _section_display(index: int, section, dashboard: DashboardFigures) -> Sectio
 @login_required
 @permission_required("triage.view_message", raise_exception=True)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    figures = dashboard_figures_for_user(user=request.user, days=_days(request))
+    figures = dashboard_figures_cached(user=request.user, days=_days(request))
     sections = [_section_display(index, section, figures) for index, section in enumerate(figures.sections)]
     backlog_chart = bar_chart(
         chart_id="chart-backlog",
@@ -121,7 +121,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required("triage.view_message", raise_exception=True)
 def dashboard_csv_download(request: HttpRequest) -> HttpResponse:
-    figures = dashboard_figures_for_user(user=request.user, days=_days(request))
+    figures = dashboard_figures_cached(user=request.user, days=_days(request))
     response = HttpResponse(dashboard_csv(figures), content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="triage-dashboard-{stamp}.csv"'

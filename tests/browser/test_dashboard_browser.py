@@ -43,7 +43,8 @@ def page():
 
 
 @pytest.fixture
-def demo(transactional_db):
+def demo(transactional_db, settings):
+    settings.SORUM_DASHBOARD_CACHE_SECONDS = 0
     # A flush by an earlier transactional test removes the groups migration 0002 created.
     importlib.import_module("triage.migrations.0002_role_groups").create_groups(apps, None)
     seed_demo(messages=80)

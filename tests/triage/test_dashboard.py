@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from tests.factories import (
@@ -17,11 +18,16 @@ from tests.factories import (
 from triage.dashboard.charts import axis, bar_chart
 from triage.dashboard.csv_export import dashboard_csv
 from triage.dashboard.median import median_decision_times
-from triage.dashboard.selectors import dashboard_figures_for_user
+from triage.dashboard.selectors import dashboard_figures_cached, dashboard_figures_for_user
 from triage.models import Decision, MessageStatus, TriageDecision
 
 # 12:00 Oslo (11:00 UTC) on 2 March 2026; the 30-day period starts 1 February 00:00 Oslo.
 NOW = datetime(2026, 3, 2, 11, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_figures(settings):
+    settings.SORUM_DASHBOARD_CACHE_SECONDS = 0
 
 
 def decide(message, decision, *, after: timedelta, user, case=None):
@@ -164,8 +170,10 @@ def test_page_for_caseworker_with_charts_and_tables(client, world):
     assert response.status_code == 200
     html = response.content.decode()
     assert 'data-testid="dashboard-table"' in html
-    assert html.count('<svg class="bar-chart"') == 2
-    assert '<title id="chart-incoming-0-title">' in html
+    # The fixture's messages are from March 2026, outside the page's period (the last 30 days).
+    assert html.count('<svg class="bar-chart"') == 1
+    assert '<title id="chart-backlog-title">' in html
+    assert 'data-testid="dashboard-section-empty"' in html
     assert "Oppvekst" not in html
 
 
@@ -208,3 +216,18 @@ def test_axis_has_whole_number_gridlines_and_bar_geometry():
     assert chart.bars[1].y == chart.baseline - chart.bars[1].height
     assert [tick.value for tick in chart.ticks] == [0, 5, 10]
     assert [label.text for label in chart.x_labels] == ["b"]
+
+
+def test_cached_figures_are_shared_by_users_with_the_same_sections(
+    world, settings, django_assert_max_num_queries
+):
+    settings.SORUM_DASHBOARD_CACHE_SECONDS = 60
+    cache.clear()
+    first = dashboard_figures_cached(user=caseworker(world["teknisk"]))
+    colleague = caseworker(world["teknisk"])
+    with django_assert_max_num_queries(3):  # only which sections the user sees (and its permissions)
+        second = dashboard_figures_cached(user=colleague)
+    assert second == first
+    other = dashboard_figures_cached(user=caseworker(world["oppvekst"]))
+    assert [section.total.section_name for section in other.sections] == ["Oppvekst"]
+    cache.clear()

@@ -6,14 +6,18 @@ Days are Europe/Oslo calendar days. Queries: sections, channels, daily counts wi
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.db.models import Count, Min, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from channels.models import Channel
@@ -35,16 +39,42 @@ def _period(*, days: int, today: date) -> tuple[tuple[date, ...], datetime]:
     return tuple(first + timedelta(days=offset) for offset in range(days)), since
 
 
+def _scope(user: AbstractBaseUser) -> tuple[dict[int, str], list[int] | None]:
+    """The sections the user may see by id, and the filter (None: every section, and messages without one)."""
+    sections = dict(sections_for_user(user=user).values_list("id", "name"))
+    return sections, None if sees_all_sections(user) else list(sections)
+
+
 def dashboard_figures_for_user(
     *, user: AbstractBaseUser, days: int = DEFAULT_DAYS, now: datetime | None = None
 ) -> DashboardFigures:
     """Figures for the sections the user may see (archivists and admins: all, plus messages without one)."""
+    sections, section_ids = _scope(user)
+    return _figures_for_sections(sections=sections, section_ids=section_ids, days=days, now=now)
+
+
+def dashboard_figures_cached(*, user: AbstractBaseUser, days: int = DEFAULT_DAYS) -> DashboardFigures:
+    """The same figures, shared for SORUM_DASHBOARD_CACHE_SECONDS by every user who sees the same sections."""
+    sections, section_ids = _scope(user)
+    timeout = settings.SORUM_DASHBOARD_CACHE_SECONDS
+    if timeout <= 0:
+        return _figures_for_sections(sections=sections, section_ids=section_ids, days=days)
+    scope = "all" if section_ids is None else ",".join(map(str, sorted(section_ids)))
+    names = hashlib.sha256(repr(sorted(sections.items())).encode()).hexdigest()[:12]
+    key = f"triage:dashboard:v1:{scope}:{names}:{days}:{get_language()}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = _figures_for_sections(sections=sections, section_ids=section_ids, days=days)
+        cache.set(key, figures, timeout)
+    return figures
+
+
+def _figures_for_sections(
+    *, sections: dict[int, str], section_ids: list[int] | None, days: int, now: datetime | None = None
+) -> DashboardFigures:
     now = now or timezone.now()
     days = max(1, min(days, MAX_DAYS))
     day_list, since = _period(days=days, today=now.astimezone(OSLO).date())
-    all_sections = sees_all_sections(user)
-    sections = dict(sections_for_user(user=user).values_list("id", "name"))
-    section_ids = None if all_sections else list(sections)
 
     incoming = Message.objects.filter(direction=MessageDirection.INCOMING)
     if section_ids is not None:
