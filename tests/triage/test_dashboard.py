@@ -28,6 +28,8 @@ NOW = datetime(2026, 3, 2, 11, 0, tzinfo=UTC)
 @pytest.fixture(autouse=True)
 def _fresh_figures(settings):
     settings.SORUM_DASHBOARD_CACHE_SECONDS = 0
+    # Factories hash a password per user; the default hasher costs about a second each on a busy machine.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def decide(message, decision, *, after: timedelta, user, case=None):

@@ -5,6 +5,18 @@ import django.db.models.functions.text
 from django.conf import settings
 from django.db import migrations, models
 
+from sorum_archive.roles import role_groups_ensure
+
+
+def grant_routing_rules(apps, schema_editor):
+    """Give the admin role the new routing rule permissions (role_groups_ensure is idempotent)."""
+    from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in global_apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, apps=global_apps)
+    role_groups_ensure(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+
 
 class Migration(migrations.Migration):
 
@@ -65,4 +77,5 @@ class Migration(migrations.Migration):
             name='section',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='routing_rules', to='triage.section', verbose_name='section'),
         ),
+        migrations.RunPython(grant_routing_rules, migrations.RunPython.noop),
     ]

@@ -14,6 +14,11 @@ from triage.suggestions import suggestions_for_message
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def test_everything_at_once_in_three_queries(django_assert_max_num_queries):
     teknisk = SectionFactory(name="Teknisk drift")
     per = UserFactory(first_name="Per", last_name="Hansen")
@@ -125,3 +130,12 @@ def test_fragment_for_a_message_without_suggestions(rf):
         request=rf.get("/"),
     )
     assert 'data-testid="suggestions-none"' in html
+
+
+def test_admin_role_may_manage_routing_rules():
+    from django.contrib.auth.models import Group
+
+    from sorum_archive.roles import ADMIN
+
+    codenames = set(Group.objects.get(name=ADMIN).permissions.values_list("codename", flat=True))
+    assert {"view_routingrule", "add_routingrule", "change_routingrule", "delete_routingrule"} <= codenames
