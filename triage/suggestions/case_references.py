@@ -14,7 +14,7 @@ from .types import CaseReference
 _KEYWORD = r"""
     (?:
         saks?(?:\s*-?\s*)?(?:nr|nummer|referanse|ref)\.?   # saksnr., saksnummer, sak nr., saksref.
-      | (?:vår|vår|var|deres|din|dykkar|our|your)\s+ref(?:eranse)?\.?   # vår ref., deres ref.
+      | (?:vår|var|deres|din|dykkar|our|your)\s+ref(?:eranse)?\.?   # vår ref., deres ref.
       | ref(?:eranse)?\.?                                  # ref:, referanse
       | sak(?:en|a)?                                       # sak 2026/42, saken 26/12
       | case
