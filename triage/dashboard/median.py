@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Min
 
 from ..models import Message, MessageDirection, TriageDecision
@@ -47,7 +47,10 @@ def _median_postgres(*, since: datetime, section_ids: Collection[int] | None) ->
     params: list[object] = [since, since, MessageDirection.INCOMING.value]
     if section_ids is not None:
         params.append(list(section_ids))
-    with connection.cursor() as cursor:
+    # A month of first decisions (about 80,000 at a million messages a year) is aggregated and sorted in
+    # memory; the default 4 MB work_mem spills it to disk and triples the time.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return {
