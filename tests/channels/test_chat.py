@@ -162,7 +162,7 @@ ROCKETCHAT = ChannelConfig(
 # Vectors from ../shared/payloads/SIGNATURES.md (timestamp 1711267200).
 CHATWOOT_TIMESTAMP = "1711267200"
 CHATWOOT_SIGNATURES = {
-    "chatwoot.message_created__docs.json": "sha256=6208cbfcf1c75e49ce8613617a87c2431b4d59066ef0748220b4e1ccafcafb13",
+    "chatwoot.message_created__docs.json": "sha256=6208cbfcf1c75e49ce8613617a87c2431b4d59066ef0748220b4e1ccafcafb13",  # noqa: E501
     "chatwoot.conversation_resolved__docs.json": (
         "sha256=128ffc173a29e4f782733d7064daeae9e9b9ea172330be49cc41f311fbe835f8"
     ),

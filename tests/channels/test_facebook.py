@@ -92,7 +92,7 @@ EXPECTED = {
     ],
     "messages__text_with_image.json": [
         {
-            "external_id": "m_AG5Hz2Uq7tuwNEhXfYYKj8mJEM_QPpz5jdCK48PnKAjSdjfipqxqMvK8ma6AC8fplwlqLP_5cgXIbu7I3rBN0P",
+            "external_id": "m_AG5Hz2Uq7tuwNEhXfYYKj8mJEM_QPpz5jdCK48PnKAjSdjfipqxqMvK8ma6AC8fplwlqLP_5cgXIbu7I3rBN0P",  # noqa: E501
             "conversation_key": "messenger:104857331234567:6543210987654321",
             "text": "Hei! Vi har fått vannlekkasje i kjelleren etter "
             "gravearbeidet i Sørumsand sentrum. Hvem kontakter "
@@ -130,7 +130,7 @@ CONFIG = ChannelConfig(slug="facebook-sorum", secrets=(APP_SECRET,), verify_toke
 SIGNATURES = {
     "feed__comment_add.json": "sha256=f0328e44b2e3bb5861e03669936564551bf7780bdb2e988d8aae95f71beb597e",
     "feed__comment_add_reply.json": "sha256=8197ea6bbb46589b427a87775227446d6405c87b50ec1ecd21317fcb14d13e8c",
-    "messages__text_with_image.json": "sha256=77de063ff61d9ae274fd6499cddac4c3b7ef2897810ecb2f89f0fab30c7d3182",
+    "messages__text_with_image.json": "sha256=77de063ff61d9ae274fd6499cddac4c3b7ef2897810ecb2f89f0fab30c7d3182",  # noqa: E501
     "messages__duplicate_in_batch.json": (
         "sha256=a2c562dff1005167e4cd86c15efb8ebca8990c0cc88a2f63bc2abb18fb4d8ac0"
     ),
