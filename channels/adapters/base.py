@@ -180,9 +180,9 @@ class ChannelAdapter:
 
     def redact(self, request: WebhookRequest) -> WebhookRequest:
         """The request without its secret query parameters, as it may be stored."""
-        if not self.secret_query_params:
-            return request
         secret = set(self.secret_query_params)
+        if not secret & set(request.query):
+            return request
         parts = urlsplit(request.url)
         pairs = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in secret]
         return replace(

@@ -38,6 +38,7 @@ from .base import (
     InboundAttachment,
     InboundMessage,
     MalformedPayload,
+    MessageAction,
     Payload,
     VerificationFailed,
     WebhookRequest,
@@ -69,7 +70,6 @@ class ChatAdapter(ChannelAdapter):
         "chatwoot.conversation_created",
         "chatwoot.conversation_status_changed",
         "chatwoot.conversation_updated",
-        "chatwoot.message_updated",
         "chatwoot.webwidget_triggered",
         "intercom.conversation.admin.noted",
         "intercom.conversation.admin.assigned",
@@ -82,15 +82,17 @@ class ChatAdapter(ChannelAdapter):
     )
     setup_note = (
         "Set options.provider to chatwoot, intercom or rocketchat and give the provider the URL "
-        "/channels/<slug>/webhook/. Chatwoot: the webhook's secret goes in the channel secret (subscribe to "
-        "message_created and conversation_resolved). Intercom: the app's client secret. Rocket.Chat: "
-        "Omnichannel > Webhooks, 'Send request on chat close', the secret token goes in the channel secret."
+        "/channels/<slug>/webhook/. Chatwoot: the webhook's secret goes in the channel secret; subscribe "
+        "to message_created, message_updated and conversation_resolved. Intercom: the app's client "
+        "secret. Rocket.Chat: Omnichannel > Webhooks, 'Send request on chat close', the secret token goes "
+        "in the channel secret."
     )
 
     @property
     def handlers(self) -> Mapping[str, Callable[[Payload, WebhookRequest], Iterable[InboundMessage]]]:
         return {
             "chatwoot.message_created": self._chatwoot_message,
+            "chatwoot.message_updated": self._chatwoot_message,
             _RESOLVED: self._chatwoot_conversation,
             "intercom.conversation.user.created": self._intercom_conversation,
             "intercom.conversation.user.replied": self._intercom_conversation,
@@ -144,7 +146,7 @@ class ChatAdapter(ChannelAdapter):
             payload,
             conversation_id=payload["conversation"]["id"].id(),
             sender=payload.get("sender", {}),
-            event_type="chatwoot.message_created",
+            event_type="chatwoot." + payload["event"].str(),
         )
         if message is not None:
             yield message
@@ -272,6 +274,7 @@ def _chatwoot_message(
         sent_at=sent_at,
         event_type=event_type,
         direction=Direction.INCOMING if kind == 0 else Direction.OUTGOING,
+        action=MessageAction.EDIT if event_type == "chatwoot.message_updated" else MessageAction.CREATE,
         attachments=tuple(
             InboundAttachment(url=item["data_url"].str(), content_type=_mime(item.get("file_type", "")))
             for item in message.get("attachments", []).items()

@@ -1,4 +1,4 @@
-"""The municipality's Discourse discussion forum: new and edited posts.
+"""The municipality's Discourse discussion forum: new, edited and deleted posts.
 
 Provider documentation:
 - Setting up webhooks: https://meta.discourse.org/t/setting-up-webhooks/49045
@@ -35,6 +35,12 @@ from .base import (
 
 _TAG = re.compile(r"<[^>]+>")
 _SPEECH_POST_TYPES = {1, 2}  # regular, moderator action
+_ACTIONS = {
+    "post_created": MessageAction.CREATE,
+    "post_edited": MessageAction.EDIT,
+    # A deleted post stays in the archive, marked deleted (issue 4); its text is the last one seen.
+    "post_destroyed": MessageAction.DELETE,
+}
 
 
 class ForumAdapter(ChannelAdapter):
@@ -42,7 +48,6 @@ class ForumAdapter(ChannelAdapter):
     display_name = "Forum (Discourse)"
     ignored_event_types = (
         "ping",
-        "post_destroyed",
         "post_recovered",
         "topic_created",
         "topic_edited",
@@ -54,12 +59,12 @@ class ForumAdapter(ChannelAdapter):
     setup_note = (
         "In Discourse: Admin > API > Webhooks > New webhook. Payload URL /channels/<slug>/webhook/, content "
         "type application/json, a random secret (also in the channel secret), events 'Post is created' "
-        "and 'Post is updated'."
+        "'Post is updated' and 'Post is deleted'."
     )
 
     @property
     def handlers(self) -> Mapping[str, Callable[[Payload, WebhookRequest], Iterable[InboundMessage]]]:
-        return {"post_created": self._post, "post_edited": self._post}
+        return {"post_created": self._post, "post_edited": self._post, "post_destroyed": self._post}
 
     def verify(self, request: WebhookRequest, config: ChannelConfig) -> None:
         presented = request.header("x-discourse-event-signature")
@@ -95,7 +100,7 @@ class ForumAdapter(ChannelAdapter):
             author_handle=username,
             sent_at=post["created_at"].iso_datetime(),
             event_type=event,
-            action=MessageAction.EDIT if event == "post_edited" else MessageAction.CREATE,
+            action=_ACTIONS[event],
             extra={
                 "post_number": post["post_number"].int(),
                 "reply_to_post_number": reply_to if isinstance(reply_to, int) else None,

@@ -26,6 +26,7 @@ from .base import (
     InboundAttachment,
     InboundMessage,
     MalformedPayload,
+    MessageAction,
     Payload,
     VerificationFailed,
     WebhookRequest,
@@ -46,7 +47,6 @@ _EVENT_KEYS = (
     "user_event",
     "direct_message_indicate_typing_events",
     "direct_message_mark_read_events",
-    "tweet_delete_events",
 )
 
 
@@ -65,6 +65,7 @@ class TwitterAdapter(ChannelAdapter):
         return {
             "tweet_create_events": self._tweets,
             "direct_message_events": self._direct_messages,
+            "tweet_delete_events": self._tweet_deletes,
         }
 
     def handshake(self, request: WebhookRequest, config: ChannelConfig) -> HandshakeResponse | None:
@@ -146,4 +147,27 @@ class TwitterAdapter(ChannelAdapter):
                 event_type="direct_message_events",
                 direction=Direction.OUTGOING if sender == account else Direction.INCOMING,
                 attachments=tuple(attachments),
+            )
+
+    def _tweet_deletes(self, payload: Payload, request: WebhookRequest) -> Iterator[InboundMessage]:
+        """Account Activity `tweet_delete_events`: {"status": {"id", "user_id"}, "timestamp_ms"}.
+
+        A deleted tweet stays in the archive, marked deleted by its author; the conversation key is only
+        used when the tweet was never seen before.
+        """
+        account = payload["for_user_id"].id()
+        for event in payload["tweet_delete_events"].items():
+            status = event["status"]
+            tweet_id = status["id"].id()
+            user_id = status["user_id"].id()
+            yield InboundMessage(
+                external_id=f"tweet:{tweet_id}",
+                conversation_key=f"tweet:{tweet_id}",
+                text="",
+                author_name="",
+                author_handle=user_id,
+                sent_at=event["timestamp_ms"].timestamp(unit="ms"),
+                event_type="tweet_delete_events",
+                direction=Direction.OUTGOING if user_id == account else Direction.INCOMING,
+                action=MessageAction.DELETE,
             )

@@ -142,6 +142,20 @@ EXPECTED = {
             "attachments": [],
         },
     ],
+    "chatwoot.message_updated__edited.json": [
+        {
+            "external_id": "chatwoot:118",
+            "conversation_key": "chatwoot:10",
+            "text": "hei, jeg lurer på når søppelet hentes på Sørumsand",
+            "author_name": "little-haze-776",
+            "author_handle": "contact:14",
+            "sent_at": datetime.datetime(2021, 7, 23, 18, 2, 48, tzinfo=UTC),
+            "action": "edit",
+            "direction": "in",
+            "parent_external_id": "",
+            "attachments": [],
+        }
+    ],
 }
 
 

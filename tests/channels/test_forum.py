@@ -46,6 +46,20 @@ EXPECTED = {
             "attachments": [],
         }
     ],
+    "post_destroyed__by_author.json": [
+        {
+            "external_id": "8841",
+            "conversation_key": "topic:1207",
+            "text": "Hvorfor er det ikke strødd på fortauet i Skårerveien? Det er speilblankt & farlig.",
+            "author_name": "Marte Kjelsrud",
+            "author_handle": "marte_k",
+            "sent_at": datetime.datetime(2025, 3, 26, 7, 41, 19, 522000, tzinfo=UTC),
+            "action": "delete",
+            "direction": "in",
+            "parent_external_id": "",
+            "attachments": [],
+        }
+    ],
 }
 
 

@@ -52,6 +52,20 @@ EXPECTED = {
             "attachments": [],
         }
     ],
+    "tweet_delete_events__mention_deleted.json": [
+        {
+            "external_id": "tweet:1205348660982083584",
+            "conversation_key": "tweet:1205348660982083584",
+            "text": "",
+            "author_name": "",
+            "author_handle": "1205290247124217856",
+            "sent_at": datetime.datetime(2019, 12, 13, 4, 56, 40, tzinfo=UTC),
+            "action": "delete",
+            "direction": "in",
+            "parent_external_id": "",
+            "attachments": [],
+        }
+    ],
 }
 
 
@@ -123,7 +137,7 @@ def test_own_tweet_is_outgoing_and_reply_points_at_its_parent():
     assert message.text == "Svar fra kommunen: brøytingen starter kl. 06 i morgen."
 
 
-@pytest.mark.parametrize("key", ["favorite_events", "follow_events", "tweet_delete_events"])
+@pytest.mark.parametrize("key", ["favorite_events", "follow_events", "mute_events"])
 def test_other_activity_is_unsupported(key):
     with pytest.raises(UnsupportedEvent):
         ADAPTER.parse(request_for(json.dumps({"for_user_id": "1", key: []}).encode()))
