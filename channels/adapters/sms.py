@@ -73,6 +73,7 @@ class SmsAdapter(ChannelAdapter):
     display_name = "SMS"
     content_types = (FORM, "application/xml", "text/xml")
     secret_query_params = ("token",)
+    ignored_event_types = ("twilio.status", "pswincom.DR")
     setup_note = (
         "Set options.provider to twilio, pswincom or sveve. Twilio: put the auth token in the channel secret "
         "and set the number's messaging webhook to /channels/<slug>/webhook/ (HTTP POST). PSWinCom/LINK "
@@ -138,6 +139,9 @@ class SmsAdapter(ChannelAdapter):
             kind = request.header("psw-message-type") or "MO"
             return f"pswincom.{kind}"
         if "MessageSid" in payload or "SmsMessageSid" in payload:
+            # Delivery receipts of outgoing messages reach the same URL when configured as status callback.
+            if "MessageStatus" in payload and "Body" not in payload:
+                return "twilio.status"
             return "twilio.inbound"
         if "SND" in payload and "TXT" in payload:
             return "pswincom.MO"

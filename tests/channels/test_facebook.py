@@ -221,3 +221,19 @@ def test_page_echo_is_outgoing_in_the_citizens_conversation():
 def test_non_page_object_is_unsupported():
     with pytest.raises(UnsupportedEvent):
         ADAPTER.parse(request_for(b'{"object": "instagram", "entry": []}'))
+
+
+def test_mixed_batch_of_comments_and_messages_loses_nothing():
+    feed = json.loads(fixture_bytes("facebook", "feed__comment_add.json"))
+    messenger = json.loads(fixture_bytes("facebook", "messages__text_with_image.json"))
+    batch = {"object": "page", "entry": feed["entry"] + messenger["entry"]}
+    result = ADAPTER.parse(request_for(json.dumps(batch).encode()))
+    assert result.event_type == "feed"
+    assert [m.event_type for m in result.messages] == ["feed", "messages"]
+
+
+def test_messenger_reply_points_at_the_quoted_message():
+    payload = json.loads(fixture_bytes("facebook", "messages__text_with_image.json"))
+    payload["entry"][0]["messaging"][0]["message"]["reply_to"] = {"mid": "m_earlier"}
+    (message,) = ADAPTER.parse(request_for(json.dumps(payload).encode())).messages
+    assert message.parent_external_id == "m_earlier"

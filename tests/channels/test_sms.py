@@ -9,10 +9,10 @@ from urllib.parse import urlencode
 
 import pytest
 
-from channels.adapters.base import ChannelConfig, MalformedPayload, VerificationFailed
+from channels.adapters.base import ChannelConfig, MalformedPayload, UnsupportedEvent, VerificationFailed
 from channels.adapters.sms import SmsAdapter, normalise_number
 
-from .helpers import FORM, fixture_bytes, fixture_request, normalised, request_for
+from .helpers import FORM, NOW, fixture_bytes, fixture_request, normalised, request_for
 
 ADAPTER = SmsAdapter()
 
@@ -374,3 +374,15 @@ def test_same_number_shares_one_conversation_across_providers():
         for message in ADAPTER.parse(fixture_request("sms", name)).messages
     }
     assert keys == {"sms:+4791234567"}
+
+
+def test_twilio_status_callback_is_unsupported():
+    body = b"MessageSid=SM1&MessageStatus=delivered&From=%2B4759440000&To=%2B4791234567&AccountSid=AC1"
+    with pytest.raises(UnsupportedEvent):
+        ADAPTER.parse(replace(request_for(body, content_type=FORM), now=NOW))
+
+
+def test_pswincom_delivery_report_is_unsupported():
+    request = fixture_request("sms", "pswincom.MO__xml.txt", headers={"PSW-Message-type": "DR"})
+    with pytest.raises(UnsupportedEvent):
+        ADAPTER.parse(request)

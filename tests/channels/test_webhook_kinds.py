@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote_plus
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from channels.models import InboundEvent, InboundEventStatus
@@ -19,7 +20,7 @@ from channels.services import inbound_event_replay
 from tests.factories import ChannelFactory
 from triage.models import Message
 
-from .helpers import FORM, fixture_bytes, sorum_signature
+from .helpers import FIXTURES, FORM, fixture_bytes, sorum_signature
 
 pytestmark = pytest.mark.django_db
 
@@ -355,3 +356,39 @@ def test_edit_after_create_updates_text_and_keeps_history(client, django_capture
     assert message.text.endswith("på Frogner og Sørumsand nå.")
     assert message.extra["edits"][0]["text"].endswith("på Frogner nå.")
     assert message.deleted_by_author
+
+
+def test_twilio_published_vector_verifies_through_the_view(client, django_capture_on_commit_callbacks):
+    """The exact SIGNATURES.md vector: the view reconstructs the https URL Twilio signed."""
+    ChannelFactory(kind="sms", slug="sms-twilio", secret="12345", options={"provider": "twilio"})
+    body = fixture_bytes("sms", "twilio.inbound__mms_no.txt")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("channels:webhook", args=["sms-twilio"]),
+            data=body,
+            content_type=FORM,
+            secure=True,
+            headers={"Host": HOST, "X-Twilio-Signature": "AshMbnZYILy0nxQhrni6MZBaHeo="},
+        )
+    assert response.status_code == 200
+    message = Message.objects.get()
+    assert message.text == "Hei, søppelkassa på Blaker skole er ikke tømt på to uker. Hilsen Åse"
+    assert message.conversation.external_key == "sms:+4791234567"
+
+
+@pytest.mark.parametrize(
+    ("kind", "fixture", "args", "count"),
+    [
+        ("sms", "pswincom.MO__xml_latin1_batch.txt", ["--content-type", "application/xml"], 2),
+        ("sms", "twilio.inbound__mms_no.txt", ["--content-type", FORM], 1),
+        ("forum", "post_created__reply.json", ["--header", "X-Discourse-Event: post_created"], 1),
+        ("chat", "rocketchat.LivechatSession__transcript.json", [], 4),
+    ],
+)
+def test_ingest_payload_command_takes_the_same_path(kind, fixture, args, count, capsys):
+    ChannelFactory(kind=kind, slug="import", secret="s", options={"provider": "pswincom"})
+    call_command("ingest_payload", "import", str(FIXTURES / kind / fixture), *args)
+
+    assert InboundEvent.objects.get().status == InboundEventStatus.PARSED
+    assert Message.objects.count() == count
+    assert "parsed" in capsys.readouterr().out
