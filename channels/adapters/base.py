@@ -404,6 +404,8 @@ def token_and_address_check(request: WebhookRequest, config: ChannelConfig, *, p
     allowed = config.options.get("allowed_ips") or []
     if isinstance(allowed, str):
         allowed = [item for item in allowed.replace(",", " ").split() if item]
+    if not isinstance(allowed, (list, tuple)):
+        raise VerificationFailed("channel option allowed_ips must be a list of addresses or networks")
     if not allowed:
         return
     try:

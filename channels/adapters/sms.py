@@ -49,6 +49,7 @@ from .base import (
     VerificationFailed,
     WebhookRequest,
     form_pairs,
+    form_payload,
     hmac_base64,
     signature_matches,
     token_and_address_check,
@@ -132,7 +133,7 @@ class SmsAdapter(ChannelAdapter):
     def decode(self, request: WebhookRequest) -> Payload:
         if request.content_type in ("application/xml", "text/xml") or request.body.lstrip()[:1] == b"<":
             return Payload({"xml": _pswincom_xml(request.body)})
-        return Payload(dict(form_pairs(request.body, request.charset)))
+        return form_payload(request.body, request.charset)
 
     def event_type(self, payload: Payload, request: WebhookRequest) -> str:
         if "xml" in payload or request.header("psw-message-type"):

@@ -386,3 +386,9 @@ def test_pswincom_delivery_report_is_unsupported():
     request = fixture_request("sms", "pswincom.MO__xml.txt", headers={"PSW-Message-type": "DR"})
     with pytest.raises(UnsupportedEvent):
         ADAPTER.parse(request)
+
+
+def test_allow_list_of_the_wrong_shape_rejects():
+    request = fixture_request("sms", "pswincom.MO__form.txt", query={"token": "per-channel-secret"})
+    with pytest.raises(VerificationFailed, match="allowed_ips"):
+        ADAPTER.verify(request, gateway("pswincom", allowed_ips={"net": "10.0.0.0/8"}))
