@@ -314,7 +314,7 @@ class Payload:
     def timestamp(self, *, unit: str = "s") -> datetime:
         """A Unix timestamp (seconds or milliseconds) as an aware UTC datetime."""
         value = self._value
-        if isinstance(value, str) and value.strip().isdigit():
+        if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self._fail("expected a Unix timestamp")

@@ -118,7 +118,7 @@ class ChatAdapter(ChannelAdapter):
 
     def _verify_chatwoot(self, request: WebhookRequest, config: ChannelConfig) -> None:
         timestamp = request.header("x-chatwoot-timestamp").strip()
-        if not timestamp.isdigit() or request.now is None:
+        if not (timestamp.isascii() and timestamp.isdigit()) or request.now is None:
             raise VerificationFailed("X-Chatwoot-Timestamp missing")
         if abs(request.now.timestamp() - int(timestamp)) > REPLAY_WINDOW_SECONDS:
             raise VerificationFailed("X-Chatwoot-Timestamp outside the replay window")

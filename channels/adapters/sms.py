@@ -62,9 +62,9 @@ PROVIDERS = ("twilio", "pswincom", "sveve")
 def normalise_number(number: str) -> str:
     """E.164 where it can be told: Norwegian gateways drop the "+" and sometimes the country code."""
     digits = number.strip().replace(" ", "")
-    if digits.startswith("00") and digits[2:].isdigit():
+    if digits.startswith("00") and digits[2:].isascii() and digits[2:].isdigit():
         return "+" + digits[2:]
-    if digits.isdigit():
+    if digits.isascii() and digits.isdigit():
         return f"+47{digits}" if len(digits) == 8 else f"+{digits}"
     return digits
 
@@ -154,7 +154,7 @@ class SmsAdapter(ChannelAdapter):
         """https://www.twilio.com/docs/messaging/guides/webhook-request#parameters-in-twilios-request"""
         sender = normalise_number(payload["From"].str())
         count = payload.get("NumMedia", "0").str()
-        if not count.isdigit() or int(count) > 10:  # Twilio allows at most 10 media per MMS
+        if not (count.isascii() and count.isdigit()) or int(count) > 10:  # Twilio allows at most 10 media per MMS
             raise MalformedPayload(f"malformed payload at $.NumMedia: {count[:20]!r}")
         attachments = tuple(
             InboundAttachment(

@@ -8,11 +8,17 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from channels.adapters import ADAPTERS
-from channels.adapters.base import AdapterError, ChannelAdapter
+from channels.adapters.base import (
+    AdapterError,
+    ChannelAdapter,
+    ChannelConfig,
+    VerificationFailed,
+    WebhookRequest,
+)
 
 from .helpers import FIXTURES, NOW, fixture_bytes, fixture_names, fixture_request, request_for
 
@@ -155,3 +161,75 @@ def test_form_fixture_with_any_field_replaced_never_crashes_parse(kind, name, da
         fields[index] = key + b"=" + data.draw(st.binary(max_size=30))
         mutated = b"&".join(fields)
     _parse_only_raises_adapter_errors(ADAPTERS[kind], replace(fixture_request(kind, name), body=mutated))
+
+
+# Every header any adapter reads, so random values reach the verification code paths.
+SIGNATURE_HEADERS = [
+    "x-hub-signature-256",
+    "x-hub-signature",
+    "x-twitter-webhooks-signature",
+    "x-twilio-signature",
+    "x-chatwoot-timestamp",
+    "x-chatwoot-signature",
+    "x-rocketchat-livechat-token",
+    "x-discourse-event-signature",
+    "x-sorum-signature",
+]
+PROVIDER_OPTIONS = [{}] + [
+    {"provider": provider, "allowed_ips": ["10.0.0.0/8"]}
+    for provider in ("twilio", "pswincom", "sveve", "chatwoot", "intercom", "rocketchat")
+]
+# Header values arrive decoded as ISO-8859-1, so any code point below 256 can appear.
+header_text = st.text(alphabet=st.characters(max_codepoint=255), max_size=40)
+
+
+@pytest.mark.parametrize("kind", sorted(ADAPTERS))
+@PROPERTY
+@given(
+    body=st.binary(max_size=200),
+    headers=st.dictionaries(st.sampled_from(SIGNATURE_HEADERS), header_text, max_size=4),
+    token=header_text,
+    remote_addr=st.sampled_from(["", "10.1.2.3", "::1", "not-an-ip"]),
+    options=st.sampled_from(PROVIDER_OPTIONS),
+)
+@example(
+    body=b"{}",
+    headers={"x-chatwoot-timestamp": "\u00b2", "x-chatwoot-signature": "x"},
+    token="",
+    remote_addr="",
+    options={"provider": "chatwoot"},
+)
+def test_verify_raises_only_verification_failed(kind, body, headers, token, remote_addr, options):
+    request = WebhookRequest(
+        method="POST",
+        url="https://sorum-archive.example/channels/x/webhook/?token=t",
+        headers={"content-type": ADAPTERS[kind].content_types[0], **headers},
+        query={"token": token},
+        body=body,
+        remote_addr=remote_addr,
+        now=NOW,
+    )
+    config = ChannelConfig(slug="x", secrets=("secret",), options=options)
+    with contextlib.suppress(VerificationFailed):
+        ADAPTERS[kind].verify(request, config)
+
+
+@pytest.mark.parametrize(
+    ("kind", "body"),
+    [
+        ("sms", b"MessageSid=SM1&From=%2B4791234567&Body=x&NumMedia=%C2%B2"),
+        ("sms", b"number=%C2%B2&msg=x"),
+        (
+            "twitter",
+            b'{"for_user_id": "1", "direct_message_events": [{"type": "message_create", "id": "1", '
+            b'"created_timestamp": "\\u00b2", "message_create": {"sender_id": "2", '
+            b'"target": {"recipient_id": "1"}, "message_data": {"text": "x"}}}]}',
+        ),
+    ],
+)
+def test_unicode_digits_are_malformed_not_a_crash(kind, body):
+    """str.isdigit() accepts "²", which int() refuses: numbers are checked as ASCII digits."""
+    content_type = "application/json" if body.startswith(b"{") else "application/x-www-form-urlencoded"
+    _parse_only_raises_adapter_errors(
+        ADAPTERS[kind], replace(request_for(body, content_type=content_type), now=NOW)
+    )
