@@ -154,7 +154,8 @@ class SmsAdapter(ChannelAdapter):
         """https://www.twilio.com/docs/messaging/guides/webhook-request#parameters-in-twilios-request"""
         sender = normalise_number(payload["From"].str())
         count = payload.get("NumMedia", "0").str()
-        if not (count.isascii() and count.isdigit()) or int(count) > 10:  # Twilio allows at most 10 media per MMS
+        # Twilio allows at most 10 media per MMS.
+        if not (count.isascii() and count.isdigit()) or int(count) > 10:
             raise MalformedPayload(f"malformed payload at $.NumMedia: {count[:20]!r}")
         attachments = tuple(
             InboundAttachment(
