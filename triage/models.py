@@ -108,6 +108,12 @@ class Message(models.Model):
         related_name="assigned_messages",
     )
     deleted_by_author = models.BooleanField(_("deleted by author"), default=False)
+    first_decided_at = models.DateTimeField(
+        _("first decided at"),
+        null=True,
+        blank=True,
+        help_text=_("When the first triage decision was recorded (set by triage_decision_record)."),
+    )
     extra = models.JSONField(_("provider metadata"), default=dict, blank=True)
 
     class Meta:
@@ -128,7 +134,7 @@ class Message(models.Model):
             # The dashboard reads a period's messages from the index alone (index-only scans).
             models.Index(
                 fields=["received_at"],
-                include=["section", "channel", "status", "direction", "id"],
+                include=["section", "channel", "status", "direction", "first_decided_at"],
                 name="message_dashboard_idx",
             ),
             # The backlog (undecided incoming messages) stays small: a partial index holds just those.
@@ -186,10 +192,6 @@ class TriageDecision(models.Model):
                 condition=~models.Q(decision="case_related") | models.Q(case__isnull=False),
                 name="decision_case_related_has_case",
             ),
-        ]
-        indexes = [
-            # The dashboard's first-decision-per-message join reads only this index.
-            models.Index(fields=["decided_at", "message"], name="triagedecision_dashboard_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,7 +1,8 @@
 """Median time from receipt to first decision, per section and channel and per section.
 
-PostgreSQL computes it with percentile_cont over a GROUPING SETS query (one round trip, no rows shipped);
-other databases get the same figures from one bounded query (the period's decided messages) in Python.
+Message.first_decided_at (set by triage_decision_record) keeps this to one index-only scan of the period's
+messages. PostgreSQL computes the medians with percentile_cont over GROUPING SETS (no rows shipped); other
+databases get the same figures from one bounded query (the period's decided messages) in Python.
 """
 
 from __future__ import annotations
@@ -11,10 +12,9 @@ from collections import defaultdict
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
-from django.db import connection, transaction
-from django.db.models import Min
+from django.db import connection
 
-from ..models import Message, MessageDirection, TriageDecision
+from ..models import Message, MessageDirection
 
 Key = tuple[int | None, int | None]  # (section_id, channel_id); channel None is the section's total
 
@@ -30,27 +30,18 @@ def median_decision_times(
 
 
 def _median_postgres(*, since: datetime, section_ids: Collection[int] | None) -> dict[Key, timedelta]:
-    message_table = Message._meta.db_table
-    decision_table = TriageDecision._meta.db_table
-    section_filter = "AND m.section_id = ANY(%s)" if section_ids is not None else ""
+    section_filter = "AND section_id = ANY(%s)" if section_ids is not None else ""
     sql = f"""
-        SELECT m.section_id, m.channel_id, GROUPING(m.channel_id) AS is_total,
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM d.first_at - m.received_at))
-        FROM (
-            SELECT message_id, MIN(decided_at) AS first_at FROM {decision_table}
-            WHERE decided_at >= %s GROUP BY message_id
-        ) d
-        JOIN {message_table} m ON m.id = d.message_id
-        WHERE m.received_at >= %s AND m.direction = %s {section_filter}
-        GROUP BY GROUPING SETS ((m.section_id, m.channel_id), (m.section_id))
-    """  # noqa: S608 (table names come from the models, values are parameters)
-    params: list[object] = [since, since, MessageDirection.INCOMING.value]
+        SELECT section_id, channel_id, GROUPING(channel_id) AS is_total,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM first_decided_at - received_at))
+        FROM {Message._meta.db_table}
+        WHERE received_at >= %s AND direction = %s AND first_decided_at IS NOT NULL {section_filter}
+        GROUP BY GROUPING SETS ((section_id, channel_id), (section_id))
+    """  # noqa: S608 (the table name comes from the model, values are parameters)
+    params: list[object] = [since, MessageDirection.INCOMING.value]
     if section_ids is not None:
         params.append(list(section_ids))
-    # A month of first decisions (about 80,000 at a million messages a year) is aggregated and sorted in
-    # memory; the default 4 MB work_mem spills it to disk and triples the time.
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL work_mem = '64MB'")
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return {
@@ -61,18 +52,15 @@ def _median_postgres(*, since: datetime, section_ids: Collection[int] | None) ->
 
 
 def _median_python(*, since: datetime, section_ids: Collection[int] | None) -> dict[Key, timedelta]:
-    queryset = Message.objects.filter(received_at__gte=since, direction=MessageDirection.INCOMING)
+    queryset = Message.objects.filter(
+        received_at__gte=since, direction=MessageDirection.INCOMING, first_decided_at__isnull=False
+    )
     if section_ids is not None:
         queryset = queryset.filter(section_id__in=section_ids)
-    rows = (
-        queryset.annotate(first_at=Min("decisions__decided_at"))
-        .filter(first_at__isnull=False)
-        .values_list("section_id", "channel_id", "received_at", "first_at")
-        .order_by()
-    )
+    rows = queryset.values_list("section_id", "channel_id", "received_at", "first_decided_at").order_by()
     durations: dict[Key, list[float]] = defaultdict(list)
-    for section_id, channel_id, received_at, first_at in rows:
-        seconds = (first_at - received_at).total_seconds()
+    for section_id, channel_id, received_at, first_decided_at in rows:
+        seconds = (first_decided_at - received_at).total_seconds()
         durations[(section_id, channel_id)].append(seconds)
         durations[(section_id, None)].append(seconds)
     return {key: timedelta(seconds=statistics.median(values)) for key, values in durations.items()}
