@@ -301,7 +301,15 @@ def screening_apply(
         screening.created_by = screening.created_by or applied_by
         screening.full_clean()
         screening.save()
-        entry = target if isinstance(target, JournalEntry) else getattr(target, "entry", None)
+        if isinstance(target, Case):
+            _case_public_title_refresh(case=target, screening=screening)
+        entry = (
+            target
+            if isinstance(target, JournalEntry)
+            else target.entry
+            if isinstance(target, Document)
+            else None
+        )
         if entry is not None:
             entry = _locked(entry)
             _log(entry, "skjerming", old, _screening_summary(screening), applied_by)
@@ -349,6 +357,17 @@ def public_title_compute(entry: JournalEntry) -> str:
         lines = title.splitlines() or [""]
         title = lines[0] + (f" {MASK}" if len(lines) > 1 else "")
     return mask_text(title, screened_terms(screening, list(entry.correspondents.all())))[:500]
+
+
+def _case_public_title_refresh(*, case: Case, screening: Screening) -> None:
+    title = case.title
+    if screening.screens(ScreeningMetadata.TITTEL_MAPPE_UNNTATT_FOERSTE_LINJE):
+        lines = title.splitlines() or [""]
+        title = lines[0] + (f" {MASK}" if len(lines) > 1 else "")
+    public = mask_text(title, list(screening.screened_words))[:500]
+    if public != case.public_title:
+        case.public_title = public
+        case.save(update_fields=["public_title"])
 
 
 def _public_title_refresh(*, entry: JournalEntry, changed_by: AbstractBaseUser) -> None:

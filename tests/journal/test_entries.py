@@ -96,7 +96,8 @@ def test_register_stores_pdfa_and_utf8_text_with_checksums(case, worker):
     pdf = files["pdf"].file.open("rb").read()
     assert pdf.startswith(b"%PDF-")
     inflated = pdf_inflate(pdf)
-    assert b'pdfaid:part="2"' in inflated and b'pdfaid:conformance="B"' in inflated
+    assert b'pdfaid:part="2"' in inflated
+    assert b'pdfaid:conformance="B"' in inflated
     assert b"/FontFile2" in inflated  # fonts embedded, as PDF/A requires
     assert files["pdf"].format_details == "PDF/A-2b (fmt/477)"
     assert "brøytet i Lundsvegen? <b>æøå</b>" in files["txt"].file.open("rb").read().decode("utf-8")
@@ -166,7 +167,8 @@ def test_pdf_shows_earlier_messages_of_the_conversation(case, worker, monkeypatc
     journal_entry_register(message=second, case=case, registered_by=worker)
     assert [line.text for line in seen["data"].context] == ["Første melding i tråden"]
     html = original(seen["data"])
-    assert "Første melding i tråden" in html and "Oppfølging" in html
+    assert "Første melding i tråden" in html
+    assert "Oppfølging" in html
 
 
 def test_outgoing_reply_becomes_a_u_entry_addressed_to_the_citizen(case, worker):
@@ -180,8 +182,10 @@ def test_outgoing_reply_becomes_a_u_entry_addressed_to_the_citizen(case, worker)
         sent_at=incoming.sent_at + timedelta(minutes=5),
     )
     entry = journal_entry_register_outgoing(message=reply, case=case, registered_by=worker)
-    assert entry.entry_type == JournalEntryType.OUTGOING and entry.type_code == "U"
-    assert entry.sent_at == reply.sent_at and entry.received_at is None
+    assert entry.entry_type == JournalEntryType.OUTGOING
+    assert entry.type_code == "U"
+    assert entry.sent_at == reply.sent_at
+    assert entry.received_at is None
     parties = {c.correspondent_type: c for c in entry.correspondents.all()}
     assert parties[CorrespondentType.MOTTAKER].name == "Ingrid Bakken"
     assert parties[CorrespondentType.MOTTAKER].phone == "+47 99887766"
