@@ -11,6 +11,7 @@ from .entries import (
 )
 from .review import (
     MASK,
+    REVIEWABLE,
     correspondent_correct,
     journal_entry_approve,
     journal_entry_archive,
@@ -29,6 +30,7 @@ from .structure import archive_default_get_or_create, klass_for_section, series_
 
 __all__ = [
     "MASK",
+    "REVIEWABLE",
     "AttachmentData",
     "archive_default_get_or_create",
     "case_classify",
