@@ -7,6 +7,7 @@ from .entries import (
     journal_entry_delete,
     journal_entry_register,
     journal_entry_register_outgoing,
+    journal_reply_register_enqueue,
     message_title,
 )
 from .review import (
@@ -49,6 +50,7 @@ __all__ = [
     "journal_entry_register_outgoing",
     "journal_entry_resubmit",
     "journal_entry_return",
+    "journal_reply_register_enqueue",
     "klass_for_section",
     "mask_text",
     "message_attachments",

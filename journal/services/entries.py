@@ -93,6 +93,28 @@ def journal_entry_register_outgoing(
     return entry
 
 
+def journal_reply_register_enqueue(*, message: Message, sent_by: AbstractBaseUser) -> Case | None:
+    """For the code that sends inbox replies: register the reply (U) in the case of its conversation.
+
+    The case is that of the latest journal entry in the conversation; without one the reply is not
+    journalført (returns None). Runs the registration task after the sending transaction commits.
+    """
+    entry = (
+        JournalEntry.objects.filter(message__conversation_id=message.conversation_id)
+        .exclude(message=message)
+        .select_related("case")
+        .order_by("-registered_at", "-pk")
+        .first()
+    )
+    if entry is None or entry.case.status != CaseStatus.UNDER_BEHANDLING:
+        return None
+    from ..tasks import journal_entry_register_outgoing_task
+
+    ids = (message.pk, entry.case_id, sent_by.pk)
+    transaction.on_commit(lambda: journal_entry_register_outgoing_task.delay(*ids))
+    return entry.case
+
+
 def _address_as_given(handle: str) -> dict[str, str]:
     """Only what the channel gave: an e-mail address, a phone number or a user name."""
     handle = (handle or "").strip()

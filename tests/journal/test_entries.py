@@ -206,3 +206,30 @@ def test_unapproved_entry_can_be_deleted_with_its_documents(case, worker):
     entry = journal_entry_register(message=MessageFactory(), case=case, registered_by=worker)
     journal_entry_delete(entry=entry, deleted_by=worker)
     assert not JournalEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_reply_in_a_journalfoert_conversation_is_registered_after_commit(
+    case, worker, django_capture_on_commit_callbacks
+):
+    from journal.services import journal_reply_register_enqueue
+
+    incoming = MessageFactory()
+    journal_entry_register(message=incoming, case=case, registered_by=worker)
+    reply = MessageFactory(
+        channel=incoming.channel,
+        conversation=incoming.conversation,
+        direction="out",
+        text="Takk, vi ser på saken.",
+        sent_at=incoming.sent_at + timedelta(minutes=1),
+    )
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert journal_reply_register_enqueue(message=reply, sent_by=worker) == case
+    assert len(callbacks) == 1
+    assert JournalEntry.objects.get(message=reply).entry_type == JournalEntryType.OUTGOING
+
+
+def test_reply_in_a_conversation_without_journal_entry_is_not_registered(worker):
+    from journal.services import journal_reply_register_enqueue
+
+    reply = MessageFactory(direction="out")
+    assert journal_reply_register_enqueue(message=reply, sent_by=worker) is None
