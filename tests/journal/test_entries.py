@@ -233,3 +233,18 @@ def test_reply_in_a_conversation_without_journal_entry_is_not_registered(worker)
 
     reply = MessageFactory(direction="out")
     assert journal_reply_register_enqueue(message=reply, sent_by=worker) is None
+
+
+def test_a_new_year_gets_a_new_series_continuing_the_classification(section, worker):
+    from journal.services import series_active_get_or_create
+
+    current = series_active_get_or_create()
+    following = series_active_get_or_create(year=current.period_start.year + 1)
+    assert following.pk != current.pk
+    assert following.predecessor == current
+    assert following.classification_system == current.classification_system
+    assert series_active_get_or_create(year=current.period_start.year + 1) == following
+    case = case_create(
+        title="Neste år", section=section, created_by=worker, year=current.period_start.year + 1
+    )
+    assert case.series == following
