@@ -23,7 +23,7 @@ from ..models import (
     SequenceCounter,
 )
 from ..numbering import next_number
-from .documents import journal_entry_documents_create
+from .documents import TRUSTED_FOREIGN_KEYS, journal_entry_documents_create
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -161,11 +161,12 @@ def _entry_create(
             sent_at=message.sent_at if outgoing else None,
             registered_by=registered_by,
         )
-        entry.full_clean()
+        # The case and message are locked/loaded above; the numbers are unique by DB constraint.
+        entry.full_clean(exclude=TRUSTED_FOREIGN_KEYS, validate_unique=False, validate_constraints=False)
         entry.save()
         for correspondent in correspondents:
             correspondent.entry = entry
-            correspondent.full_clean()
+            correspondent.full_clean(exclude=["entry"])
             correspondent.save()
     logger.info(
         "journal.entry.registered",
