@@ -248,3 +248,22 @@ def test_a_new_year_gets_a_new_series_continuing_the_classification(section, wor
         title="Neste år", section=section, created_by=worker, year=current.period_start.year + 1
     )
     assert case.series == following
+
+
+def test_registration_task_applies_an_accepted_screening(case, worker):
+    from journal.tasks import journal_entry_register_task
+
+    message = MessageFactory(author_name="Skjult Person")
+    screening = {
+        "legal_basis": "Offl. § 13 jf. fvl. § 13 første ledd nr. 1",
+        "metadata": ["Skjerming navn avsender"],
+    }
+    entry_id = journal_entry_register_task.delay(message.pk, case.pk, worker.pk, screening=screening).get()
+    entry = JournalEntry.objects.get(pk=entry_id)
+    assert entry.screening.metadata == ["Skjerming navn avsender"]
+    assert "Skjult Person" not in entry.public_title
+    # A retry of the same task is harmless.
+    assert (
+        journal_entry_register_task.delay(message.pk, case.pk, worker.pk, screening=screening).get()
+        == entry_id
+    )
