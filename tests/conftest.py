@@ -47,9 +47,10 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _english_off(settings):
-    """Tests see the product as users do: Norwegian by default."""
+def _test_settings(settings):
+    """Tests see the product as users do (Norwegian by default); passwords hash fast."""
     settings.LANGUAGE_CODE = "nb"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
