@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "triage",
     "channels",
     "journal",
+    "journal.fiks",
 ]
 
 MIDDLEWARE = [
@@ -177,6 +178,17 @@ SORUM_FORMAL_SUBMISSION_URL = env.str(
     "FORMAL_SUBMISSION_URL", default="https://www.sorum.kommune.example/skjema/horingsuttalelse"
 )
 SORUM_ARCHIVE_SYSTEM = env.str("ARCHIVE_SYSTEM", default="journal.archive_system.LocalArchiveSystem")
+# Per-section override of ARCHIVE_SYSTEM: "section-code=dotted.path,other=dotted.path" (docs/fiks-arkiv.md).
+SORUM_ARCHIVE_SYSTEMS_BY_SECTION = env.dict("ARCHIVE_SYSTEMS_BY_SECTION", default={})
+# Fiks Arkiv over AMQP (docs/fiks-arkiv.md). Empty URL: messages wait as pending until it is set.
+SORUM_FIKS_AMQP_URL = env.str("FIKS_AMQP_URL", default=env.str("RABBITMQ_URL", default=""))
+SORUM_FIKS_AMQP_EXCHANGE = env.str("FIKS_AMQP_EXCHANGE", default="sorum-fiks")
+SORUM_FIKS_ACCOUNT_ID = env.str("FIKS_ACCOUNT_ID", default="sorum-archive")
+SORUM_FIKS_ARCHIVE_ACCOUNT_ID = env.str("FIKS_ARCHIVE_ACCOUNT_ID", default="fake-arkivsystem")
+SORUM_FIKS_ARKIVDEL = env.str("FIKS_ARKIVDEL", default="")
+SORUM_FIKS_SIGNING_CERT = env.str("FIKS_SIGNING_CERT", default="")
+SORUM_FIKS_SIGNING_KEY = env.str("FIKS_SIGNING_KEY", default="")
+SORUM_FIKS_SIGNING_KEY_PASSWORD = env.str("FIKS_SIGNING_KEY_PASSWORD", default="")
 SORUM_ARCHIVE_NAME = env.str("ARCHIVE_NAME", default="Sørum kommune")
 SORUM_MESSAGE_MAX_CHARS = 20_000
 
