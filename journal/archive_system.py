@@ -40,5 +40,9 @@ class LocalArchiveSystem:
         return services.journal_entry_register(message=message, case=case, registered_by=registered_by)
 
 
-def get_archive_system() -> ArchiveSystem:
-    return import_string(settings.SORUM_ARCHIVE_SYSTEM)()
+def get_archive_system(*, section: Section | None = None) -> ArchiveSystem:
+    """ARCHIVE_SYSTEM, or the section's own one from ARCHIVE_SYSTEMS_BY_SECTION (section code -> path)."""
+    path = settings.SORUM_ARCHIVE_SYSTEM
+    if section is not None:
+        path = settings.SORUM_ARCHIVE_SYSTEMS_BY_SECTION.get(section.code, path)
+    return import_string(path)()

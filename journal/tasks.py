@@ -12,9 +12,10 @@ from .models import Case
 
 @shared_task(bind=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8)
 def journal_entry_register_task(self, message_id: int, case_id: int, user_id: int) -> int:
-    entry = get_archive_system().journal_entry_register(
+    case = Case.objects.select_related("section").get(pk=case_id)
+    entry = get_archive_system(section=case.section).journal_entry_register(
         message=Message.objects.select_related("channel").get(pk=message_id),
-        case=Case.objects.get(pk=case_id),
+        case=case,
         registered_by=get_user_model().objects.get(pk=user_id),
     )
     return entry.pk

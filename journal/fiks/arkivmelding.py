@@ -147,12 +147,15 @@ def _case_reference(parent: etree._Element, data: ArkivmeldingData) -> None:
         _external_key(ref, "referanseEksternNoekkel", data.case.system_id, ns=NS_METADATA)
 
 
-def _saksmappe(root: etree._Element, case: CaseData, screening: Screening | None) -> None:
+def _saksmappe(root: etree._Element, data: ArkivmeldingData) -> None:
+    case, screening = data.case, data.entry.screening
     mappe = _el(root, "mappe")
     mappe.set(f"{{{NS_XSI}}}type", "saksmappe")
     _el(mappe, "tittel", case.title)
     if case.public_title:
         _el(mappe, "offentligTittel", case.public_title)
+    if data.archive_part:
+        _code(mappe, "arkivdel", data.archive_part)
     if screening is not None:
         _screening(mappe, screening)
     _external_key(mappe, "referanseEksternNoekkel", case.system_id)
@@ -245,6 +248,6 @@ def arkivmelding_build(data: ArkivmeldingData) -> bytes:
         _el(root, "regel", data.rule)
     _el(root, "antallFiler", len(data.entry.documents) + data.extra_files)
     if data.case_reference == CaseReferenceKind.NEW:
-        _saksmappe(root, data.case, data.entry.screening)
+        _saksmappe(root, data)
     _journalpost(root, data)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)

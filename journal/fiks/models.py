@@ -128,7 +128,7 @@ class ReplyOutcome(models.TextChoices):
 
 
 class FiksReply(models.Model):
-    """A message from the archive answering one of ours (mottatt, kvittering or feilmelding), kept as received."""
+    """A message from the archive answering one of ours (mottatt, kvittering, feilmelding), kept as is."""
 
     message_id = models.UUIDField(_("message ID"), unique=True)
     message_type = models.CharField(_("message type"), max_length=120)
