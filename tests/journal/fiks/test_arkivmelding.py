@@ -1,0 +1,162 @@
+"""The arkivmelding builder: every variant validates against the official Fiks Arkiv V1 schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import pytest
+from lxml import etree
+
+from journal.fiks.arkivmelding import (
+    ArkivmeldingData,
+    CaseData,
+    CaseReferenceKind,
+    Correspondent,
+    DocumentFile,
+    JournalPostData,
+    Screening,
+    arkivmelding_build,
+)
+from journal.fiks.protocol import FAGSYSTEM, NS_METADATA, NS_OPPRETT, MessageType
+from journal.fiks.validation import schema_errors
+
+O, M = f"{{{NS_OPPRETT}}}", f"{{{NS_METADATA}}}"
+CASE_KEY = str(uuid.UUID(int=1))
+ENTRY_KEY = str(uuid.UUID(int=2))
+PDF = DocumentFile(
+    title="Melding fra innbygger",
+    filename="melding.pdf",
+    reference="01-melding.pdf",
+    mime_type="application/pdf",
+    sha256="a" * 64,
+    size=1234,
+    is_main=True,
+    file_format="RA-PDF",
+)
+TEXT = DocumentFile(
+    title="Meldingstekst",
+    filename="melding.txt",
+    reference="02-melding.txt",
+    mime_type="text/plain",
+    sha256="b" * 64,
+    size=40,
+    variant="P",
+)
+PHOTO = DocumentFile(
+    title="Bilde av brøytekant",
+    filename="brøytekant æøå.jpg",
+    reference="03-broytekant-ae.jpg",
+    mime_type="image/jpeg",
+    sha256="c" * 64,
+    size=99,
+    variant="P",
+)
+
+
+def _data(kind=CaseReferenceKind.NEW, *, screening=None, documents=(PDF, TEXT)) -> ArkivmeldingData:
+    return ArkivmeldingData(
+        case=CaseData(
+            system_id=CASE_KEY,
+            title="Brøyting i Lundsvegen",
+            public_title="Brøyting i Lundsvegen",
+            case_date=dt.date(2026, 11, 2),
+            administrative_unit="Kommunalteknikk",
+            responsible="Kari Nordmann",
+            archive_year=2026 if kind == CaseReferenceKind.NUMBER else None,
+            archive_sequence_number=42 if kind == CaseReferenceKind.NUMBER else None,
+        ),
+        entry=JournalPostData(
+            system_id=ENTRY_KEY,
+            title="Facebook: Ingrid Bakken – Når blir det brøytet?",
+            public_title="Facebook: Ingrid Bakken – Når blir det brøytet?",
+            journal_date=dt.date(2026, 11, 3),
+            document_date=dt.date(2026, 11, 2),
+            received_at=dt.datetime(2026, 11, 2, 8, 15, tzinfo=dt.UTC),
+            correspondents=(Correspondent(name="Ingrid Bakken", email="ingrid@example.no"),),
+            screening=screening,
+            documents=documents,
+        ),
+        case_reference=kind,
+    )
+
+
+def _valid(payload: bytes) -> etree._Element:
+    assert schema_errors(payload, message_type=MessageType.OPPRETT) == []
+    return etree.fromstring(payload)
+
+
+def test_new_case_carries_saksmappe_and_journalpost_linked_by_external_key():
+    root = _valid(arkivmelding_build(_data()))
+    mappe = root.find(f"{O}mappe")
+    assert mappe.get("{http://www.w3.org/2001/XMLSchema-instance}type") == "saksmappe"
+    assert mappe.findtext(f"{O}referanseEksternNoekkel/{M}fagsystem") == FAGSYSTEM
+    assert mappe.findtext(f"{O}referanseEksternNoekkel/{M}noekkel") == CASE_KEY
+    ref = root.find(f"{O}registrering/{O}referanseForelderMappe")
+    assert ref.findtext(f"{M}referanseEksternNoekkel/{M}noekkel") == CASE_KEY
+    assert root.findtext(f"{O}antallFiler") == "2"
+    post = root.find(f"{O}registrering")
+    assert post.findtext(f"{O}journalposttype/{M}kode") == "I"
+    assert post.findtext(f"{O}korrespondansepart/{O}korrespondansepartNavn") == "Ingrid Bakken"
+    assert post.findtext(f"{O}korrespondansepart/{O}korrespondanseparttype/{M}kode") == "EA"
+
+
+def test_existing_case_by_number_has_no_mappe_and_names_saksnummer():
+    root = _valid(arkivmelding_build(_data(CaseReferenceKind.NUMBER)))
+    assert root.find(f"{O}mappe") is None
+    number = root.find(f"{O}registrering/{O}referanseForelderMappe/{M}saksnummer")
+    assert (number.findtext(f"{M}saksaar"), number.findtext(f"{M}sakssekvensnummer")) == ("2026", "42")
+
+
+def test_existing_case_by_external_key_references_our_case_system_id():
+    root = _valid(arkivmelding_build(_data(CaseReferenceKind.EXTERNAL_KEY)))
+    assert root.find(f"{O}mappe") is None
+    ref = root.find(f"{O}registrering/{O}referanseForelderMappe/{M}referanseEksternNoekkel")
+    assert (ref.findtext(f"{M}fagsystem"), ref.findtext(f"{M}noekkel")) == (FAGSYSTEM, CASE_KEY)
+
+
+def test_screening_is_set_on_case_entry_and_every_document():
+    screening = Screening(
+        "13", "Offl. § 13 jf. fvl. § 13 første ledd nr. 1", "Taushetsplikt", dt.date(2086, 1, 1)
+    )
+    root = _valid(arkivmelding_build(_data(screening=screening)))
+    found = root.findall(f".//{O}skjerming")
+    assert len(found) == 1 + 1 + 2  # mappe, journalpost, two documents
+    assert {s.findtext(f"{O}tilgangsrestriksjon/{M}kode") for s in found} == {"13"}
+    assert found[0].findtext(f"{O}skjermingshjemmel").startswith("Offl. § 13")
+
+
+def test_attachments_become_vedlegg_with_checksums_and_main_document_first():
+    root = _valid(arkivmelding_build(_data(documents=(PHOTO, TEXT, PDF))))
+    descriptions = root.findall(f"{O}registrering/{O}dokumentbeskrivelse")
+    assert [d.findtext(f"{O}tilknyttetRegistreringSom/{M}kode") for d in descriptions] == ["H", "V", "V"]
+    assert [d.findtext(f"{O}dokumentnummer") for d in descriptions] == ["1", "2", "3"]
+    photo = descriptions[1].find(f"{O}dokumentobjekt")
+    assert photo.findtext(f"{O}filnavn") == "brøytekant æøå.jpg"
+    assert photo.findtext(f"{O}referanseDokumentfil") == "03-broytekant-ae.jpg"
+    assert photo.findtext(f"{O}sjekksum") == "c" * 64
+    assert photo.findtext(f"{O}sjekksumAlgoritme") == "SHA256"
+    assert root.findtext(f"{O}registrering/{O}antallVedlegg") == "2"
+    assert root.findtext(f"{O}antallFiler") == "3"
+
+
+def test_citizen_text_with_markup_is_escaped_and_still_valid():
+    data = _data()
+    hostile = "<script>alert(1)</script> & ]]>"
+    entry = JournalPostData(**{**data.entry.__dict__, "title": hostile})
+    payload = arkivmelding_build(ArkivmeldingData(**{**data.__dict__, "entry": entry}))
+    root = _valid(payload)
+    assert root.findtext(f"{O}registrering/{O}tittel") == hostile
+    assert b"<script>" not in payload
+
+
+@pytest.mark.parametrize("field", ["title"])
+def test_empty_title_is_reported_by_the_schema(field):
+    data = _data()
+    entry = JournalPostData(**{**data.entry.__dict__, field: ""})
+    errors = schema_errors(
+        arkivmelding_build(ArkivmeldingData(**{**data.__dict__, "entry": entry})),
+        message_type=MessageType.OPPRETT,
+    )
+    assert errors
+    assert any("tittel" in error for error in errors)
