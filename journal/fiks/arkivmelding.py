@@ -34,6 +34,7 @@ class CaseData:
     responsible: str = ""
     archive_year: int | None = None
     archive_sequence_number: int | None = None
+    screening: Screening | None = None
 
 
 @dataclass(frozen=True)
@@ -61,20 +62,31 @@ class Screening:
 
 
 @dataclass(frozen=True)
-class DocumentFile:
-    """One file in the package: a dokumentbeskrivelse with one dokumentobjekt."""
+class DocumentObject:
+    """One file of a document (dokumentobjekt): a version in one variant and format."""
 
-    title: str
     filename: str  # the original name, shown to users
     reference: str  # the file's name inside the ASiC-E package (ASCII, unique)
     mime_type: str
     sha256: str
     size: int
-    is_main: bool = False  # tilknyttetRegistreringSom: H (hoveddokument) or V (vedlegg)
-    variant: str = "A"  # variantformat: A arkivformat, P produksjonsformat
-    file_format: str = ""  # format code, e.g. "RA-PDF" or "TXT"
-    document_type: str = "MELDING"
+    variant: str = "A"  # variantformat: A arkivformat, P produksjonsformat, O skjermet
+    file_format: str = ""  # format code, e.g. "pdf" or "txt"
+    version: int = 1
     system_id: str = ""
+
+
+@dataclass(frozen=True)
+class Document:
+    """A dokumentbeskrivelse: the main document (H) or an attachment (V), with its files."""
+
+    title: str
+    objects: tuple[DocumentObject, ...]
+    is_main: bool = False
+    document_type: str = "MELDING"
+    document_type_description: str = ""
+    system_id: str = ""
+    screening: Screening | None = None
 
 
 @dataclass(frozen=True)
@@ -91,7 +103,7 @@ class JournalPostData:
     received_at: dt.datetime | None = None
     correspondents: tuple[Correspondent, ...] = ()
     screening: Screening | None = None
-    documents: tuple[DocumentFile, ...] = ()
+    documents: tuple[Document, ...] = ()
     author: str = ""
 
 
@@ -148,7 +160,7 @@ def _case_reference(parent: etree._Element, data: ArkivmeldingData) -> None:
 
 
 def _saksmappe(root: etree._Element, data: ArkivmeldingData) -> None:
-    case, screening = data.case, data.entry.screening
+    case, screening = data.case, data.case.screening
     mappe = _el(root, "mappe")
     mappe.set(f"{{{NS_XSI}}}type", "saksmappe")
     _el(mappe, "tittel", case.title)
@@ -186,28 +198,35 @@ def _correspondent(parent: etree._Element, party: Correspondent) -> None:
         _el(el, "erSkjermet", "true")
 
 
-def _document(parent: etree._Element, doc: DocumentFile, number: int, screening: Screening | None) -> None:
+def _object(parent: etree._Element, obj: DocumentObject) -> None:
+    el = _el(parent, "dokumentobjekt")
+    if obj.system_id:
+        _el(el, "systemID", obj.system_id)
+    _el(el, "versjonsnummer", obj.version)
+    _code(el, "variantformat", obj.variant)
+    if obj.file_format:
+        _code(el, "format", obj.file_format)
+    _el(el, "mimeType", obj.mime_type)
+    _el(el, "filnavn", obj.filename)
+    _el(el, "referanseDokumentfil", obj.reference)
+    _el(el, "sjekksum", obj.sha256)
+    _el(el, "sjekksumAlgoritme", "SHA256")
+    _el(el, "filstoerrelse", obj.size)
+
+
+def _document(parent: etree._Element, doc: Document, number: int) -> None:
     desc = _el(parent, "dokumentbeskrivelse")
-    _code(desc, "dokumenttype", doc.document_type)
+    if doc.system_id:
+        _el(desc, "systemID", doc.system_id)
+    _code(desc, "dokumenttype", doc.document_type, doc.document_type_description)
     _code(desc, "dokumentstatus", "F", "Dokumentet er ferdigstilt")
     _el(desc, "tittel", doc.title)
     _code(desc, "tilknyttetRegistreringSom", "H" if doc.is_main else "V")
     _el(desc, "dokumentnummer", number)
-    if screening is not None:
-        _screening(desc, screening)
-    obj = _el(desc, "dokumentobjekt")
-    if doc.system_id:
-        _el(obj, "systemID", doc.system_id)
-    _el(obj, "versjonsnummer", 1)
-    _code(obj, "variantformat", doc.variant)
-    if doc.file_format:
-        _code(obj, "format", doc.file_format)
-    _el(obj, "mimeType", doc.mime_type)
-    _el(obj, "filnavn", doc.filename)
-    _el(obj, "referanseDokumentfil", doc.reference)
-    _el(obj, "sjekksum", doc.sha256)
-    _el(obj, "sjekksumAlgoritme", "SHA256")
-    _el(obj, "filstoerrelse", doc.size)
+    if doc.screening is not None:
+        _screening(desc, doc.screening)
+    for obj in doc.objects:
+        _object(desc, obj)
 
 
 def _journalpost(root: etree._Element, data: ArkivmeldingData) -> None:
@@ -220,7 +239,7 @@ def _journalpost(root: etree._Element, data: ArkivmeldingData) -> None:
         _screening(post, entry.screening)
     documents = sorted(entry.documents, key=lambda d: not d.is_main)  # the main document first
     for number, doc in enumerate(documents, start=1):
-        _document(post, doc, number, entry.screening)
+        _document(post, doc, number)
     _el(post, "tittel", entry.title)
     if entry.public_title:
         _el(post, "offentligTittel", entry.public_title)
@@ -246,7 +265,8 @@ def arkivmelding_build(data: ArkivmeldingData) -> bytes:
     _el(root, "system", data.system)
     if data.rule:
         _el(root, "regel", data.rule)
-    _el(root, "antallFiler", len(data.entry.documents) + data.extra_files)
+    files = sum(len(doc.objects) for doc in data.entry.documents)
+    _el(root, "antallFiler", files + data.extra_files)
     if data.case_reference == CaseReferenceKind.NEW:
         _saksmappe(root, data)
     _journalpost(root, data)

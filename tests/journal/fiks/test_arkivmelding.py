@@ -12,7 +12,8 @@ from journal.fiks.arkivmelding import (
     CaseData,
     CaseReferenceKind,
     Correspondent,
-    DocumentFile,
+    Document,
+    DocumentObject,
     JournalPostData,
     Screening,
     arkivmelding_build,
@@ -23,27 +24,24 @@ from journal.fiks.validation import schema_errors
 OP, M = f"{{{NS_OPPRETT}}}", f"{{{NS_METADATA}}}"
 CASE_KEY = str(uuid.UUID(int=1))
 ENTRY_KEY = str(uuid.UUID(int=2))
-PDF = DocumentFile(
-    title="Melding fra innbygger",
+PDF = DocumentObject(
     filename="melding.pdf",
     reference="01-melding.pdf",
     mime_type="application/pdf",
     sha256="a" * 64,
     size=1234,
-    is_main=True,
-    file_format="RA-PDF",
+    file_format="pdf",
 )
-TEXT = DocumentFile(
-    title="Meldingstekst",
+TEXT = DocumentObject(
     filename="melding.txt",
     reference="02-melding.txt",
     mime_type="text/plain",
     sha256="b" * 64,
     size=40,
     variant="P",
+    file_format="txt",
 )
-PHOTO = DocumentFile(
-    title="Bilde av brøytekant",
+PHOTO = DocumentObject(
     filename="brøytekant æøå.jpg",
     reference="03-broytekant-ae.jpg",
     mime_type="image/jpeg",
@@ -51,9 +49,13 @@ PHOTO = DocumentFile(
     size=99,
     variant="P",
 )
+MAIN = Document(title="Melding fra innbygger", objects=(PDF, TEXT), is_main=True)
+PHOTO_DOC = Document(title="Bilde av brøytekant", objects=(PHOTO,))
 
 
-def _data(kind=CaseReferenceKind.NEW, *, screening=None, documents=(PDF, TEXT)) -> ArkivmeldingData:
+def _data(kind=CaseReferenceKind.NEW, *, screening=None, documents=(MAIN,)) -> ArkivmeldingData:
+    if screening is not None:
+        documents = tuple(Document(**{**d.__dict__, "screening": screening}) for d in documents)
     return ArkivmeldingData(
         case=CaseData(
             system_id=CASE_KEY,
@@ -64,6 +66,7 @@ def _data(kind=CaseReferenceKind.NEW, *, screening=None, documents=(PDF, TEXT)) 
             responsible="Kari Nordmann",
             archive_year=2026 if kind == CaseReferenceKind.NUMBER else None,
             archive_sequence_number=42 if kind == CaseReferenceKind.NUMBER else None,
+            screening=screening,
         ),
         entry=JournalPostData(
             system_id=ENTRY_KEY,
@@ -120,22 +123,24 @@ def test_screening_is_set_on_case_entry_and_every_document():
     )
     root = _valid(arkivmelding_build(_data(screening=screening)))
     found = root.findall(f".//{OP}skjerming")
-    assert len(found) == 1 + 1 + 2  # mappe, journalpost, two documents
+    assert len(found) == 1 + 1 + 1  # mappe, journalpost, its document
     assert {s.findtext(f"{OP}tilgangsrestriksjon/{M}kode") for s in found} == {"13"}
     assert found[0].findtext(f"{OP}skjermingshjemmel").startswith("Offl. § 13")
 
 
 def test_attachments_become_vedlegg_with_checksums_and_main_document_first():
-    root = _valid(arkivmelding_build(_data(documents=(PHOTO, TEXT, PDF))))
+    root = _valid(arkivmelding_build(_data(documents=(PHOTO_DOC, MAIN))))
     descriptions = root.findall(f"{OP}registrering/{OP}dokumentbeskrivelse")
-    assert [d.findtext(f"{OP}tilknyttetRegistreringSom/{M}kode") for d in descriptions] == ["H", "V", "V"]
-    assert [d.findtext(f"{OP}dokumentnummer") for d in descriptions] == ["1", "2", "3"]
+    assert [d.findtext(f"{OP}tilknyttetRegistreringSom/{M}kode") for d in descriptions] == ["H", "V"]
+    assert [d.findtext(f"{OP}dokumentnummer") for d in descriptions] == ["1", "2"]
+    main_objects = descriptions[0].findall(f"{OP}dokumentobjekt")
+    assert [o.findtext(f"{OP}variantformat/{M}kode") for o in main_objects] == ["A", "P"]
     photo = descriptions[1].find(f"{OP}dokumentobjekt")
     assert photo.findtext(f"{OP}filnavn") == "brøytekant æøå.jpg"
     assert photo.findtext(f"{OP}referanseDokumentfil") == "03-broytekant-ae.jpg"
     assert photo.findtext(f"{OP}sjekksum") == "c" * 64
     assert photo.findtext(f"{OP}sjekksumAlgoritme") == "SHA256"
-    assert root.findtext(f"{OP}registrering/{OP}antallVedlegg") == "2"
+    assert root.findtext(f"{OP}registrering/{OP}antallVedlegg") == "1"
     assert root.findtext(f"{OP}antallFiler") == "3"
 
 
