@@ -6,9 +6,8 @@ import hashlib
 import re
 import unicodedata
 
-from django.utils import timezone
-
 from django.core.exceptions import ObjectDoesNotExist
+from django.utils import timezone
 
 from journal.models import (
     AccessRestriction,
