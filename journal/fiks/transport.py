@@ -195,6 +195,13 @@ class AmqpTransport:
             self._reset()
         return handled
 
+    def local_port(self) -> int | None:
+        """The local TCP port of the live broker connection, if any (to find it in rabbitmqctl's list)."""
+        if self._connection is None or self._connection.connection is None:
+            return None
+        sock = getattr(self._connection.connection, "sock", None)
+        return sock.getsockname()[1] if sock is not None else None
+
     def purge_and_delete(self, *account_ids: str) -> None:
         """Remove the queues and exchange (tests and teardown only)."""
         with Connection(self.url) as connection:

@@ -68,7 +68,7 @@ def fiks(settings, db):
 
 
 @pytest.fixture
-def fiks_rabbitmq(settings, transactional_db):
+def fiks_rabbitmq(settings, request):
     env = _env(settings, os.environ["RABBITMQ_URL"])
     yield env
     env.archive.stop()
