@@ -145,6 +145,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "channels.tasks.inbound_event_sweep_task",
         "schedule": 60.0,
     },
+    # Fiks Arkiv dispatches left pending (task lost, worker killed before publishing) are sent again.
+    "fiks-resend-pending": {
+        "task": "journal.fiks.tasks.fiks_dispatch_resend_pending_task",
+        "schedule": 300.0,
+    },
 }
 
 if REDIS_URL:

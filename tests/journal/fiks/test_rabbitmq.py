@@ -33,12 +33,15 @@ def _status(entry: JournalEntry) -> str:
 
 
 def _kill_connections(*transports) -> None:
-    """Close connections from the broker side as a restart would; the socket is cut where rabbitmqctl is absent."""
+    """Close connections from the broker side as a restart would (or cut the socket without rabbitmqctl)."""
     ports = {t.local_port() for t in transports} - {None}
     pids = []
     if shutil.which("rabbitmqctl"):
         listing = subprocess.run(
-            ["rabbitmqctl", "-q", "list_connections", "pid", "name"], capture_output=True, text=True, check=False
+            ["rabbitmqctl", "-q", "list_connections", "pid", "name"],
+            capture_output=True,
+            text=True,
+            check=False,
         )
         lines = [line.split("\t") for line in listing.stdout.splitlines() if "\t" in line]
         pids = [pid for pid, name in lines if any(f":{port} ->" in name for port in ports)]
@@ -128,15 +131,19 @@ def test_lost_broker_connections_lose_and_duplicate_nothing(fiks_rabbitmq):
         ids = [first.pk] + [d.pk for d in with_dispatch]
         _wait(
             fiks_rabbitmq,
-            lambda: set(FiksDispatch.objects.filter(pk__in=ids).values_list("status", flat=True))
-            == {DispatchStatus.ARCHIVED},
+            lambda: (
+                set(FiksDispatch.objects.filter(pk__in=ids).values_list("status", flat=True))
+                == {DispatchStatus.ARCHIVED}
+            ),
             timeout=40,
         )
     finally:
         sender.close()
     assert len(archive.registered) == 3
     assert len(set(archive.registered)) == 3
-    numbers = list(FiksDispatch.objects.filter(pk__in=ids).values_list("archive_journal_sequence_number", flat=True))
+    numbers = list(
+        FiksDispatch.objects.filter(pk__in=ids).values_list("archive_journal_sequence_number", flat=True)
+    )
     assert sorted(numbers) == [1, 2, 3]
     assert FiksReply.objects.filter(dispatch_id__in=ids).count() == 6  # mottatt + kvittering each, once
 

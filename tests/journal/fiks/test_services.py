@@ -319,3 +319,30 @@ def test_documents_correspondents_and_screening_travel_in_the_package(
     assert "Offl. § 13" in xml
     assert xml.count("<dokumentbeskrivelse>") == 2
     assert xml.count("<dokumentobjekt>") == 3
+
+
+def test_consume_replies_command_applies_what_is_waiting(fiks, django_capture_on_commit_callbacks):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    dispatch = _register(fiks, django_capture_on_commit_callbacks)
+    fiks.archive_answers()
+    out = StringIO()
+    call_command("fiks_consume_replies", "--once", "--timeout", "0.3", stdout=out)
+    assert "2 replies handled" in out.getvalue()
+    dispatch.refresh_from_db()
+    assert dispatch.status == DispatchStatus.ARCHIVED
+
+
+def test_pending_dispatches_left_behind_are_sent_by_the_sweep(fiks, django_capture_on_commit_callbacks):
+    import datetime as dt
+
+    from journal.fiks.tasks import fiks_dispatch_resend_pending_task
+
+    with django_capture_on_commit_callbacks(execute=False):
+        entry = fiks.register()
+    FiksDispatch.objects.filter(entry=entry).update(created_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    assert fiks_dispatch_resend_pending_task.delay().get() == 1
+    assert FiksDispatch.objects.get(entry=entry).status == DispatchStatus.SENT
+    assert fiks_dispatch_resend_pending_task.delay().get() == 0
