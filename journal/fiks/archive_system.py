@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db import transaction
-
 from journal import services as journal_services
 from journal.archive_system import LocalArchiveSystem
 
@@ -29,9 +27,20 @@ class FiksArkivArchiveSystem(LocalArchiveSystem):
     def journal_entry_register(
         self, *, message: Message, case: Case, registered_by: AbstractBaseUser
     ) -> JournalEntry:
-        with transaction.atomic():
-            entry = journal_services.journal_entry_register(
-                message=message, case=case, registered_by=registered_by
-            )
-            fiks_dispatch_create(entry=entry)
+        # The local registration commits the entry, then its documents; the dispatch comes last so the
+        # message is built with every document. A crash in between is healed by the task's retry (both
+        # steps are idempotent) or by the pending sweep.
+        entry = journal_services.journal_entry_register(
+            message=message, case=case, registered_by=registered_by
+        )
+        fiks_dispatch_create(entry=entry)
+        return entry
+
+    def journal_entry_register_outgoing(
+        self, *, message: Message, case: Case, registered_by: AbstractBaseUser
+    ) -> JournalEntry:
+        entry = journal_services.journal_entry_register_outgoing(
+            message=message, case=case, registered_by=registered_by
+        )
+        fiks_dispatch_create(entry=entry)
         return entry
