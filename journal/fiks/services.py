@@ -78,7 +78,7 @@ def fiks_dispatch_send(*, dispatch_id: int, transport: Transport) -> FiksDispatc
     transport_error: TransportError | None = None
     with transaction.atomic():
         dispatch = (
-            FiksDispatch.objects.select_for_update()
+            FiksDispatch.objects.select_for_update(of=("self",))
             .select_related("entry__case__section", "entry__case__responsible", "entry__message")
             .get(pk=dispatch_id)
         )
@@ -127,7 +127,7 @@ def fiks_dispatch_send(*, dispatch_id: int, transport: Transport) -> FiksDispatc
 def fiks_dispatch_retry(*, dispatch: FiksDispatch, retried_by: AbstractBaseUser) -> FiksDispatch:
     """Send a failed dispatch again as a new message (new id; the old one is kept in the history)."""
     with transaction.atomic():
-        dispatch = FiksDispatch.objects.select_for_update().get(pk=dispatch.pk)
+        dispatch = FiksDispatch.objects.select_for_update(of=("self",)).get(pk=dispatch.pk)
         if dispatch.status != DispatchStatus.FAILED:
             raise ValidationError(_("Only a failed dispatch can be retried."), code="not_failed")
         dispatch.previous_message_ids = [*dispatch.previous_message_ids, str(dispatch.message_id)]
@@ -228,7 +228,7 @@ def fiks_reply_receive(*, message: FiksMessage) -> FiksReply:
         dispatch = None
         if message.in_reply_to is not None:
             dispatch = (
-                FiksDispatch.objects.select_for_update()
+                FiksDispatch.objects.select_for_update(of=("self",))
                 .select_related("entry")
                 .filter(message_id=message.in_reply_to)
                 .first()
