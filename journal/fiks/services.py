@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .arkivmelding import arkivmelding_build
-from .asice import PackageFile, asice_pack
+from .asice import AsiceError, PackageFile, asice_pack, asice_unpack
 from .assembly import dispatch_message_build
 from .config import fiks_signer
 from .models import DispatchError, DispatchStatus, FiksCaseLink, FiksDispatch, FiksReply, ReplyOutcome
@@ -173,7 +173,21 @@ def _apply_kvittering(dispatch: FiksDispatch, payload: bytes) -> str:
     dispatch.archive_journal_sequence_number = receipt.journal_sequence_number
     dispatch.archive_entry_number = receipt.entry_number
     dispatch.archive_entry_system_id = receipt.entry_system_id
-    dispatch.save()
+    dispatch.save(
+        update_fields=[
+            "status",
+            "archived_at",
+            "error_code",
+            "error_text",
+            "archive_case_year",
+            "archive_case_sequence_number",
+            "archive_case_system_id",
+            "archive_journal_year",
+            "archive_journal_sequence_number",
+            "archive_entry_number",
+            "archive_entry_system_id",
+        ]
+    )
     if receipt.case_year is not None and receipt.case_sequence_number is not None:
         FiksCaseLink.objects.update_or_create(
             case_id=dispatch.entry.case_id,
@@ -208,8 +222,6 @@ def _apply(dispatch: FiksDispatch, message_type: str, payload: bytes) -> tuple[s
 
 def _payload(body: bytes) -> bytes:
     """The reply's XML: the single payload file of its ASiC-E package, or the raw body."""
-    from .asice import AsiceError, asice_unpack
-
     try:
         files = asice_unpack(body).files
     except AsiceError:
