@@ -84,6 +84,7 @@ class AmqpTransport:
         self.queue_prefix = queue_prefix or f"{exchange}."
         self.connect_retries = connect_retries
         self._connection: Connection | None = None
+        self._publish_connection: Connection | None = None
         self._consumer: Consumer | None = None
 
     def queue_for(self, account_id: str) -> Queue:
@@ -95,22 +96,43 @@ class AmqpTransport:
             auto_delete=False,
         )
 
+    def _new_connection(self) -> Connection:
+        return Connection(
+            self.url, transport_options={"confirm_publish": True}, heartbeat=0, connect_timeout=5
+        )
+
     @property
     def connection(self) -> Connection:
+        """The consuming connection."""
         if self._connection is None:
-            self._connection = Connection(
-                self.url, transport_options={"confirm_publish": True}, heartbeat=0, connect_timeout=5
-            )
+            self._connection = self._new_connection()
         return self._connection
+
+    @property
+    def publish_connection(self) -> Connection:
+        """Publishing has its own connection (RabbitMQ's advice): waiting for a publisher confirm never
+        reads the consumer's deliveries, so a handler may send while it is being called from drain()."""
+        if self._publish_connection is None:
+            self._publish_connection = self._new_connection()
+        return self._publish_connection
+
+    @staticmethod
+    def _close(connection: Connection | None) -> None:
+        if connection is None:
+            return
+        try:
+            connection.close()
+        except (OSError, *connection.connection_errors):
+            logger.debug("fiks.transport.close_failed", exc_info=True)
 
     def _reset(self) -> None:
         self._consumer = None
-        if self._connection is not None:
-            try:
-                self._connection.close()
-            except (OSError, *self._connection.connection_errors):
-                logger.debug("fiks.transport.close_failed", exc_info=True)
+        self._close(self._connection)
         self._connection = None
+
+    def _reset_publisher(self) -> None:
+        self._close(self._publish_connection)
+        self._publish_connection = None
 
     def send(self, message: FiksMessage) -> None:
         sender = message.sender or self.account_id
@@ -122,7 +144,7 @@ class AmqpTransport:
             in_reply_to=message.in_reply_to,
             sender=sender,
         )
-        connection = self.connection
+        connection = self.publish_connection
         try:
             producer = Producer(connection, exchange=self.exchange, auto_declare=False)
             publish = connection.ensure(
@@ -144,7 +166,7 @@ class AmqpTransport:
                 mandatory=True,
             )
         except (OSError, *connection.connection_errors, *connection.channel_errors) as exc:
-            self._reset()
+            self._reset_publisher()
             raise TransportError(f"could not publish {msg.message_type} {msg.message_id}: {exc}") from exc
         logger.info(
             "fiks.transport.sent",
@@ -195,12 +217,15 @@ class AmqpTransport:
             self._reset()
         return handled
 
-    def local_port(self) -> int | None:
-        """The local TCP port of the live broker connection, if any (to find it in rabbitmqctl's list)."""
-        if self._connection is None or self._connection.connection is None:
-            return None
-        sock = getattr(self._connection.connection, "sock", None)
-        return sock.getsockname()[1] if sock is not None else None
+    def local_sockets(self) -> list:
+        """The live broker sockets (to find the connections in rabbitmqctl's list, or to cut them)."""
+        sockets = []
+        for connection in (self._connection, self._publish_connection):
+            if connection is not None and connection.connection is not None:
+                sock = getattr(connection.connection, "sock", None)
+                if sock is not None:
+                    sockets.append(sock)
+        return sockets
 
     def purge_and_delete(self, *account_ids: str) -> None:
         """Remove the queues and exchange (tests and teardown only)."""
@@ -212,3 +237,4 @@ class AmqpTransport:
 
     def close(self) -> None:
         self._reset()
+        self._reset_publisher()
