@@ -42,5 +42,8 @@ class FiksArkivArchiveSystem(LocalArchiveSystem):
         entry = journal_services.journal_entry_register_outgoing(
             message=message, case=case, registered_by=registered_by
         )
-        fiks_dispatch_create(entry=entry)
+        fiks_dispatch_create(entry=entry, send=False)
         return entry
+
+    def journal_entry_complete(self, *, entry: JournalEntry) -> None:
+        fiks_dispatch_create(entry=entry, send=True)

@@ -49,13 +49,17 @@ def _enqueue_send(dispatch_id: int) -> None:
     transaction.on_commit(lambda: fiks_dispatch_send_task.delay(dispatch_id))
 
 
-def fiks_dispatch_create(*, entry: JournalEntry) -> FiksDispatch:
-    """The entry's dispatch, created pending once; sending is enqueued on commit."""
+def fiks_dispatch_create(*, entry: JournalEntry, send: bool = True) -> FiksDispatch:
+    """The entry's dispatch, created pending once; with ``send`` the send is enqueued on commit.
+
+    Enqueueing again is harmless: only a pending dispatch is ever sent, under a row lock.
+    """
     with transaction.atomic():
         dispatch, created = FiksDispatch.objects.get_or_create(entry=entry)
         if created:
-            _enqueue_send(dispatch.pk)
             logger.info("fiks.dispatch.created", extra={"dispatch_id": dispatch.pk, "entry_id": entry.pk})
+        if send and dispatch.status == DispatchStatus.PENDING:
+            _enqueue_send(dispatch.pk)
     return dispatch
 
 

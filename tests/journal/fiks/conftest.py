@@ -27,10 +27,13 @@ class FiksEnv:
     def register(self, *, case=None, **message_fields):
         """Register a message as a journal entry through the Fiks archive system; sending runs on commit."""
         case = case or CaseFactory(responsible=self.user, created_by=self.user)
+        archive_system = FiksArkivArchiveSystem()
         with transaction.atomic():
-            return FiksArkivArchiveSystem().journal_entry_register(
+            entry = archive_system.journal_entry_register(
                 message=MessageFactory(**message_fields), case=case, registered_by=self.user
             )
+            archive_system.journal_entry_complete(entry=entry)
+        return entry
 
     def archive_answers(self) -> int:
         return self.archive.transport.drain(self.archive.handle, timeout=0.2)
