@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("channels/", include("channels.urls")),
+    path("journal/fiks/", include("journal.fiks.urls")),
     path("journal/", include("journal.urls")),
     path("offentlig-journal/", include("journal.public_urls")),
     path("dashboard/", include("triage.urls_dashboard")),

@@ -42,6 +42,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         _require(item, settings.USING_POSTGRES, "PostgreSQL (DATABASE_URL)")
     if item.get_closest_marker("redis"):
         _require(item, bool(settings.REDIS_URL), "Redis (REDIS_URL)")
+    if item.get_closest_marker("rabbitmq"):
+        _require(item, bool(os.environ.get("RABBITMQ_URL")), "RabbitMQ (RABBITMQ_URL)")
     if item.get_closest_marker("browser"):
         _require(item, os.path.exists(os.environ.get("CHROMIUM", "/usr/bin/chromium")), "chromium")
 
