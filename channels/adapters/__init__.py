@@ -1,9 +1,24 @@
 """Explicit registry of channel adapters: one line per kind."""
 
 from .base import ChannelAdapter
+from .flickr import FlickrAdapter
+from .guestbook import GuestbookAdapter
+from .linkedin import LinkedInAdapter
+from .meeting import MeetingAdapter
 from .website_comments import WebsiteCommentsAdapter
+from .youtube import YouTubeAdapter
 
-ADAPTERS: dict[str, ChannelAdapter] = {adapter.kind: adapter for adapter in (WebsiteCommentsAdapter(),)}
+ADAPTERS: dict[str, ChannelAdapter] = {
+    adapter.kind: adapter
+    for adapter in (
+        WebsiteCommentsAdapter(),
+        GuestbookAdapter(),
+        MeetingAdapter(),
+        FlickrAdapter(),
+        YouTubeAdapter(),
+        LinkedInAdapter(),
+    )
+}
 
 
 def get_adapter(kind: str) -> ChannelAdapter:
