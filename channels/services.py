@@ -240,3 +240,52 @@ def outbound_reply_send(*, outbox_id: int, final_attempt: bool = False) -> Outbo
     if outbox.status == OutboundReplyStatus.QUEUED:
         raise ReplyNotSent(outbox.error)
     return outbox
+
+
+def channel_create(
+    *,
+    kind: str,
+    slug: str,
+    name: str,
+    section=None,
+    secret: str = "",
+    verify_token: str = "",
+    api_token: str = "",
+    options: dict | None = None,
+) -> Channel:
+    channel = Channel(
+        kind=kind,
+        slug=slug,
+        name=name,
+        section=section,
+        secret=secret,
+        verify_token=verify_token,
+        api_token=api_token,
+        options=options or {},
+    )
+    channel.full_clean()
+    channel.save()
+    logger.info("channels.channel.created", extra={"channel": slug, "kind": kind})
+    return channel
+
+
+def channel_rotate_secret(*, channel: Channel, new_secret: str, grace_hours: int = 168) -> Channel:
+    """Make `new_secret` current; the old one stays valid for the grace period (providers switch over)."""
+    from datetime import timedelta
+
+    if not new_secret:
+        raise ValidationError(_("The new secret is empty."), code="secret_empty")
+    channel.rotate_secret(new_secret, grace=timedelta(hours=grace_hours))
+    channel.save(update_fields=["secret", "previous_secret", "previous_secret_valid_until"])
+    logger.info("channels.channel.secret_rotated", extra={"channel": channel.slug})
+    return channel
+
+
+def inbound_events_replay_failed(*, channel: Channel) -> int:
+    """Replay every failed event of a channel; returns how many were enqueued."""
+    events = list(
+        InboundEvent.objects.filter(channel=channel, status=InboundEventStatus.FAILED).order_by("pk")
+    )
+    for event in events:
+        inbound_event_replay(event=event)
+    return len(events)
