@@ -13,9 +13,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from triage.models import Conversation, Message
@@ -24,6 +25,7 @@ from triage.services import message_ingest
 from .adapters import get_adapter
 from .adapters.base import AdapterError, InboundMessage, MessageAction, UnsupportedEvent, WebhookRequest
 from .models import Channel, InboundEvent, InboundEventStatus
+from .pgcopy import copy_insert_ignore_conflicts, copy_insert_with_ids
 
 logger = logging.getLogger(__name__)
 
@@ -77,50 +79,60 @@ def _ingest_batch(*, channel, batch, content_type, source, first_line, result) -
     adapter = get_adapter(channel.kind)
     now = timezone.now()
     headers = {"content-type": content_type, "x-sorum-source": "bulk-import"}
-    events: list[InboundEvent] = []
+    events: list[dict] = []
     parsed: list[tuple[InboundMessage, ...]] = []
     for offset, body in enumerate(batch):
-        event = InboundEvent(
-            channel=channel,
-            received_at=now,
-            content_type=content_type,
-            headers=headers,
-            url=f"{source}#{first_line + offset}"[:2000],
-            body=body,
-            body_size=len(body),
-            attempts=1,
-            processed_at=now,
-        )
+        url = f"{source}#{first_line + offset}"[:2000]
+        event = {
+            "channel_id": channel.pk,
+            "received_at": now,
+            "content_type": content_type,
+            "headers": headers,
+            "query": {},
+            "url": url,
+            "remote_addr": "",
+            "body": body,
+            "body_size": len(body),
+            "attempts": 1,
+            "processed_at": now,
+            "event_type": "",
+            "error": "",
+        }
         messages: tuple[InboundMessage, ...] = ()
         try:
             outcome = adapter.parse(
-                WebhookRequest(method="POST", url=event.url, headers=headers, query={}, body=body)
+                WebhookRequest(method="POST", url=url, headers=headers, query={}, body=body)
             )
         except UnsupportedEvent as exc:
-            event.status, event.event_type = InboundEventStatus.IGNORED, exc.event_type[:100]
+            event["status"], event["event_type"] = InboundEventStatus.IGNORED.value, exc.event_type[:100]
         except AdapterError as exc:
-            event.status, event.error = InboundEventStatus.FAILED, str(exc)[:5000]
+            event["status"], event["error"] = InboundEventStatus.FAILED.value, str(exc)[:5000]
             result.failed_lines.append(first_line + offset)
         else:
-            event.status, event.event_type = InboundEventStatus.PARSED, outcome.event_type[:100]
+            event["status"], event["event_type"] = InboundEventStatus.PARSED.value, outcome.event_type[:100]
             messages = outcome.messages
         events.append(event)
         parsed.append(messages)
 
     with transaction.atomic():
-        InboundEvent.objects.bulk_create(events)
+        if connection.vendor == "postgresql":
+            copy_insert_with_ids(InboundEvent, events)
+        else:
+            created = InboundEvent.objects.bulk_create([InboundEvent(**event) for event in events])
+            for event, row in zip(events, created, strict=True):
+                event["id"] = row.pk
         result.messages_created += _messages_bulk(channel=channel, events=events, parsed=parsed)
     result.events += len(events)
     for event in events:
-        result.parsed += event.status == InboundEventStatus.PARSED
-        result.failed += event.status == InboundEventStatus.FAILED
-        result.ignored += event.status == InboundEventStatus.IGNORED
+        result.parsed += event["status"] == InboundEventStatus.PARSED
+        result.failed += event["status"] == InboundEventStatus.FAILED
+        result.ignored += event["status"] == InboundEventStatus.IGNORED
 
 
-def _messages_bulk(*, channel: Channel, events: list[InboundEvent], parsed: list[tuple]) -> int:
+def _messages_bulk(*, channel: Channel, events: list[dict], parsed: list[tuple]) -> int:
     limit = settings.SORUM_MESSAGE_MAX_CHARS
-    creates: dict[str, tuple[InboundEvent, InboundMessage]] = {}
-    updates: list[tuple[InboundEvent, InboundMessage]] = []
+    creates: dict[str, tuple[dict, InboundMessage]] = {}
+    updates: list[tuple[dict, InboundMessage]] = []
     for event, messages in zip(events, parsed, strict=True):
         for inbound in messages:
             if inbound.action == MessageAction.CREATE and inbound.external_id not in creates:
@@ -136,24 +148,31 @@ def _messages_bulk(*, channel: Channel, events: list[InboundEvent], parsed: list
         for external_id in existing:
             del creates[external_id]
     conversations = _conversations_bulk(channel=channel, items=[inbound for _, inbound in creates.values()])
+    now = timezone.now()
     rows = [
-        Message(
-            channel=channel,
-            conversation_id=conversations[inbound.conversation_key[:300]],
-            inbound_event=event,
-            section_id=channel.section_id,
-            external_id=inbound.external_id[:300],
-            parent_external_id=inbound.parent_external_id[:300],
-            author_name=inbound.author_name[:300],
-            author_handle=inbound.author_handle[:300],
-            text=inbound.text[:limit],
-            sent_at=inbound.sent_at,
-            direction=inbound.direction.value,
-            extra=dict(inbound.extra),
-        )
+        {
+            "channel_id": channel.pk,
+            "conversation_id": conversations[inbound.conversation_key[:300]],
+            "inbound_event_id": event["id"],
+            "section_id": channel.section_id,
+            "external_id": inbound.external_id[:300],
+            "parent_external_id": inbound.parent_external_id[:300],
+            "author_name": inbound.author_name[:300],
+            "author_handle": inbound.author_handle[:300],
+            "text": inbound.text[:limit],
+            "sent_at": inbound.sent_at,
+            "received_at": now,
+            "direction": inbound.direction.value,
+            "status": "new",
+            "deleted_by_author": False,
+            "extra": dict(inbound.extra),
+        }
         for event, inbound in creates.values()
     ]
-    Message.objects.bulk_create(rows, ignore_conflicts=True)
+    if connection.vendor == "postgresql":
+        copy_insert_ignore_conflicts(Message, rows)
+    else:
+        Message.objects.bulk_create([Message(**row) for row in rows], ignore_conflicts=True)
     with_attachments = [inbound for _, inbound in creates.values() if inbound.attachments]
     if with_attachments:
         from .attachments import message_attachments_create
@@ -166,43 +185,64 @@ def _messages_bulk(*, channel: Channel, events: list[InboundEvent], parsed: list
         }
         for inbound in with_attachments:
             message_attachments_create(message=by_id[inbound.external_id], attachments=inbound.attachments)
-    for event, inbound in updates:  # edits and deletions are rare: the one-by-one path keeps history right
-        message_ingest(channel=channel, event=event, inbound=inbound)
+    if updates:  # edits and deletions are rare: the one-by-one path keeps the edit history right
+        event_rows = {e.pk: e for e in InboundEvent.objects.filter(pk__in={ev["id"] for ev, _ in updates})}
+        for event, inbound in updates:
+            message_ingest(channel=channel, event=event_rows[event["id"]], inbound=inbound)
     return len(rows)
 
 
 def _conversations_bulk(*, channel: Channel, items: list[InboundMessage]) -> dict[str, int]:
-    """Conversation ids by key, creating the missing ones in one INSERT and moving last_message_at on."""
-    wanted: dict[str, InboundMessage] = {}
-    latest: dict[str, object] = {}
+    """Conversation ids by key: create the missing ones in one INSERT, move last_message_at on in one UPDATE."""
+    first: dict[str, InboundMessage] = {}
+    latest: dict[str, datetime] = {}
     for inbound in items:
         key = inbound.conversation_key[:300]
-        wanted.setdefault(key, inbound)
+        first.setdefault(key, inbound)
         if key not in latest or inbound.sent_at > latest[key]:
             latest[key] = inbound.sent_at
-    if not wanted:
+    if not first:
         return {}
-    Conversation.objects.bulk_create(
-        [
-            Conversation(
-                channel=channel,
-                external_key=key,
-                title=inbound.conversation_title[:500],
-                started_at=inbound.sent_at,
-                last_message_at=latest[key],
-            )
-            for key, inbound in wanted.items()
-        ],
-        ignore_conflicts=True,
+    known = dict(
+        Conversation.objects.filter(channel=channel, external_key__in=list(first)).values_list(
+            "external_key", "pk"
+        )
     )
-    found = Conversation.objects.filter(channel=channel, external_key__in=list(wanted))
-    ids: dict[str, int] = {}
-    stale = []
-    for conversation in found:
-        ids[conversation.external_key] = conversation.pk
-        if latest[conversation.external_key] > conversation.last_message_at:
-            conversation.last_message_at = latest[conversation.external_key]
-            stale.append(conversation)
-    if stale:
-        Conversation.objects.bulk_update(stale, ["last_message_at"], batch_size=1000)
-    return ids
+    missing = [key for key in first if key not in known]
+    if missing:
+        Conversation.objects.bulk_create(
+            [
+                Conversation(
+                    channel=channel,
+                    external_key=key,
+                    title=first[key].conversation_title[:500],
+                    started_at=first[key].sent_at,
+                    last_message_at=latest[key],
+                )
+                for key in missing
+            ],
+            ignore_conflicts=True,  # a concurrent import may have created some meanwhile
+        )
+        known.update(
+            Conversation.objects.filter(channel=channel, external_key__in=missing).values_list(
+                "external_key", "pk"
+            )
+        )
+    moved = [(known[key], latest[key]) for key in first if key not in missing]
+    if moved:
+        _conversations_touch(moved)
+    return known
+
+
+def _conversations_touch(moved: list[tuple[int, datetime]]) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE triage_conversation AS c SET last_message_at = v.at "
+                "FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(id, at) "
+                "WHERE c.id = v.id AND c.last_message_at < v.at",
+                [[pk for pk, _ in moved], [at for _, at in moved]],
+            )
+        return
+    for pk, at in moved:
+        Conversation.objects.filter(pk=pk, last_message_at__lt=at).update(last_message_at=at)
