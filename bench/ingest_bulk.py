@@ -74,13 +74,13 @@ def main() -> None:
         for n in range(total):
             handle.write(payload(n, rng) + "\n")
         path = handle.name
-    print(
-        f"{total} events in {path} ({os.path.getsize(path) / 1e6:.1f} MB), database {settings.DATABASES['default']['ENGINE']}"
-    )
+    engine = settings.DATABASES["default"]["ENGINE"]
+    print(f"{total} events in {path} ({os.path.getsize(path) / 1e6:.1f} MB), database {engine}")
     for run in ("first run", "second run (idempotent)"):
         before = Message.objects.filter(channel=channel).count()
         started = time.perf_counter()
-        call_command("ingest_payload", slug, path, jsonl=True, stdout=open(os.devnull, "w"))
+        with open(os.devnull, "w") as sink:
+            call_command("ingest_payload", slug, path, jsonl=True, stdout=sink, stderr=sink)
         seconds = time.perf_counter() - started
         created = Message.objects.filter(channel=channel).count() - before
         events = InboundEvent.objects.filter(channel=channel).count()

@@ -193,7 +193,7 @@ def _messages_bulk(*, channel: Channel, events: list[dict], parsed: list[tuple])
 
 
 def _conversations_bulk(*, channel: Channel, items: list[InboundMessage]) -> dict[str, int]:
-    """Conversation ids by key: create the missing ones in one INSERT, move last_message_at on in one UPDATE."""
+    """Conversation ids by key: the missing ones in one INSERT, last_message_at moved on in one UPDATE."""
     first: dict[str, InboundMessage] = {}
     latest: dict[str, datetime] = {}
     for inbound in items:
