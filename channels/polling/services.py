@@ -136,7 +136,7 @@ def channels_poll_due(*, now: datetime | None = None) -> list[int]:
     for channel in candidates.order_by("pk"):
         if not channel_is_polled(channel):
             continue
-        cursor, _ = PollCursor.objects.get_or_create(channel=channel)
+        cursor, _ = PollCursor.objects.get_or_create(channel=channel, defaults={"next_poll_at": now})
         leased = PollCursor.objects.filter(pk=cursor.pk, next_poll_at__lte=now).update(
             next_poll_at=now + _LEASE
         )
