@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -185,7 +186,5 @@ def test_every_fixture_is_used_and_every_event_has_one():
 @given(body=st.binary(max_size=300))
 def test_no_byte_string_makes_parse_raise_anything_else(kind, body):
     for content_type in get_adapter(kind).content_types:
-        try:
+        with contextlib.suppress(AdapterError):  # anything else fails the test
             get_adapter(kind).parse(request_for(body, content_type=content_type))
-        except AdapterError:
-            pass
