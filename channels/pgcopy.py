@@ -14,14 +14,25 @@ from typing import Any
 
 from django.db import connection, models
 
-_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\x00": ""})
+
+
+def _without_nul(value: Any) -> Any:
+    """PostgreSQL's text and jsonb reject NUL (the ORM path fails on it too), so it is dropped."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    return value
 
 
 def _text(value: Any, is_json: bool) -> str:
     if value is None:
         return "\\N"
     if is_json:
-        return json.dumps(value, ensure_ascii=False).translate(_ESCAPES)
+        return json.dumps(_without_nul(value), ensure_ascii=False).translate(_ESCAPES)
     if value is True or value is False:
         return "t" if value else "f"
     if isinstance(value, str):

@@ -112,15 +112,23 @@ class MeetingAdapter(ChannelAdapter):
             else "excel"
         )
         reader = csv.DictReader(io.StringIO(text), delimiter=";" if dialect != "excel" else ",")
-        fields = [f.strip().lower() for f in reader.fieldnames or []]
+        try:
+            fields = [f.strip().lower() for f in reader.fieldnames or []]
+        except csv.Error as exc:
+            raise MalformedPayload(f"malformed payload at $: unreadable CSV ({exc})") from exc
         missing = [name for name in _CSV_REQUIRED if name not in fields]
         if missing:
             raise MalformedPayload(f"malformed payload at $: CSV lacks column(s) {', '.join(missing)}")
         rows = []
-        for row in reader:
-            cleaned = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
-            if any(cleaned.values()):
-                rows.append(cleaned)
+        try:
+            for row in reader:
+                cleaned = {
+                    (k or "").strip().lower(): (v or "").strip() for k, v in row.items() if isinstance(v, str)
+                }
+                if any(cleaned.values()):
+                    rows.append(cleaned)
+        except csv.Error as exc:
+            raise MalformedPayload(f"malformed payload at $: unreadable CSV ({exc})") from exc
         meeting = request.header("x-sorum-meeting")
         return Payload(
             {"meeting": {"id": meeting, "title": request.header("x-sorum-meeting-title")}, "questions": rows}

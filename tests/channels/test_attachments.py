@@ -1,4 +1,4 @@
-"""Attachments: pending rows at ingest, capped streamed download, content sniffing, permission-checked view."""
+"""Attachments: pending rows at ingest, capped streamed download, sniffing, permission-checked view."""
 
 from __future__ import annotations
 
