@@ -9,12 +9,26 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from datetime import datetime
 from typing import Any
 
-from django.db import connection, models
+from django.db import IntegrityError, connection, models, transaction
 
-_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\x00": ""})
+_SPECIAL = re.compile("[\\\\\n\r\t\x00]")
+
+
+def _escape(text: str) -> str:
+    """COPY text format: backslash, newline, carriage return and tab escaped; NUL (refused) dropped."""
+    if _SPECIAL.search(text) is None:
+        return text
+    return (
+        text.replace("\\", "\\\\")
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+        .replace("\t", "\\t")
+        .replace("\x00", "")
+    )
 
 
 def _without_nul(value: Any) -> Any:
@@ -28,15 +42,22 @@ def _without_nul(value: Any) -> Any:
     return value
 
 
-def _text(value: Any, is_json: bool) -> str:
+def _json(value: Any) -> str:
     if value is None:
         return "\\N"
-    if is_json:
-        return json.dumps(_without_nul(value), ensure_ascii=False).translate(_ESCAPES)
+    text = json.dumps(value, ensure_ascii=False)
+    if "\\u0000" in text:
+        text = json.dumps(_without_nul(value), ensure_ascii=False)
+    return _escape(text)
+
+
+def _scalar(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):
+        return _escape(value)
     if value is True or value is False:
         return "t" if value else "f"
-    if isinstance(value, str):
-        return value.translate(_ESCAPES)
     if isinstance(value, (bytes, memoryview, bytearray)):
         return "\\\\x" + bytes(value).hex()
     if isinstance(value, datetime):
@@ -58,15 +79,26 @@ def _copy(table: str, fields: list[models.Field], rows: list[dict[str, Any]]) ->
         default = None if field.primary_key else (field.get_default() if field.has_default() else None)
         if default is None and not field.null and isinstance(field, (models.CharField, models.TextField)):
             default = ""
-        plan.append((field.attname, isinstance(field, models.JSONField), default))
-    buffer = io.StringIO()
-    write = buffer.write
-    for row in rows:
-        write("\t".join([_text(row.get(name, default), is_json) for name, is_json, default in plan]))
-        write("\n")
-    buffer.seek(0)
+        plan.append((field.attname, _json if isinstance(field, models.JSONField) else _scalar, default))
+    memo: dict[int, tuple[Any, str]] = {}  # the same dict or datetime object in many rows: convert it once
+
+    def convert(value: Any, to_text) -> str:
+        if isinstance(value, (dict, list, datetime)):
+            hit = memo.get(id(value))
+            if hit is not None and hit[0] is value:
+                return hit[1]
+            text = to_text(value)
+            memo[id(value)] = (value, text)
+            return text
+        return to_text(value)
+
+    lines = [
+        "\t".join([convert(row.get(name, default), to_text) for name, to_text, default in plan])
+        for row in rows
+    ]
+    buffer = io.StringIO("\n".join(lines) + "\n")
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, connection.wrap_database_errors:
         cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", buffer)
 
 
@@ -86,9 +118,16 @@ def copy_insert_with_ids(model: type[models.Model], rows: list[dict[str, Any]]) 
 
 
 def copy_insert_ignore_conflicts(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
-    """COPY into a temporary table, then INSERT ... ON CONFLICT DO NOTHING (redelivery is a no-op)."""
+    """COPY straight into the table; if a row already exists (a concurrent delivery of the same message),
+    COPY into a temporary table and INSERT ... ON CONFLICT DO NOTHING instead (redelivery is a no-op)."""
     if not rows:
         return
+    try:
+        with transaction.atomic():
+            _copy(connection.ops.quote_name(model._meta.db_table), _columns(model, with_pk=False), rows)
+        return
+    except IntegrityError:
+        pass  # rolled back to the savepoint; the staged path below skips the duplicates
     table = connection.ops.quote_name(model._meta.db_table)
     stage = connection.ops.quote_name(f"bulk_stage_{model._meta.db_table}")
     fields = _columns(model, with_pk=False)
