@@ -99,23 +99,28 @@ def main() -> None:
     engine = settings.DATABASES["default"]["ENGINE"]
     print(f"{total} events in {path} ({os.path.getsize(path) / 1e6:.1f} MB), database {engine}")
     ceiling = _copy_ceiling(path) if settings.USING_POSTGRES else float("nan")
+    print(f"load average before the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    figures_load = round(os.getloadavg()[0], 1)
     print(f"ceiling: bare COPY of {total} raw lines = {ceiling:,.0f} rows/s")
-    figures = {"events": total, "copy_ceiling_rows_s": round(ceiling)}
+    figures = {"events": total, "copy_ceiling_rows_s": round(ceiling), "load_average": figures_load}
     for run in ("first run", "second run (idempotent)"):
         before = Message.objects.filter(channel=channel).count()
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         with open(os.devnull, "w") as sink:
             call_command("ingest_payload", slug, path, jsonl=True, stdout=sink, stderr=sink)
         seconds = time.perf_counter() - started
+        cpu = time.process_time() - cpu_started
         created = Message.objects.filter(channel=channel).count() - before
         events = InboundEvent.objects.filter(channel=channel).count()
         print(
             f"{run}: {total} events in {seconds:.2f} s = {total / seconds:,.0f} events/s; "
-            f"{created} new messages = {created / seconds:,.0f} messages/s; events stored so far {events}"
+            f"{created} new messages = {created / seconds:,.0f} messages/s; events stored so far {events}; "
+            f"this process used {cpu:.1f} CPU s ({total / cpu:,.0f} events per CPU second)"
         )
         key = "first" if run == "first run" else "rerun"
         figures[f"{key}_events_s"] = round(total / seconds)
         figures[f"{key}_messages_s"] = round(created / seconds)
+        figures[f"{key}_events_per_cpu_s"] = round(total / cpu)
     record(
         "ingest_payload --jsonl",
         figures,
