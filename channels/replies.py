@@ -34,14 +34,24 @@ class ReplyTarget:
 
 def reply_target(message: Message) -> ReplyTarget:
     extra = message.extra or {}
+    key = message.conversation.external_key
     recipient = str(extra.get("reply_to") or extra.get("sender_id") or message.author_handle)
-    conversation = str(extra.get("conversation_id") or message.conversation.external_key.rpartition(":")[2])
+    if key.startswith("dm:"):
+        # X DMs: the conversation key is "dm:<id>:<id>"; the citizen is the id that is not the account's.
+        account = str(message.channel.options.get("account_id", ""))
+        others = [part for part in key.split(":")[1:] if part != account]
+        if account and len(others) == 1:
+            recipient = others[0]
+    conversation = str(extra.get("conversation_id") or key.rpartition(":")[2])
     return ReplyTarget(recipient=recipient, conversation=conversation)
 
 
 class ReplyClient:
     provider: ClassVar[str]
     default_base: ClassVar[str]
+
+    def credential(self, channel: Channel) -> str:
+        return channel.api_credential
 
     def base(self, channel: Channel) -> str:
         return str(channel.options.get("api_base_url") or self.default_base).rstrip("/")
@@ -94,12 +104,16 @@ class TwilioClient(ReplyClient):
     provider = "twilio"
     default_base = "https://api.twilio.com"
 
+    def credential(self, channel: Channel) -> str:
+        # Twilio signs webhooks with the same auth token, so a channel may keep it only as its secret.
+        return channel.api_credential or channel.secret
+
     def send(self, *, channel: Channel, target: ReplyTarget, text: str) -> str:
         account = str(channel.options.get("account_sid", ""))
         response = http_request(
             "POST",
             f"{self.base(channel)}/2010-04-01/Accounts/{account}/Messages.json",
-            auth=(account, channel.api_credential),
+            auth=(account, self.credential(channel)),
             data={"To": target.recipient, "From": str(channel.options.get("from_number", "")), "Body": text},
         )
         return _id(response.json(), "sid")

@@ -83,6 +83,8 @@ def _webhook_request_from_event(event: InboundEvent) -> WebhookRequest:
         query=event.query,
         body=bytes(event.body),
         remote_addr=event.remote_addr,
+        # Providers without a timestamp (SMS gateways) are dated by the moment the delivery arrived.
+        now=event.received_at,
     )
 
 
@@ -163,7 +165,7 @@ def reply_send(*, message: Message, text: str, sent_by: User) -> Message:
             extra={"reply_to_message": message.pk, "sent_by": sent_by.pk},
         )
         client = reply_client_for(channel)
-        record_only = settings.SORUM_REPLIES_RECORD_ONLY or client is None or not channel.api_credential
+        record_only = settings.SORUM_REPLIES_RECORD_ONLY or client is None or not client.credential(channel)
         outbox = OutboundReply.objects.create(
             channel=channel,
             message=reply,
@@ -209,7 +211,7 @@ def outbound_reply_send(*, outbox_id: int, final_attempt: bool = False) -> Outbo
     with transaction.atomic():
         outbox = (
             OutboundReply.objects.select_for_update()
-            .select_related("channel", "in_reply_to__conversation")
+            .select_related("channel", "in_reply_to__conversation", "in_reply_to__channel")
             .get(pk=outbox_id)
         )
         if outbox.status != OutboundReplyStatus.QUEUED:

@@ -1,10 +1,15 @@
 """Explicit registry of channel adapters: one line per kind."""
 
 from .base import ChannelAdapter
+from .chat import ChatAdapter
+from .facebook import FacebookAdapter
 from .flickr import FlickrAdapter
+from .forum import ForumAdapter
 from .guestbook import GuestbookAdapter
 from .linkedin import LinkedInAdapter
 from .meeting import MeetingAdapter
+from .sms import SmsAdapter
+from .twitter import TwitterAdapter
 from .website_comments import WebsiteCommentsAdapter
 from .youtube import YouTubeAdapter
 
@@ -12,6 +17,11 @@ ADAPTERS: dict[str, ChannelAdapter] = {
     adapter.kind: adapter
     for adapter in (
         WebsiteCommentsAdapter(),
+        FacebookAdapter(),
+        TwitterAdapter(),
+        SmsAdapter(),
+        ChatAdapter(),
+        ForumAdapter(),
         GuestbookAdapter(),
         MeetingAdapter(),
         FlickrAdapter(),

@@ -183,3 +183,16 @@ def test_chatwoot(sending, fake_provider, django_capture_on_commit_callbacks):
     send(message, django_capture_on_commit_callbacks)
     assert fake_provider.requests[0].headers["api_access_token"] == "cw"
     assert OutboundReply.objects.get().provider_message_id == "501"
+
+
+def test_x_dm_recipient_is_the_other_participant(sending, fake_provider, django_capture_on_commit_callbacks):
+    fake_provider.on("POST", "/2/dm_conversations/with/3805104374/messages", Reply(201, {"data": {"dm_event_id": "9"}}))
+    message = citizen_message(
+        kind="twitter",
+        options={"api_base_url": fake_provider.base_url, "account_id": "4337869213"},
+        api_token="bearer",
+        key="dm:3805104374:4337869213",
+        author_handle="@innbygger",
+    )
+    send(message, django_capture_on_commit_callbacks)
+    assert OutboundReply.objects.get().status == "sent"
