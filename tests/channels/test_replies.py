@@ -186,7 +186,9 @@ def test_chatwoot(sending, fake_provider, django_capture_on_commit_callbacks):
 
 
 def test_x_dm_recipient_is_the_other_participant(sending, fake_provider, django_capture_on_commit_callbacks):
-    fake_provider.on("POST", "/2/dm_conversations/with/3805104374/messages", Reply(201, {"data": {"dm_event_id": "9"}}))
+    fake_provider.on(
+        "POST", "/2/dm_conversations/with/3805104374/messages", Reply(201, {"data": {"dm_event_id": "9"}})
+    )
     message = citizen_message(
         kind="twitter",
         options={"api_base_url": fake_provider.base_url, "account_id": "4337869213"},
