@@ -127,3 +127,11 @@ def test_gwolle_export_import_is_idempotent(book):
     reply = Message.objects.get(external_id="gwolle:314:reply")
     assert reply.direction == MessageDirection.OUTGOING
     assert reply.conversation == Message.objects.get(external_id="gwolle:314").conversation
+
+
+@pytest.mark.parametrize("name", ["gwolle_entry__entry.json", "guestbook_form__submission.json"])
+def test_each_fixture_ingests_to_one_message(book, name):
+    call_command("ingest_payload", "sorum", str(FIXTURES / "guestbook" / name))
+    message = Message.objects.get()
+    assert message.channel == book
+    assert message.inbound_event.status == InboundEventStatus.PARSED
