@@ -89,8 +89,10 @@ class InboundEventStatus(models.TextChoices):
 class InboundEvent(models.Model):
     """One raw webhook delivery or poll result (innkommende hendelse), kept verbatim before anything else."""
 
+    # No separate FK index: inboundevent_channel_idx (channel, -received_at) serves channel lookups, and
+    # every index costs on the bulk ingest path.
     channel = models.ForeignKey(
-        Channel, verbose_name=_("channel"), on_delete=models.PROTECT, related_name="events"
+        Channel, verbose_name=_("channel"), on_delete=models.PROTECT, related_name="events", db_index=False
     )
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
     status = models.CharField(
