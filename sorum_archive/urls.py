@@ -16,5 +16,6 @@ urlpatterns = [
     path("channels/", include("channels.urls")),
     path("gjestebok/", include("channels.guestbook_urls")),
     path("journal/", include("journal.urls")),
+    path("offentlig-journal/", include("journal.public_urls")),
     path("", include("triage.urls")),
 ]
