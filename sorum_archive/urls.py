@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("channels/", include("channels.urls")),
     path("journal/fiks/", include("journal.fiks.urls")),
+    path("gjestebok/", include("channels.guestbook_urls")),
     path("journal/", include("journal.urls")),
     path("offentlig-journal/", include("journal.public_urls")),
     path("dashboard/", include("triage.urls_dashboard")),

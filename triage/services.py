@@ -75,6 +75,10 @@ def message_ingest(*, channel: Channel, event: InboundEvent | None, inbound: Inb
             message.save()
     except IntegrityError:
         return Message.objects.get(channel=channel, external_id=inbound.external_id)
+    if inbound.attachments:
+        from channels.attachments import message_attachments_create
+
+        message_attachments_create(message=message, attachments=inbound.attachments)
     return message
 
 
