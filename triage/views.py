@@ -61,16 +61,7 @@ def _filter_query(data: QueryDict, *, drop: tuple[str, ...] = ("cursor",)) -> st
     return query.urlencode()
 
 
-def _page_context(request: HttpRequest, *, mine: bool = False) -> dict:
-    data = request.GET.copy()
-    if mine:
-        data["assignee"] = "me"
-    form = _filter_form(request, data)
-    if form.is_valid():
-        filters, after = form.filters(), form.cleaned_data["cursor"]
-    else:
-        filters, after = InboxFilters(assignee="me" if mine else ""), None
-    page = inbox_page_for_user(user=request.user, filters=filters, after=after, size=PAGE_SIZE)
+def _status_links(request: HttpRequest, data: QueryDict, filters: InboxFilters) -> list[dict]:
     counts = inbox_status_counts(user=request.user, filters=filters)
     query = _filter_query(data, drop=("cursor", "status"))
     status_links = [
@@ -91,11 +82,24 @@ def _page_context(request: HttpRequest, *, mine: bool = False) -> dict:
         }
         for value, label in MessageStatus.choices
     ]
+    return status_links
+
+
+def _page_context(request: HttpRequest, *, mine: bool = False) -> dict:
+    data = request.GET.copy()
+    if mine:
+        data["assignee"] = "me"
+    form = _filter_form(request, data)
+    if form.is_valid():
+        filters, after = form.filters(), form.cleaned_data["cursor"]
+    else:
+        filters, after = InboxFilters(assignee="me" if mine else ""), None
+    page = inbox_page_for_user(user=request.user, filters=filters, after=after, size=PAGE_SIZE)
     return {
         "filter_form": form,
         "page": page,
         "inbox_messages": page.items,
-        "status_links": status_links,
+        "status_links": _status_links(request, data, filters),
         "filter_query": _filter_query(data),
         "mine": mine,
         "poll_seconds": POLL_SECONDS,
@@ -139,6 +143,17 @@ def inbox_newer(request: HttpRequest) -> HttpResponse:
         "poll_seconds": POLL_SECONDS,
     }
     return render(request, "triage/_inbox_newer.html", context)
+
+
+@login_required
+@permission_required("triage.view_message", raise_exception=True)
+@require_GET
+def inbox_counts(request: HttpRequest) -> HttpResponse:
+    """The sidebar's counts per status, refreshed by htmx after a decision."""
+    form = _filter_form(request, request.GET)
+    filters = form.filters() if form.is_valid() else InboxFilters()
+    links = _status_links(request, request.GET, filters)
+    return render(request, "triage/_status_counts.html", {"status_links": links})
 
 
 @login_required

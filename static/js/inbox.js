@@ -40,6 +40,8 @@
     var all = rows();
     if (!all.length) return;
     var index = all.indexOf(currentRow());
+    var active = document.activeElement && document.activeElement.closest && document.activeElement.closest("tr.row");
+    if (!active && index >= 0) { focusRow(all[index]); return; }
     var next = index < 0 ? 0 : Math.min(Math.max(index + delta, 0), all.length - 1);
     focusRow(all[next]);
   }

@@ -1,0 +1,90 @@
+"""Playwright on Debian's chromium against pytest-django's live_server; axe-core (vendored) on every page."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "static" / "vendor" / "axe-core-4.14.1.min.js"
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"), args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+class Page:
+    """A logged-in page with problem collection (dialogs, console errors) and an axe check per visit."""
+
+    def __init__(self, page, live_server) -> None:
+        self.page = page
+        self.base = live_server.url
+        self.dialogs: list[str] = []
+        self.console_errors: list[str] = []
+        page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+        page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
+        page.on("pageerror", lambda e: self.console_errors.append(str(e)))
+
+    def login(self, user) -> None:
+        from tests.factories import PASSWORD
+
+        self.page.goto(f"{self.base}/login/")
+        self.page.fill("input[name=username]", user.get_username())
+        self.page.fill("input[name=password]", PASSWORD)
+        self.page.locator("main form button[type=submit], main form input[type=submit]").first.click()
+        self.page.wait_for_url(f"{self.base}/")
+
+    def goto(self, path: str) -> None:
+        self.page.goto(f"{self.base}{path}")
+        self.page.wait_for_load_state("networkidle")
+
+    def axe(self) -> list[dict]:
+        """Serious and critical WCAG 2.1 AA violations on the current page (none expected)."""
+        self.page.evaluate(AXE.read_text())
+        result = self.page.evaluate(
+            """async () => {
+                const r = await axe.run(document, {runOnly: {type: 'tag',
+                    values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
+                return r.violations.filter(v => ['serious', 'critical'].includes(v.impact))
+                    .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}));
+            }"""
+        )
+        return result
+
+    def check(self, name: str) -> None:
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        violations = self.axe()
+        assert violations == [], violations
+        assert self.dialogs == []
+        assert self.console_errors == []
+
+
+@pytest.fixture
+def ui(browser, live_server):
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="nb-NO")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield Page(page, live_server)
+    context.close()
