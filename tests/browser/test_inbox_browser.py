@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.factories import CaseFactory, ChannelFactory, MessageFactory, SectionFactory, caseworker
-from triage.models import Message, MessageStatus, TriageDecision
+from tests.factories import ChannelFactory, MessageFactory, SectionFactory, caseworker
+from triage.models import Message, MessageStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
