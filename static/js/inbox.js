@@ -55,6 +55,8 @@
   function openDialog(id, messageId) {
     var dialog = document.getElementById(id);
     if (!dialog) return;
+    dialog.querySelectorAll("form").forEach(function (form) { form.reset(); });
+    dialog.querySelectorAll(".case-results").forEach(function (box) { box.replaceChildren(); });
     dialog.querySelectorAll(".js-message-id").forEach(function (input) { input.value = messageId || ""; });
     dialog.showModal();
     var first = dialog.querySelector("textarea, input[type=search], input[type=text], button");
