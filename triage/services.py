@@ -151,9 +151,10 @@ def formal_submission_reply_default() -> str:
     """The configured Norwegian reply asking for a formal submission through the municipality's form."""
     # The citizen reads this in Norwegian whatever the caseworker's UI language is.
     return (
-        "Takk for innspillet ditt. For at det skal bli behandlet som en formell uttalelse i saken, "
-        "må det sendes inn gjennom kommunens elektroniske skjema: "
-        f"{settings.SORUM_FORMAL_SUBMISSION_URL} . Hilsen Sørum kommune"
+        "Takk for innspillet ditt.\n\n"
+        "For at det skal bli behandlet som en formell uttalelse i saken, må du sende det inn gjennom "
+        f"kommunens elektroniske skjema:\n{settings.SORUM_FORMAL_SUBMISSION_URL}\n\n"
+        "Vennlig hilsen\nSørum kommune"
     )
 
 

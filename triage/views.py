@@ -142,7 +142,10 @@ def inbox_newer(request: HttpRequest) -> HttpResponse:
         "filter_query": _filter_query(request.GET, drop=("cursor", "than")),
         "poll_seconds": POLL_SECONDS,
     }
-    return render(request, "triage/_inbox_newer.html", context)
+    response = render(request, "triage/_inbox_newer.html", context)
+    if newer:
+        response["HX-Trigger"] = "sorum:arrived"
+    return response
 
 
 @login_required

@@ -164,6 +164,7 @@ def test_live_arrival_keeps_place_and_selection(ui, world, settings):
     assert page.locator("#inbox-rows tr.row").first.get_attribute("id") == f"msg-{fresh.pk}"
     assert page.locator(f"#msg-{keep.pk} .row-check").is_checked()
     assert page.evaluate("document.activeElement.id") == f"msg-{keep.pk}"
+    page.wait_for_function("document.querySelector('[data-status=all] .count').textContent.trim() === '8'")
     ui.check("live-arrival")
 
 
