@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .forms import AssignForm, BulkDecisionForm, DecisionForm, InboxFilterForm
 from .models import Message, MessageStatus
@@ -161,15 +160,31 @@ def inbox_counts(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @permission_required("triage.view_message", raise_exception=True)
-@require_GET
+@require_http_methods(["GET", "POST"])
 def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        message = message_get_for_user(user=request.user, pk=pk)
-    except Message.DoesNotExist as exc:
-        raise Http404 from exc
+    """The message with its thread, author history, raw event and decisions; POST decides (no JS needed)."""
+    message = _visible_message(request, pk)
     sections = sections_for_user(user=request.user)
+    errors: list[str] = []
+    if request.method == "POST":
+        if not request.user.has_perm("triage.triage_message"):
+            raise PermissionDenied
+        data = request.POST.copy()
+        data["message"] = str(message.pk)
+        form = DecisionForm(data, sections=sections)
+        if form.is_valid():
+            try:
+                _decision_make(request, message, form.cleaned_data)
+            except ValidationError as exc:
+                errors = exc.messages
+            else:
+                flash.success(request, _("Decision saved."))
+                return redirect(message.get_absolute_url())
+        else:
+            errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
     context = {
         "message": message,
+        "errors": errors,
         "assign_form": AssignForm(
             initial={"assignee": message.assignee_id}, colleagues=section_colleagues(section=message.section)
         ),
@@ -179,9 +194,21 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "previous": message_previous_from_author(message=message),
         "show_raw_event": request.user.has_perm("channels.view_inboundevent") and message.inbound_event,
         "formal_reply": formal_submission_reply_default(),
-        "formal_url": settings.SORUM_FORMAL_SUBMISSION_URL,
     }
     return render(request, "triage/message_detail.html", context)
+
+
+def _decision_make(request: HttpRequest, message: Message, data: dict) -> None:
+    triage_decision_make(
+        message=message,
+        decision=data["decision"],
+        decided_by=request.user,
+        case=data.get("case"),
+        new_case_title=data.get("new_case_title", ""),
+        new_case_section=data.get("new_case_section"),
+        reason=data.get("reason", ""),
+        reply_text=data.get("reply_text", ""),
+    )
 
 
 def _visible_message(request: HttpRequest, pk: int) -> Message:
@@ -224,16 +251,7 @@ def decide(request: HttpRequest) -> HttpResponse:
     message = _visible_message(request, form.cleaned_data["message"])
     data = form.cleaned_data
     try:
-        triage_decision_make(
-            message=message,
-            decision=data["decision"],
-            decided_by=request.user,
-            case=data.get("case"),
-            new_case_title=data.get("new_case_title", ""),
-            new_case_section=data.get("new_case_section"),
-            reason=data.get("reason", ""),
-            reply_text=data.get("reply_text", ""),
-        )
+        _decision_make(request, message, data)
     except ValidationError as exc:
         error = " ".join(exc.messages)
         if _is_htmx(request):

@@ -1,4 +1,4 @@
-"""Playwright on Debian's chromium against pytest-django's live_server; axe-core (vendored) on every page."""
+"""Playwright (Python) driving Debian's chromium against pytest-django's live server; axe-core on pages."""
 
 from __future__ import annotations
 
@@ -7,18 +7,22 @@ from pathlib import Path
 
 import pytest
 
+# Playwright's sync API runs an event loop in this thread; Django's ORM in the test body is still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 ROOT = Path(__file__).resolve().parents[2]
-AXE = ROOT / "static" / "vendor" / "axe-core-4.14.1.min.js"
 ARTIFACTS = ROOT / "test-artifacts"
+# Vendored from the npm registry (static/vendor/README.md); injected by the tests, never served to users.
+AXE = ROOT / "static" / "vendor" / "axe-core-4.14.1.min.js"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
-    "--no-first-run",
 ]
 
 
@@ -27,11 +31,40 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"), args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(
+        locale="nb-NO", timezone_id="Europe/Oslo", viewport={"width": 1280, "height": 900}
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot(page):
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    def take(name: str) -> Path:
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+def login(page, live_server, username: str, password: str) -> None:
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit].primary")
+    page.wait_for_url(f"{live_server.url}/")
 
 
 class Page:
@@ -83,7 +116,9 @@ class Page:
 
 @pytest.fixture
 def ui(browser, live_server):
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="nb-NO")
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 900}, locale="nb-NO", timezone_id="Europe/Oslo"
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield Page(page, live_server)
