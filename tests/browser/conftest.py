@@ -123,3 +123,23 @@ def ui(browser, live_server):
     page.set_default_timeout(15_000)
     yield Page(page, live_server)
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _role_groups(transactional_db):
+    """Browser tests run in flushed transactional databases: put back the groups migration 0002 makes."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group, Permission
+
+    from sorum_archive.roles import ROLE_PERMISSIONS
+
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
+    for name, codes in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        for code in codes:
+            app_label, codename = code.split(".")
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )

@@ -10,7 +10,7 @@ from django.utils import timezone
 from tests.factories import CaseFactory, ChannelFactory, MessageFactory, SectionFactory, caseworker
 from triage.models import Message, MessageStatus, TriageDecision
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 HOSTILE = [
     '<script>alert("xss-script")</script>',

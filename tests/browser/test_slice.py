@@ -34,4 +34,4 @@ def test_caseworker_marks_a_comment_case_related_and_sees_the_journal_number(liv
     journal_number = page.get_by_test_id("journal-number")
     expect(journal_number).to_contain_text("Journalnr.")
     screenshot("slice-decided")
-    assert "saksrelevant" in page.locator("p.meta").inner_text().lower()
+    assert "saksrelevant" in page.get_by_test_id("message").locator("p.meta").inner_text().lower()
