@@ -150,8 +150,9 @@ def load(total: int) -> tuple[int, float]:
                 )
             buffer.seek(0)
             raw.copy_expert(
-                "COPY triage_message (channel_id, conversation_id, section_id, external_id, parent_external_id,"
-                " author_name, author_handle, text, sent_at, received_at, direction, status, assignee_id,"
+                "COPY triage_message (channel_id, conversation_id, section_id, external_id,"
+                " parent_external_id, author_name, author_handle, text, sent_at, received_at, direction,"
+                " status, assignee_id,"
                 " deleted_by_author, extra) FROM STDIN",
                 buffer,
             )
