@@ -85,6 +85,7 @@ class Page:
         self.page.goto(f"{self.base}/login/")
         self.page.fill("input[name=username]", user.get_username())
         self.page.fill("input[name=password]", PASSWORD)
+        self.check("login")
         self.page.locator("main form button[type=submit], main form input[type=submit]").first.click()
         self.page.wait_for_url(f"{self.base}/")
 

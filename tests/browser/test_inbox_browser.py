@@ -89,6 +89,9 @@ def test_keyboard_only_triage_and_hostile_text(ui, world):
     ui.goto(f"/meldinger/{newest[0].pk}/")
     assert page.get_by_test_id("message-text").inner_text().startswith("<a href=")
     ui.check("detail-hostile")
+    page.set_viewport_size({"width": 390, "height": 844})
+    ui.goto("/")
+    ui.check("inbox-mobile")
 
 
 def test_case_picker_by_number_and_new_case(ui, world):

@@ -153,3 +153,17 @@ def test_schema_is_served(api):
     response = api.get("/api/schema/")
     assert response.status_code == 200
     assert b"/api/decisions/" in response.content
+
+
+def test_list_query_count_is_constant(api, channel, django_assert_max_num_queries):
+    start = timezone.now() - timedelta(days=1)
+    for i in range(5):
+        MessageFactory(channel=channel, received_at=start + timedelta(minutes=i))
+    api.get("/api/messages/")  # loads the user's permission cache once
+    with django_assert_max_num_queries(6) as small:
+        api.get("/api/messages/")
+    for i in range(45):
+        MessageFactory(channel=channel, received_at=start - timedelta(minutes=i + 1))
+    with django_assert_max_num_queries(6) as large:
+        assert len(api.get("/api/messages/").json()["results"]) == 50
+    assert len(small.captured_queries) == len(large.captured_queries)
