@@ -118,6 +118,7 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["-received_at", "-id"], name="message_inbox_idx"),
             models.Index(fields=["assignee", "-received_at", "-id"], name="message_assignee_idx"),
+            models.Index(fields=["status", "-received_at", "-id"], name="message_status_idx"),
             models.Index(
                 fields=["section", "status", "-received_at", "-id"], name="message_section_status_idx"
             ),

@@ -12,16 +12,17 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
-from django.db.models import BooleanField, Count, Q, QuerySet
+from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from journal.models import Case, CaseStatus
 from sorum_archive.roles import sees_all_sections
 
-from .models import Message, Section
+from .models import Message, MessageStatus, Section
 
 OSLO = ZoneInfo("Europe/Oslo")
 MAX_PAGE_SIZE = 100
+SEARCH_PROBE = 2000
 
 
 class InvalidCursor(ValueError):
@@ -109,7 +110,14 @@ def message_search_filter(queryset: QuerySet[Message], q: str) -> QuerySet[Messa
             (q,),
             output_field=BooleanField(),
         )
-        return queryset.filter(matches)
+        queryset = queryset.filter(matches)
+        # A rare word: walking every message newest-first to find a few matches is slow, so order by an
+        # expression the btree cannot serve; the planner then takes the GIN index and sorts the few
+        # matches. A common word: the newest-first walk finds a page at once, sorting all matches would
+        # not. One capped probe (GIN bitmap, stops at SEARCH_PROBE rows) tells which case this is.
+        if queryset.order_by().values("pk")[:SEARCH_PROBE].count() < SEARCH_PROBE:
+            return queryset.order_by(RawSQL("triage_message.received_at + interval '0'", ()).desc(), "-id")
+        return queryset
     return queryset.filter(Q(text__icontains=q) | Q(author_name__icontains=q))
 
 
@@ -181,13 +189,23 @@ def inbox_visible_ids(*, user: AbstractBaseUser, ids: list[int]) -> list[int]:
     return list(inbox_list_for_user(user=user).filter(pk__in=ids).values_list("pk", flat=True))
 
 
-def inbox_status_counts(*, user: AbstractBaseUser, filters: InboxFilters) -> dict[str, int]:
-    """Counts per status for the sidebar: every filter except the status itself, in one query."""
+COUNT_CAP = 10_000
+
+
+def inbox_status_counts(
+    *, user: AbstractBaseUser, filters: InboxFilters, cap: int = COUNT_CAP
+) -> dict[str, int]:
+    """Counts per status for the sidebar (every filter except the status itself), capped at ``cap``.
+
+    A count stops at ``cap`` (shown as "10 000+"): each status costs at most ``cap`` index entries, so
+    the sidebar stays fast with millions of messages; exact totals belong in the dashboard.
+    """
     queryset = inbox_filter(
         inbox_list_for_user(user=user).select_related(None), filters=filters, user=user, with_status=False
-    )
-    rows = queryset.order_by().values("status").annotate(n=Count("pk"))
-    return {row["status"]: row["n"] for row in rows}
+    ).order_by()
+    return {
+        status: queryset.filter(status=status).values("pk")[:cap].count() for status in MessageStatus.values
+    }
 
 
 def message_get_for_user(*, user: AbstractBaseUser, pk: int) -> Message:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from .forms import AssignForm, BulkDecisionForm, DecisionForm, InboxFilterForm
 from .models import Message, MessageStatus
 from .selectors import (
+    COUNT_CAP,
     Cursor,
     InboxFilters,
     InvalidCursor,
@@ -45,6 +46,23 @@ POLL_SECONDS = 10
 EMPTY_CURSOR = Cursor(received_at=datetime(2000, 1, 1, tzinfo=UTC), id=0)
 
 
+def _row_context() -> dict[str, str]:
+    """What every inbox row repeats, resolved once per request instead of once per row."""
+    return {
+        "decide_url": reverse("triage:decide"),
+        "assign_url": reverse("triage:assign"),
+        "select": _("Select message"),
+        "not_case_related": _("Not case-related"),
+        "not_relevant": _("Not relevant"),
+        "case_related": _("Case-related"),
+        "case": _("Case…"),
+        "formal_title": _("Ask for formal submission"),
+        "formal": _("Formal…"),
+        "assign_to_me": _("Assign to me"),
+        "take": _("Take"),
+    }
+
+
 def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
@@ -60,28 +78,36 @@ def _filter_query(data: QueryDict, *, drop: tuple[str, ...] = ("cursor",)) -> st
     return query.urlencode()
 
 
-def _status_links(request: HttpRequest, data: QueryDict, filters: InboxFilters) -> list[dict]:
-    counts = inbox_status_counts(user=request.user, filters=filters)
+def _status_links(
+    request: HttpRequest, data: QueryDict, filters: InboxFilters, *, with_counts: bool = True
+) -> list[dict]:
+    # The page renders the links at once; the counts arrive in a second request (hx-trigger="load")
+    # so a slow count never holds the list back.
+    counts = inbox_status_counts(user=request.user, filters=filters) if with_counts else {}
     query = _filter_query(data, drop=("cursor", "status"))
-    status_links = [
+    total = sum(counts.values())
+    links = [
         {
             "value": "",
             "label": _("All"),
-            "count": sum(counts.values()),
+            "count": total if with_counts else None,
+            "capped": any(n >= COUNT_CAP for n in counts.values()),
             "active": not filters.status,
             "query": query,
         }
-    ] + [
-        {
-            "value": value,
-            "label": label,
-            "count": counts.get(value, 0),
-            "active": filters.status == value,
-            "query": f"{query}&status={value}" if query else f"status={value}",
-        }
-        for value, label in MessageStatus.choices
     ]
-    return status_links
+    for value, label in MessageStatus.choices:
+        links.append(
+            {
+                "value": value,
+                "label": label,
+                "count": counts.get(value, 0) if with_counts else None,
+                "capped": counts.get(value, 0) >= COUNT_CAP,
+                "active": filters.status == value,
+                "query": f"{query}&status={value}" if query else f"status={value}",
+            }
+        )
+    return links
 
 
 def _page_context(request: HttpRequest, *, mine: bool = False) -> dict:
@@ -95,10 +121,11 @@ def _page_context(request: HttpRequest, *, mine: bool = False) -> dict:
         filters, after = InboxFilters(assignee="me" if mine else ""), None
     page = inbox_page_for_user(user=request.user, filters=filters, after=after, size=PAGE_SIZE)
     return {
+        "row": _row_context(),
         "filter_form": form,
         "page": page,
         "inbox_messages": page.items,
-        "status_links": _status_links(request, data, filters),
+        "status_links": _status_links(request, data, filters, with_counts=False),
         "filter_query": _filter_query(data),
         "mine": mine,
         "poll_seconds": POLL_SECONDS,
@@ -136,6 +163,7 @@ def inbox_newer(request: HttpRequest) -> HttpResponse:
     newer = inbox_newer_for_user(user=request.user, filters=filters, than=than)
     top = Cursor.of(newer[0]) if newer else than
     context = {
+        "row": _row_context(),
         "inbox_messages": newer,
         "top_cursor": top,
         "filter_query": _filter_query(request.GET, drop=("cursor", "than")),
@@ -228,7 +256,8 @@ def _back(request: HttpRequest, message: Message | None) -> HttpResponse:
 def _row_response(
     request: HttpRequest, message: Message, *, error: str = "", event: str = ""
 ) -> HttpResponse:
-    response = render(request, "triage/_decided.html", {"message": message, "error": error})
+    context = {"message": message, "error": error, "row": _row_context()}
+    response = render(request, "triage/_decided.html", context)
     if event:
         response["HX-Trigger"] = event
     return response
