@@ -246,6 +246,9 @@ def main() -> int:
     call_command("migrate", verbosity=0)
     count, load_seconds = load(args.messages)
     print(f"messages in the benchmark set: {count:,} (loaded in {load_seconds:.0f} s)")
+    import logging
+
+    logging.getLogger("triage").setLevel(logging.WARNING)
     archivist, worker = _users()
     staff, caseworker_client = Server(archivist), Server(worker)
     channel = Channel.objects.get(slug="bench-3")
@@ -264,6 +267,7 @@ def main() -> int:
         ),
         "filter assignee=none + status=new": (staff, "/?assignee=none&status=new"),
         "API messages list": (staff, "/api/messages/"),
+        "sidebar counts (loaded after the page)": (staff, "/antall/"),
     }
     for label, (client, url) in results.items():
         figures = summary_ms(_time(client, url, n))
