@@ -145,6 +145,13 @@
     closeDialogs();
   });
 
+  var hadRowFocus = false;
+
+  document.addEventListener("htmx:beforeRequest", function () {
+    var active = document.activeElement;
+    hadRowFocus = !!(active && active.closest && active.closest("tr.row")) || !!document.querySelector("dialog[open]");
+  });
+
   document.addEventListener("htmx:afterSettle", function () {
     // Rows swapped in (decisions) or prepended (live) keep the caseworker's selection and place.
     document.querySelectorAll("#inbox-rows .row-check").forEach(function (box) {
@@ -158,7 +165,7 @@
       var all = rows();
       var next = all[all.indexOf(row) + 1];
       focusRow(next || row);
-    } else if (!document.querySelector("dialog[open]") && (document.activeElement === document.body || !document.activeElement)) {
+    } else if (hadRowFocus && !document.querySelector("dialog[open]") && (document.activeElement === document.body || !document.activeElement)) {
       focusRow(row);
     }
   });
