@@ -182,6 +182,10 @@ def reply_send(*, message: Message, text: str, sent_by: User) -> Message:
         if now > message.conversation.last_message_at:
             message.conversation.last_message_at = now
             message.conversation.save(update_fields=["last_message_at"])
+        # A reply in a conversation that is journalført in a case is itself an outgoing (U) journal entry.
+        from journal.services import journal_reply_register_enqueue
+
+        journal_reply_register_enqueue(message=reply, sent_by=sent_by)
     logger.info(
         "channels.reply.stored",
         extra={

@@ -179,6 +179,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "MessageStatusEnum": "triage.models.MessageStatus",
+        "CaseStatusEnum": "journal.models.CaseStatus",
+    },
 }
 
 # Product settings.

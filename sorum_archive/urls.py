@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/", include("triage.api_urls")),
     path("channels/", include("channels.urls")),
     path("journal/fiks/", include("journal.fiks.urls")),
     path("gjestebok/", include("channels.guestbook_urls")),
