@@ -155,7 +155,7 @@ def test_public_journal_hides_screened_text(live_server, page, screenshot, world
     screenshot("public-journal")
 
     # Filters work from the keyboard.
-    page.get_by_label("Section").or_(page.get_by_label("Seksjon")).select_option(label="Oppvekst")
+    page.get_by_label("Section").or_(page.get_by_label("Enhet")).select_option(label="Oppvekst")
     page.keyboard.press("Enter")
     expect(page.get_by_test_id("public-entry")).to_have_count(2)
 
