@@ -108,6 +108,8 @@ class StructureWriter:
             w.leaf("beskrivelse", k.description)
             w.leaf("opprettetDato", k.created_at)
             w.leaf("opprettetAv", k.created_by)
+            for subclass in k.subclasses:
+                self._class(subclass)
             for case in k.cases:
                 self._case(case)
 

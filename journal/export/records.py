@@ -22,6 +22,7 @@ class ScreeningRecord:
     document: str = ""
     duration_years: int | None = None
     until: dt.date | None = None
+    words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +179,7 @@ class ClassRecord:
     created_at: dt.datetime
     created_by: str
     description: str = ""
+    subclasses: Iterable[ClassRecord] = ()
     cases: Iterable[CaseRecord] = ()
 
 

@@ -17,10 +17,15 @@ class CheckResult:
     errors: list[str] = field(default_factory=list)
     error_count: int = 0
     info: str = ""
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return self.error_count == 0
+
+    def warn(self, message: str) -> None:
+        if len(self.warnings) < MAX_MESSAGES:
+            self.warnings.append(message)
 
     def fail(self, message: str) -> None:
         self.error_count += 1
@@ -70,6 +75,8 @@ class ExtractReport:
             lines.append(f"  [{status}] {check.code} {check.name}{extra}")
             for message in check.errors:
                 lines.append(f"         - {message}")
+            for message in check.warnings:
+                lines.append(f"         warning: {message}")
             if check.error_count > len(check.errors):
                 lines.append(f"         ... and {check.error_count - len(check.errors)} more")
         lines.append("VALID" if self.ok else "INVALID")

@@ -48,9 +48,18 @@ def public_title(title: str, public: str, screening: ScreeningRecord | None, *na
         return public
     if not screens(screening, *names):
         return title
-    if screening is not None and any(n.endswith("unntatt første linje") for n in screening.metadata):
-        first_line = title.splitlines()[0] if title else ""
-        return f"{first_line} {MASK}".strip() if "\n" in title else MASK
+    if screening is not None and any(n.endswith("utvalgte ord") for n in names if n in screening.metadata):
+        masked = title
+        for word in screening.words:
+            if word:
+                masked = masked.replace(word, MASK)
+        if masked != title:
+            return masked
+    if screening is not None and any(
+        n.endswith("unntatt første linje") for n in names if n in screening.metadata
+    ):
+        lines = title.splitlines()
+        return f"{lines[0]} {MASK}" if len(lines) > 1 else MASK
     return MASK
 
 
