@@ -180,6 +180,13 @@ SORUM_ARCHIVE_SYSTEM = env.str("ARCHIVE_SYSTEM", default="journal.archive_system
 SORUM_ARCHIVE_NAME = env.str("ARCHIVE_NAME", default="Sørum kommune")
 SORUM_MESSAGE_MAX_CHARS = 20_000
 
+# Remote sak- og arkivsystem over the Noark 5 REST API
+# (ARCHIVE_SYSTEM=journal.archive_system_noark.NoarkRestArchiveSystem).
+NOARK_API_URL = env.str("NOARK_API_URL", default="")
+NOARK_API_TOKEN = env.str("NOARK_API_TOKEN", default="")
+NOARK_SERIES_ID = env.str("NOARK_SERIES_ID", default="")
+NOARK_API_TIMEOUT = env.float("NOARK_API_TIMEOUT", default=10.0)
+
 # Production hardening: on whenever DEBUG is off (check --deploy is clean then).
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -15,5 +15,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("channels/", include("channels.urls")),
     path("journal/", include("journal.urls")),
+    path("noark5v5/api/", include("journal.noark_api.urls")),
     path("", include("triage.urls")),
 ]

@@ -229,7 +229,7 @@ def _cases(cases: QuerySet[Case], names: _Names, sections: dict) -> Iterator[r.C
         )
     )
     for case in qs.iterator(chunk_size=CASE_CHUNK):
-        screening = _screening(case)
+        screening = screening_record(case)
         record = r.CaseRecord(
             system_id=str(case.system_id),
             year=case.year,
@@ -267,7 +267,7 @@ def _journal_entries(selection: ExtractSelection, names: _Names, sections: dict)
         .order_by("year", "sequence_number")
     )
     for entry in qs.iterator(chunk_size=ENTRY_CHUNK):
-        yield _entry(entry, entry.case, names, sections, case_screening=_screening(entry.case))
+        yield _entry(entry, entry.case, names, sections, case_screening=screening_record(entry.case))
 
 
 def _entry(
@@ -317,7 +317,7 @@ def _entry(
         received_at=entry.received_at,
         sent_at=entry.sent_at,
         public_review_date=entry.public_assessed_date,
-        screening=_screening(entry),
+        screening=screening_record(entry),
         case_screening=case_screening,
         correspondents=[
             r.CorrespondentRecord(
@@ -349,7 +349,7 @@ def _document(document: Document, names: _Names) -> r.DocumentRecord:
         number=document.number,
         linked_at=document.linked_at,
         linked_by=names(document.linked_by_id),
-        screening=_screening(document),
+        screening=screening_record(document),
         files=[_file(f, names) for f in document.files.all()],
     )
 
@@ -381,7 +381,7 @@ def _remark(remark, names: _Names) -> r.RemarkRecord:
     )
 
 
-def _screening(obj) -> r.ScreeningRecord | None:
+def screening_record(obj) -> r.ScreeningRecord | None:
     """The skjerming of a case, entry or document (reverse one-to-one; absent when not screened)."""
     try:
         s = obj.screening
