@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("channels/", include("channels.urls")),
+    path("journal/eksport/", include("journal.export.urls")),
     path("journal/", include("journal.urls")),
     path("noark5v5/api/", include("journal.noark_api.urls")),
     path("", include("triage.urls")),
