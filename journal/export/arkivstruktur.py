@@ -48,6 +48,8 @@ class StructureWriter:
         self.total = total
         self.counts = StructureCounts()
         self.w: Writer | None = None
+        self.dirs: set[int] = set()
+        self.cur = None  # the writer of the current record: the file, or an in-memory registrering
 
     def write(self, archive: ArchiveRecord) -> StructureCounts:
         (self.root / DOCUMENT_DIR).mkdir(parents=True, exist_ok=True)
@@ -114,7 +116,7 @@ class StructureWriter:
                 self._case(case)
 
     def _case(self, c: CaseRecord) -> None:
-        w = self.w
+        w = self.cur = self.w
         self.counts.folders += 1
         with w.element("mappe", {f"{{{XSI}}}type": "saksmappe"}):
             w.leaf("systemID", c.system_id)
@@ -142,7 +144,6 @@ class StructureWriter:
             w.leaf("saksstatus", c.status)
 
     def _entry(self, e: EntryRecord) -> None:
-        w = self.w
         counts = self.counts
         counts.registrations += 1
         if counts.min_journal_date is None or e.journal_date < counts.min_journal_date:
@@ -151,7 +152,8 @@ class StructureWriter:
             counts.max_journal_date = e.journal_date
         if e.screening is not None:
             counts.screened += 1
-        with w.element("registrering", {f"{{{XSI}}}type": "journalpost"}):
+        with self.w.subtree("registrering", {f"{{{XSI}}}type": "journalpost"}) as w:
+            self.cur = w
             w.leaf("systemID", e.system_id)
             w.leaf("opprettetDato", e.created_at)
             w.leaf("opprettetAv", e.created_by)
@@ -187,11 +189,12 @@ class StructureWriter:
                     w.leaf("avskrevetAv", write_off.written_off_by)
                     w.leaf("avskrivningsmaate", write_off.method)
                     w.leaf("referanseAvskrivesAvJournalpost", write_off.by_entry_system_id)
+        self.cur = self.w
         if self.progress is not None:
             self.progress(counts.registrations, self.total)
 
     def _document(self, d: DocumentRecord, entry: EntryRecord, *, with_files: bool) -> None:
-        w = self.w
+        w = self.cur
         self.counts.documents += 1
         with w.element("dokumentbeskrivelse"):
             w.leaf("systemID", d.system_id)
@@ -210,12 +213,17 @@ class StructureWriter:
                     self._file(file, entry)
 
     def _file(self, f: FileRecord, entry: EntryRecord) -> None:
-        w = self.w
+        w = self.cur
         relative = f"{DOCUMENT_DIR}/{entry.year}/{f.system_id}.{f.extension}"
         target = self.root / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with f.open() as src, target.open("wb") as dst:
-            shutil.copyfileobj(src, dst, 1024 * 1024)
+        if entry.year not in self.dirs:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self.dirs.add(entry.year)
+        if f.path is not None:
+            shutil.copyfile(f.path, target)
+        else:
+            with f.open() as src, target.open("wb") as dst:
+                shutil.copyfileobj(src, dst, 1024 * 1024)
         f.relative_path = relative
         self.counts.document_objects += 1
         with w.element("dokumentobjekt"):
@@ -232,7 +240,7 @@ class StructureWriter:
             w.leaf("filstoerrelse", f.size)
 
     def _remark(self, r: RemarkRecord) -> None:
-        w = self.w
+        w = self.cur
         with w.element("merknad"):
             w.leaf("merknadstekst", r.text)
             w.leaf("merknadstype", r.remark_type)
@@ -242,7 +250,7 @@ class StructureWriter:
     def _screening(self, s: ScreeningRecord | None) -> None:
         if s is None:
             return
-        w = self.w
+        w = self.cur
         with w.element("skjerming"):
             w.leaf("tilgangsrestriksjon", s.access_restriction)
             w.leaf("skjermingshjemmel", s.legal_basis)
@@ -252,7 +260,7 @@ class StructureWriter:
             w.leaf("skjermingOpphoererDato", s.until)
 
     def _correspondent(self, p: CorrespondentRecord) -> None:
-        w = self.w
+        w = self.cur
         with w.element("korrespondansepart"):
             w.leaf("korrespondanseparttype", p.party_type)
             w.leaf("korrespondansepartNavn", p.name)

@@ -57,7 +57,7 @@ def write_journals(
 
 def _running(w: Writer, e: EntryRecord) -> None:
     s = e.screening
-    with w.element("journalregistrering"):
+    with w.subtree("journalregistrering") as w:
         if e.class_id:
             with w.element("klasse"):
                 w.leaf("klasseID", e.class_id)
@@ -100,7 +100,7 @@ def _running(w: Writer, e: EntryRecord) -> None:
 
 def _public(w: Writer, e: EntryRecord) -> None:
     s = e.screening
-    with w.element("journalregistrering"):
+    with w.subtree("journalregistrering") as w:
         if e.class_id and not scr.screens(e.case_screening, scr.CLASS_ID, scr.CLASS_TITLE):
             with w.element("klasse"):
                 w.leaf("klasseID", e.class_id)

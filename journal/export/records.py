@@ -78,6 +78,7 @@ class FileRecord:
     extension: str
     open: object  # callable returning a binary file object with the stored bytes
     relative_path: str = ""
+    path: str | None = None  # local file path when the storage has one (fast copy)
 
 
 @dataclass(slots=True)

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Iterator
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone
 
 from journal.models import (
@@ -22,7 +22,6 @@ from journal.models import (
     CaseStatus,
     ChangeLog,
     Document,
-    DocumentFile,
     JournalEntry,
     JournalStatus,
     Klass,
@@ -31,6 +30,7 @@ from journal.models import (
 from triage.models import Section
 
 from . import records as r
+from . import rows
 
 CASE_CHUNK = 200
 ENTRY_CHUNK = 1000
@@ -116,7 +116,13 @@ class ExtractEmpty(ValueError):
 
 def build_source(selection: ExtractSelection) -> r.ExtractSource:
     names = _Names()
-    sections = dict(Section.objects.values_list("pk", "name"))
+    lk = rows.Lookup(
+        names=names,
+        sections=dict(Section.objects.values_list("pk", "name")),
+        series={pk: str(sid) for pk, sid in Series.objects.values_list("pk", "system_id")},
+        classes={pk: (cid, title) for pk, cid, title in Klass.objects.values_list("pk", "class_id", "title")},
+        class_sid=str,
+    )
     now = timezone.now()
     archive = selection.archive
     entries = selection.entries()
@@ -140,9 +146,9 @@ def build_source(selection: ExtractSelection) -> r.ExtractSource:
             closed_by=names(archive.closed_by_id, archive.creator_name),
             creator_id=archive.creator_id or archive.creator_name,
             creator_name=archive.creator_name,
-            series=_series_records(selection, names, sections, now),
+            series=_series_records(selection, lk, now),
         ),
-        journal_entries=_journal_entries(selection, names, sections),
+        journal_entries=rows.journal_records(selection.entries(), lk, chunk=ENTRY_CHUNK),
         changes=_changes(selection),
         period_start=period_start,
         period_end=period_end,
@@ -153,9 +159,8 @@ def build_source(selection: ExtractSelection) -> r.ExtractSource:
     )
 
 
-def _series_records(
-    selection: ExtractSelection, names: _Names, sections: dict, now
-) -> Iterator[r.SeriesRecord]:
+def _series_records(selection: ExtractSelection, lk: rows.Lookup, now) -> Iterator[r.SeriesRecord]:
+    names = lk.names
     seen_systems: set[int] = set()
     for series in selection.series:
         system = series.classification_system
@@ -185,11 +190,11 @@ def _series_records(
             classification_title=system.title,
             classification_created_at=system.created_at,
             classification_created_by=names(system.created_by_id),
-            classes=_classes(selection, series, system, None, names, sections, sid),
+            classes=_classes(selection, series, system, None, lk, sid),
         )
 
 
-def _classes(selection, series, system, parent, names, sections, sid) -> Iterator[r.ClassRecord]:
+def _classes(selection, series, system, parent, lk: rows.Lookup, sid) -> Iterator[r.ClassRecord]:
     classes = Klass.objects.filter(classification_system=system, parent=parent).annotate(
         n_children=Count("children")
     )
@@ -200,185 +205,14 @@ def _classes(selection, series, system, parent, names, sections, sid) -> Iterato
             title=klass.title,
             description=klass.description,
             created_at=klass.created_at,
-            created_by=names(klass.created_by_id),
+            created_by=lk.names(klass.created_by_id),
         )
         if klass.n_children:
-            record.subclasses = _classes(selection, series, system, klass, names, sections, sid)
+            record.subclasses = _classes(selection, series, system, klass, lk, sid)
         else:
-            record.cases = _cases(selection.cases().filter(series=series, klass=klass), names, sections)
+            cases = selection.cases().filter(series=series, klass=klass)
+            record.cases = rows.case_records(cases, DELIVERED_ENTRY_STATUSES, lk, chunk=CASE_CHUNK)
         yield record
-
-
-def _cases(cases: QuerySet[Case], names: _Names, sections: dict) -> Iterator[r.CaseRecord]:
-    entry_qs = (
-        JournalEntry.objects.filter(status__in=DELIVERED_ENTRY_STATUSES)
-        .select_related("screening", "written_off_by_entry", "case__klass")
-        .order_by("number_in_case")
-    )
-    document_qs = Document.objects.select_related("screening").order_by("number")
-    qs = (
-        cases.select_related("screening", "klass", "series")
-        .order_by("year", "sequence_number")
-        .prefetch_related(
-            Prefetch("entries", queryset=entry_qs),
-            "entries__correspondents",
-            "entries__remarks",
-            Prefetch("entries__documents", queryset=document_qs),
-            Prefetch("entries__documents__files", queryset=DocumentFile.objects.order_by("version", "id")),
-            "remarks",
-        )
-    )
-    for case in qs.iterator(chunk_size=CASE_CHUNK):
-        screening = screening_record(case)
-        record = r.CaseRecord(
-            system_id=str(case.system_id),
-            year=case.year,
-            sequence_number=case.sequence_number,
-            title=case.title,
-            public_title=case.public_title,
-            description=case.description,
-            created_at=case.created_at,
-            created_by=names(case.created_by_id),
-            closed_at=case.closed_at,
-            closed_by=names(case.closed_by_id, names(case.responsible_id)),
-            series_system_id=str(case.series.system_id) if case.series_id else "",
-            case_date=case.case_date,
-            administrative_unit=sections.get(case.section_id, ""),
-            case_officer=names(case.responsible_id, names(case.created_by_id)),
-            status=case.status,
-            screening=screening,
-            remarks=[_remark(m, names) for m in case.remarks.all()],
-        )
-        for entry in case.entries.all():
-            item = _entry(entry, case, names, sections, case_screening=screening)
-            item.documents = [_document(d, names) for d in entry.documents.all()]
-            item.remarks = [_remark(m, names) for m in entry.remarks.all()]
-            record.entries.append(item)
-        yield record
-
-
-def _journal_entries(selection: ExtractSelection, names: _Names, sections: dict) -> Iterator[r.EntryRecord]:
-    qs = (
-        selection.entries()
-        .select_related(
-            "case", "case__klass", "case__series", "case__screening", "screening", "written_off_by_entry"
-        )
-        .prefetch_related("correspondents")
-        .order_by("year", "sequence_number")
-    )
-    for entry in qs.iterator(chunk_size=ENTRY_CHUNK):
-        yield _entry(entry, entry.case, names, sections, case_screening=screening_record(entry.case))
-
-
-def _entry(
-    entry: JournalEntry, case: Case, names: _Names, sections: dict, *, case_screening
-) -> r.EntryRecord:
-    klass = case.klass
-    write_offs = []
-    if entry.write_off_date and entry.write_off_method:
-        write_offs.append(
-            r.WriteOffRecord(
-                date=entry.write_off_date,
-                written_off_by=names(entry.write_off_by_id, names(entry.registered_by_id)),
-                method=entry.write_off_method,
-                by_entry_system_id=str(entry.written_off_by_entry.system_id)
-                if entry.written_off_by_entry
-                else "",
-            )
-        )
-    archived_at = entry.archived_at or entry.cancelled_at or entry.approved_at or entry.registered_at
-    archived_by = (
-        entry.archived_by_id or entry.cancelled_by_id or entry.approved_by_id or entry.registered_by_id
-    )
-    return r.EntryRecord(
-        system_id=str(entry.system_id),
-        created_at=entry.registered_at,
-        created_by=names(entry.registered_by_id),
-        archived_at=archived_at,
-        archived_by=names(archived_by),
-        series_system_id=str(case.series.system_id) if case.series_id else "",
-        title=entry.title,
-        public_title=entry.public_title,
-        year=entry.year,
-        sequence_number=entry.sequence_number,
-        number_in_case=entry.number_in_case,
-        entry_type=entry.entry_type,
-        status=entry.status,
-        journal_date=entry.journal_date,
-        case_year=case.year,
-        case_sequence_number=case.sequence_number,
-        case_title=case.title,
-        case_public_title=case.public_title,
-        class_id=klass.class_id if klass else "",
-        class_title=klass.title if klass else "",
-        administrative_unit=sections.get(case.section_id, ""),
-        case_officer=names(case.responsible_id, names(case.created_by_id)),
-        document_date=entry.document_date,
-        received_at=entry.received_at,
-        sent_at=entry.sent_at,
-        public_review_date=entry.public_assessed_date,
-        screening=screening_record(entry),
-        case_screening=case_screening,
-        correspondents=[
-            r.CorrespondentRecord(
-                party_type=c.correspondent_type,
-                name=c.name,
-                postal_address=(c.postal_address,) if c.postal_address else (),
-                postal_code=c.postal_code,
-                city=c.postal_city,
-                country=c.country,
-                email=c.email,
-                phone=(c.phone,) if c.phone else (),
-                contact_person=c.contact_person,
-            )
-            for c in entry.correspondents.all()
-        ],
-        write_offs=write_offs,
-    )
-
-
-def _document(document: Document, names: _Names) -> r.DocumentRecord:
-    return r.DocumentRecord(
-        system_id=str(document.system_id),
-        document_type=document.document_type,
-        status=document.status,
-        title=document.title,
-        created_at=document.created_at,
-        created_by=names(document.created_by_id),
-        linked_as=document.relation,
-        number=document.number,
-        linked_at=document.linked_at,
-        linked_by=names(document.linked_by_id),
-        screening=screening_record(document),
-        files=[_file(f, names) for f in document.files.all()],
-    )
-
-
-def _file(file: DocumentFile, names: _Names) -> r.FileRecord:
-    storage, name = file.file.storage, file.file.name
-    extension = (file.format or name.rsplit(".", 1)[-1]).lower()
-    return r.FileRecord(
-        system_id=str(file.system_id),
-        version=file.version,
-        variant=file.variant,
-        format=file.format,
-        format_details=file.format_details,
-        created_at=file.created_at,
-        created_by=names(file.created_by_id),
-        checksum=file.checksum,
-        size=file.size,
-        extension=extension,
-        open=lambda: storage.open(name, "rb"),
-    )
-
-
-def _remark(remark, names: _Names) -> r.RemarkRecord:
-    return r.RemarkRecord(
-        text=remark.text,
-        remark_type=remark.remark_type,
-        date=remark.remarked_at,
-        registered_by=names(remark.remarked_by_id),
-    )
 
 
 def screening_record(obj) -> r.ScreeningRecord | None:

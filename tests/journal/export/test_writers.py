@@ -37,3 +37,16 @@ def test_refuses_to_write_into_a_non_empty_directory(tmp_path):
     (tmp_path / "x" / "old.txt").write_text("x")
     with pytest.raises(ExtractDirectoryNotEmpty):
         extract_write(source=build_source(), directory=tmp_path / "x")
+
+
+def test_empty_elements_are_found_also_across_chunk_edges(tmp_path, monkeypatch):
+    from journal.export import checks
+    from journal.export.report import CheckResult
+
+    monkeypatch.setattr(checks, "_CHUNK", 70_000)
+    body = b"<a>" + b"<b>x</b>" * 20_000 + b"<c/><d>  </d><e x='1'></e>" + b"<b>y</b>" * 20_000 + b"<f></f></a>"
+    path = tmp_path / "x.xml"
+    path.write_bytes(body)
+    check = CheckResult(code="N5.63", name="empty")
+    checks._empty_elements(path, check)
+    assert [m.split("<")[1].split(">")[0] for m in check.errors] == ["c", "d", "e", "f"]
