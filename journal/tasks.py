@@ -9,11 +9,25 @@ from triage.models import Message
 from .archive_system import get_archive_system
 from .models import Case
 
+# OSError: the media storage was briefly unavailable while writing a rendered file.
+RETRY_ON = (OperationalError, OSError)
 
-@shared_task(bind=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8)
+
+@shared_task(bind=True, autoretry_for=RETRY_ON, retry_backoff=True, max_retries=8)
 def journal_entry_register_task(self, message_id: int, case_id: int, user_id: int) -> int:
+    """Idempotent: a second run finds the entry by its message and only adds missing documents."""
     entry = get_archive_system().journal_entry_register(
-        message=Message.objects.select_related("channel").get(pk=message_id),
+        message=Message.objects.select_related("channel", "conversation").get(pk=message_id),
+        case=Case.objects.get(pk=case_id),
+        registered_by=get_user_model().objects.get(pk=user_id),
+    )
+    return entry.pk
+
+
+@shared_task(bind=True, autoretry_for=RETRY_ON, retry_backoff=True, max_retries=8)
+def journal_entry_register_outgoing_task(self, message_id: int, case_id: int, user_id: int) -> int:
+    entry = get_archive_system().journal_entry_register_outgoing(
+        message=Message.objects.select_related("channel", "conversation").get(pk=message_id),
         case=Case.objects.get(pk=case_id),
         registered_by=get_user_model().objects.get(pk=user_id),
     )

@@ -17,5 +17,6 @@ urlpatterns = [
     path("journal/eksport/", include("journal.export.urls")),
     path("journal/", include("journal.urls")),
     path("noark5v5/api/", include("journal.noark_api.urls")),
+    path("offentlig-journal/", include("journal.public_urls")),
     path("", include("triage.urls")),
 ]
