@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 from journal.models import Screening
 from journal.noark_api.links import NOARK_JSON, REL_ARKIVSTRUKTUR, REL_DOKUMENTBESKRIVELSE, REL_JOURNALPOST
 from tests.factories import UserFactory, archivist, caseworker
-from tests.journal.export.archive_data import SCREENED_NAME, SCREENED_WORD, build_archive
+from tests.journal.export.archive_data import SCREENED_NAME, SCREENED_WORD, build_archive, use_fast_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -17,9 +17,10 @@ API = "/noark5v5/api/"
 
 
 @pytest.fixture
-def archive(settings, tmp_path):
+def archive(settings, tmp_path, monkeypatch):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    use_fast_pdf(monkeypatch)
     return build_archive(cases=3, entries_per_case=2)
 
 

@@ -1,131 +1,70 @@
-"""A realistic small archive in the database: closed cases, archived entries, screening, change log,
-documents with files. Numbers come from the registration service; the review steps (approve, archive,
-close) are applied as the archivist's services record them.
+"""A realistic small archive built through the journal services: registration (with its PDF/A and text
+documents), screening, approval, a corrected title after approval (change log), archiving, «Utgår», case
+closing. Only the series is closed directly (there is no service for closing a period yet).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
 
-from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from journal import services
-from journal.models import (
-    Archive,
-    CaseStatus,
-    ChangeLog,
-    Correspondent,
-    CorrespondentType,
-    Document,
-    DocumentFile,
-    DocumentType,
-    JournalEntry,
-    JournalEntryType,
-    JournalStatus,
-    Klass,
-    Remark,
-    Screening,
-    ScreeningMetadata,
-    Series,
-    SeriesStatus,
-    WriteOffMethod,
-)
+from journal.models import Archive, Case, DocumentFile, ScreeningMetadata, Series, SeriesStatus
 from tests.factories import ChannelFactory, MessageFactory, SectionFactory, archivist, caseworker
 
+# A minimal stand-in for WeasyPrint's PDF/A output: the extract only needs bytes, format and checksum.
+FAKE_PDF = b"%PDF-1.7\n% fake PDF/A-2b for extract tests\n%%EOF\n"
 SCREENED_NAME = "Per Hemmelig"
 SCREENED_WORD = "barnevern"
+
+
+def use_fast_pdf(monkeypatch) -> None:
+    """WeasyPrint takes about a second per document on a busy CI machine; most tests skip it."""
+    monkeypatch.setattr("journal.rendering.html_to_pdfa", lambda html: FAKE_PDF)
 
 
 @dataclass
 class ArchiveData:
     series: Series
-    cases: list = field(default_factory=list)
+    cases: list[Case] = field(default_factory=list)
     entries: list = field(default_factory=list)
-    files: list = field(default_factory=list)
-    open_case: object = None
-
-
-def add_file(document: Document, content: bytes, *, fmt: str, details: str, user) -> DocumentFile:
-    file = DocumentFile(
-        document=document,
-        format=fmt,
-        format_details=details,
-        checksum=hashlib.sha256(content).hexdigest(),
-        size=len(content),
-        created_by=user,
-    )
-    file.file.save(f"x.{fmt.lower()}", ContentFile(content), save=False)
-    file.save()
-    return file
+    files: list[DocumentFile] = field(default_factory=list)
+    open_case: Case | None = None
 
 
 def build_archive(*, cases: int = 3, entries_per_case: int = 2) -> ArchiveData:
     archive = Archive.objects.get()
     archive.creator_id = "974123456"
     archive.save(update_fields=["creator_id"])
-    series = Series.objects.get(archive=archive)
     teknisk = SectionFactory(code="teknisk", name="Teknisk drift")
     oppvekst = SectionFactory(code="oppvekst", name="Oppvekst")
-    system = series.classification_system
-    classes = {
-        s.pk: Klass.objects.get_or_create(
-            classification_system=system, class_id=s.code, defaults={"title": s.name, "section": s}
-        )[0]
-        for s in (teknisk, oppvekst)
-    }
-    Klass.objects.get_or_create(classification_system=system, class_id="999", defaults={"title": "Ubrukt"})
     worker = caseworker(teknisk, oppvekst, first_name="Kari", last_name="Saksbehandler")
     keeper = archivist(first_name="Arne", last_name="Arkivar")
+    series = services.series_active_get_or_create()
     data = ArchiveData(series=series)
-    now = timezone.now()
+    services.klass_for_section(section=SectionFactory(code="ubrukt", name="Ubrukt klasse"), series=series)
 
     for c in range(cases):
         section = teknisk if c % 2 == 0 else oppvekst
         case = services.case_create(title=f"Brøyting og strøing {c}", section=section, created_by=worker)
-        case.series, case.klass = series, classes[section.pk]
-        case.save(update_fields=["series", "klass"])
         channel = ChannelFactory(section=section, name="Chat")
         for n in range(entries_per_case):
+            screened = (c, n) == (1, 0)
             message = MessageFactory(
                 channel=channel,
-                author_name=SCREENED_NAME if (c, n) == (1, 0) else "Ola Nordmann",
-                text=f"Hei, når blir det brøytet i Lundsvegen? ({c}-{n})",
+                author_name=SCREENED_NAME if screened else "Ola Nordmann",
+                text=f"Hei, når blir det brøytet i Lundsvegen? ({c}-{n})"
+                + (f" Det gjelder {SCREENED_WORD}." if screened else ""),
             )
             entry = services.journal_entry_register(message=message, case=case, registered_by=worker)
-            Correspondent.objects.create(
-                entry=entry,
-                correspondent_type=CorrespondentType.AVSENDER,
-                name=message.author_name,
-                email="ola@example.no",
-            )
-            document = Document.objects.create(
-                entry=entry,
-                title="Chatmelding",
-                document_type=DocumentType.CHATMELDING,
-                number=1,
-                created_by=worker,
-                linked_by=worker,
-            )
-            data.files.append(
-                add_file(document, message.text.encode(), fmt="TXT", details="UTF-8 (x-fmt/111)", user=worker)
-            )
-            data.files.append(
-                add_file(
-                    document,
-                    b"%PDF-1.7 fake pdf/a " + message.text.encode(),
-                    fmt="PDF",
-                    details="PDF/A-2b (fmt/477)",
-                    user=worker,
+            if screened:
+                entry = services.journal_entry_correct(
+                    entry=entry, changed_by=worker, title=f"Bekymring {SCREENED_WORD} fra {SCREENED_NAME}"
                 )
-            )
-            if (c, n) == (1, 0):
-                entry.title = f"Bekymring {SCREENED_WORD} fra {SCREENED_NAME}"
-                entry.save(update_fields=["title"])
-                Screening.objects.create(
-                    entry=entry,
+                services.screening_apply(
+                    target=entry,
+                    applied_by=keeper,
                     legal_basis="Offl. § 13 jf. fvl. § 13 første ledd nr. 1",
                     metadata=[
                         ScreeningMetadata.NAVN_AVSENDER,
@@ -133,42 +72,28 @@ def build_archive(*, cases: int = 3, entries_per_case: int = 2) -> ArchiveData:
                     ],
                     screened_words=[SCREENED_WORD, SCREENED_NAME],
                 )
-            entry.status = JournalStatus.ARKIVERT
-            entry.approved_at = entry.archived_at = now
-            entry.approved_by = entry.archived_by = keeper
-            entry.write_off_date = timezone.localdate()
-            entry.write_off_method = WriteOffMethod.BESVART_EPOST
-            entry.write_off_by = worker
-            entry.save()
+            entry = services.journal_entry_approve(entry=entry, approved_by=keeper)
+            if n == 0:  # a change after approval goes to the change log (endringslogg)
+                entry = services.journal_entry_correct(
+                    entry=entry, changed_by=keeper, title=entry.title + " (rettet)"
+                )
+            entry = services.journal_entry_archive(entry=entry, archived_by=keeper)
             data.entries.append(entry)
-        Remark.objects.create(case=case, text="Saken avsluttet etter svar på chat.", remarked_by=keeper)
-        ChangeLog.objects.create(
-            entity_type="journalpost",
-            system_id=case.entries.first().system_id,
-            field="title",
-            old_value="Chat: brøyting",
-            new_value="Brøyting i Lundsvegen",
-            changed_by=keeper,
-            changed_by_name="Arne Arkivar",
-        )
-        case.status = CaseStatus.AVSLUTTET
-        case.closed_at, case.closed_by = now, worker
-        case.save(update_fields=["status", "closed_at", "closed_by"])
+        services.remark_add(case=case, text="Saken avsluttet etter svar på chat.", remarked_by=keeper)
         data.cases.append(case)
 
-    # An outgoing reply marked «Utgår»: stays in the extract, without its files.
-    JournalEntry.objects.filter(pk=data.entries[-1].pk).update(
-        entry_type=JournalEntryType.OUTGOING,
-        status=JournalStatus.UTGAAR,
-        cancelled_at=now,
-        cancelled_by=keeper,
+    # A wrongly registered entry is marked «Utgår»: it stays in the extract, without its files.
+    last = services.journal_entry_register(
+        message=MessageFactory(channel=channel, text="Feilregistrert"),
+        case=data.cases[-1],
+        registered_by=worker,
     )
-    # An open case is not delivered.
+    data.entries.append(services.journal_entry_cancel(entry=last, cancelled_by=keeper, reason="Feil sak"))
+    data.cases = [services.case_close(case=case, closed_by=worker) for case in data.cases]
     data.open_case = services.case_create(title="Åpen sak", section=teknisk, created_by=worker)
-    data.open_case.series, data.open_case.klass = series, classes[teknisk.pk]
-    data.open_case.save(update_fields=["series", "klass"])
+    data.files = list(DocumentFile.objects.filter(document__entry__in=data.entries[:-1]).order_by("pk"))
     series.status = SeriesStatus.AVSLUTTET
-    series.period_end = dt.date(series.period_start.year, 12, 31)
-    series.closed_at, series.closed_by = now, keeper
-    series.save()
+    series.period_end = series.period_start.replace(month=12, day=31)
+    series.closed_at, series.closed_by = timezone.now(), keeper
+    series.save(update_fields=["status", "period_end", "closed_at", "closed_by"])
     return data

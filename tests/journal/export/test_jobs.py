@@ -11,15 +11,16 @@ from django.urls import reverse
 from journal.export.jobs import export_job_run
 from journal.models import ExportJob, ExportJobStatus
 from tests.factories import PASSWORD, archivist, caseworker
-from tests.journal.export.archive_data import build_archive
+from tests.journal.export.archive_data import build_archive, use_fast_pdf
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def setup(settings, tmp_path):
+def setup(settings, tmp_path, monkeypatch):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    use_fast_pdf(monkeypatch)
     return build_archive(cases=2, entries_per_case=2)
 
 
@@ -49,7 +50,7 @@ def test_archivist_starts_job_which_runs_on_commit_and_offers_the_zip(
     assert response.url == reverse("export:detail", args=[job.pk])
     assert job.status == ExportJobStatus.DONE
     assert job.valid is True
-    assert (job.progress, job.written_entries, job.folders) == (100, 4, 2)
+    assert (job.progress, job.written_entries, job.folders) == (100, 5, 2)
     assert job.requested_by == user
 
     page = client.get(response.url)

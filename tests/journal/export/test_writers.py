@@ -44,7 +44,9 @@ def test_empty_elements_are_found_also_across_chunk_edges(tmp_path, monkeypatch)
     from journal.export.report import CheckResult
 
     monkeypatch.setattr(checks, "_CHUNK", 70_000)
-    body = b"<a>" + b"<b>x</b>" * 20_000 + b"<c/><d>  </d><e x='1'></e>" + b"<b>y</b>" * 20_000 + b"<f></f></a>"
+    body = (
+        b"<a>" + b"<b>x</b>" * 20_000 + b"<c/><d>  </d><e x='1'></e>" + b"<b>y</b>" * 20_000 + b"<f></f></a>"
+    )
     path = tmp_path / "x.xml"
     path.write_bytes(body)
     check = CheckResult(code="N5.63", name="empty")
