@@ -23,6 +23,7 @@ OUT = ROOT / "bench" / "out"
 # (script, arguments, time budget in seconds); the whole run stays under 20 minutes on 2 cores.
 BENCHMARKS: list[tuple[str, list[str], int]] = [
     ("ingest.py", ["--seconds", "10"], 150),
+    ("adapters_parse.py", [], 60),
 ]
 
 
