@@ -1,6 +1,7 @@
 """Benchmark: Noark 5 extract of 10k, 50k and 100k journal entries on PostgreSQL (time, peak memory).
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/sorum_noark_export .venv/bin/python bench/export.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/sorum_bench .venv/bin/python bench/export.py
+    (uses and recreates the database sorum_bench_export)
 
 Recreates its own database, generates closed cases (5 entries each) with one document and one small
 text file per entry through bulk_create, and runs `archive_extract_create` in a fresh process at each
@@ -34,6 +35,13 @@ def _setup(media: Path) -> None:
     import django
 
     django.setup()
+
+
+def own_database_url(url: str) -> str:
+    """The benchmark drops and recreates its database, so it never uses the given one itself: it uses
+    `<name>_export` on the same server (`make bench` shares DATABASE_URL between benchmarks)."""
+    base, _, name = url.rpartition("/")
+    return url if name.endswith("_export") else f"{base}/{name}_export"
 
 
 def reset_database() -> None:
@@ -191,6 +199,7 @@ def main() -> None:
     args = parser.parse_args()
     if "postgres" not in os.environ.get("DATABASE_URL", ""):
         sys.exit("set DATABASE_URL to your own PostgreSQL database")
+    os.environ["DATABASE_URL"] = own_database_url(os.environ["DATABASE_URL"])
     if args.child:
         _setup(Path(args.media))
         print(json.dumps(export_once(args.child)))
