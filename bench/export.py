@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sorum_archive.settings")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
+os.environ.setdefault("DEBUG", "false")  # as in production: no per-query log
 
 SIZES = (10_000, 50_000, 100_000)
 PER_CASE = 5

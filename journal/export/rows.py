@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 
+from django.db import reset_queries
 from django.db.models import QuerySet
 
 from journal.models import Case, Correspondent, Document, DocumentFile, JournalEntry, Remark, Screening
@@ -174,6 +175,8 @@ def case_records(
         cases.order_by("year", "sequence_number").values_list("id", flat=True).iterator(chunk_size=chunk)
     )
     for ids in id_chunks(ordered_ids, chunk):
+        # With DEBUG on, Django keeps every query (with its id list) in memory; per chunk it is dropped.
+        reset_queries()
         yield from _case_chunk(ids, entry_statuses, lk)
 
 
@@ -249,6 +252,7 @@ def journal_records(entries: QuerySet[JournalEntry], lk: Lookup, *, chunk: int) 
         entries.order_by("year", "sequence_number").values_list("id", flat=True).iterator(chunk_size=chunk)
     )
     for ids in id_chunks(ordered_ids, chunk):
+        reset_queries()
         rows = list(
             JournalEntry.objects.filter(id__in=ids)
             .order_by("year", "sequence_number")

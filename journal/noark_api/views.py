@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django.http import FileResponse, Http404
+from drf_spectacular.openapi import AutoSchema
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
@@ -37,7 +38,15 @@ class CanViewCases(BasePermission):
         return request.user.has_perm("journal.view_case")
 
 
+class _NotInOpenApi(AutoSchema):
+    """The Noark 5 endpoints follow the tjenestegrensesnitt spec (HATEOAS), not our OpenAPI document."""
+
+    def is_excluded(self) -> bool:
+        return True
+
+
 class NoarkView(APIView):
+    schema = _NotInOpenApi()
     renderer_classes = [Noark5JSONRenderer, JSONRenderer]
     permission_classes = [IsAuthenticated, CanViewCases]
 

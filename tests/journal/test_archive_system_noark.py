@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 
 import pytest
-from django.core.files.base import ContentFile
 
 from journal.archive_system_noark import (
     NOARK_JSON,
@@ -16,8 +14,9 @@ from journal.archive_system_noark import (
     NoarkClient,
     NoarkRestArchiveSystem,
 )
-from journal.models import Correspondent, Document, DocumentFile
+from journal.models import DocumentFile
 from tests.factories import MessageFactory, SectionFactory, UserFactory
+from tests.journal.export.archive_data import use_fast_pdf
 from tests.journal.fake_noark import FakeNoarkServer
 
 pytestmark = pytest.mark.django_db
@@ -55,22 +54,11 @@ def test_case_create_posts_ny_saksmappe_and_mirrors_the_remote_system_id(system,
     assert case.number  # the local mirror keeps the local numbering
 
 
-def test_entry_register_creates_journalpost_correspondent_and_uploads_files(
-    system, server, settings, tmp_path
-):
-    settings.MEDIA_ROOT = tmp_path
+def test_entry_register_creates_journalpost_correspondent_and_uploads_files(system, server, monkeypatch):
+    use_fast_pdf(monkeypatch)
     user = UserFactory()
     case = system.case_create(title="Sak", section=SectionFactory(), created_by=user)
-    message = MessageFactory()
-    entry = system.local.journal_entry_register(message=message, case=case, registered_by=user)
-    Correspondent.objects.create(entry=entry, name="Ola Nordmann", email="ola@example.no")
-    document = Document.objects.create(entry=entry, title="Chatmelding", number=1)
-    content = b"Hei kommune"
-    file = DocumentFile(
-        document=document, format="TXT", checksum=hashlib.sha256(content).hexdigest(), size=11
-    )
-    file.file.save("x.txt", ContentFile(content), save=False)
-    file.save()
+    message = MessageFactory(author_name="Ola Nordmann")
 
     entry = system.journal_entry_register(message=message, case=case, registered_by=user)
 
@@ -79,13 +67,24 @@ def test_entry_register_creates_journalpost_correspondent_and_uploads_files(
     journalpost = json.loads(server.state.requests[1].body)
     assert journalpost["journalposttype"] == {"kode": "I", "kodenavn": "Inngående dokument"}
     assert posts[2].endswith(f"/registrering/{entry.external_reference}/ny-korrespondansepartperson")
-    assert posts[3].endswith("/ny-dokumentbeskrivelse")
-    assert posts[4].endswith("/ny-dokumentobjekt")
-    assert posts[5].endswith("/referanseFil")
-    assert server.state.requests[5].body == content
+    assert json.loads(server.state.requests[2].body)["navn"] == "Ola Nordmann"
+    files = DocumentFile.objects.filter(document__entry=entry).order_by("document__number", "version", "id")
+    uploads = [r for r in server.state.requests if r.path.endswith("/referanseFil")]
+    assert sorted(r.body for r in uploads) == sorted(f.file.open("rb").read() for f in files)
+    assert sum(p.endswith("/ny-dokumentobjekt") for p in posts) == files.count()
+    assert sum(p.endswith("/ny-dokumentbeskrivelse") for p in posts) == entry.documents.count()
     # Registering again is a no-op remotely (idempotent through external_reference).
+    count = len(posts)
     system.journal_entry_register(message=message, case=case, registered_by=user)
-    assert len(server.state.paths("POST")) == 6
+    assert len(server.state.paths("POST")) == count
+
+
+def test_case_close_closes_locally_and_remotely(system, server):
+    user = UserFactory()
+    case = system.case_create(title="Sak", section=SectionFactory(), created_by=user)
+    closed = system.case_close(case=case, closed_by=user)
+    assert closed.status == "Avsluttet"
+    assert server.state.objects[case.external_reference]["saksstatus"]["kode"] == "A"
 
 
 def test_case_close_push_sets_saksstatus_avsluttet_with_if_match(system, server):
