@@ -10,11 +10,12 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
 from .forms import CloseCaseForm, CorrectForm, ReasonForm, RemarkForm, ScreeningForm
-from .models import Case, DocumentFile, JournalEntry
+from .models import Case, DocumentFile, JournalEntry, JournalStatus
 
 REVIEW = "journal.review_journalentry"
 
@@ -90,7 +91,13 @@ def entry_detail(request: HttpRequest, pk: int, **bound) -> HttpResponse:
         entry = selectors.entry_get_for_review(pk=pk)
     except JournalEntry.DoesNotExist as exc:
         raise Http404 from exc
-    context = {"entry": entry, "screening": entry.screening if _has_screening(entry) else None}
+    context = {
+        "entry": entry,
+        "screening": entry.screening if _has_screening(entry) else None,
+        "can_approve": entry.status in services.REVIEWABLE and entry.returned_at is None,
+        "can_archive": entry.status in (JournalStatus.JOURNALFOERT, JournalStatus.EKSPEDERT),
+        "can_cancel": entry.status != JournalStatus.UTGAAR,
+    }
     context.update(_entry_forms(entry, **bound))
     return render(request, "journal/entry_detail.html", context, status=400 if bound else 200)
 
@@ -231,6 +238,7 @@ def case_close(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(case.get_absolute_url())
 
 
+@xframe_options_sameorigin  # shown in an <iframe> on the entry page
 @login_required
 @permission_required("journal.view_journalentry", raise_exception=True)
 def document_file(request: HttpRequest, system_id) -> FileResponse:

@@ -7,10 +7,12 @@ from .entries import (
     journal_entry_delete,
     journal_entry_register,
     journal_entry_register_outgoing,
+    journal_reply_register_enqueue,
     message_title,
 )
 from .review import (
     MASK,
+    REVIEWABLE,
     correspondent_correct,
     journal_entry_approve,
     journal_entry_archive,
@@ -29,6 +31,7 @@ from .structure import archive_default_get_or_create, klass_for_section, series_
 
 __all__ = [
     "MASK",
+    "REVIEWABLE",
     "AttachmentData",
     "archive_default_get_or_create",
     "case_classify",
@@ -47,6 +50,7 @@ __all__ = [
     "journal_entry_register_outgoing",
     "journal_entry_resubmit",
     "journal_entry_return",
+    "journal_reply_register_enqueue",
     "klass_for_section",
     "mask_text",
     "message_attachments",

@@ -40,6 +40,15 @@ CHANNEL_DOCUMENT_TYPES = {
     "email": DocumentType.EPOST,
 }
 CONTEXT_MESSAGES = 20
+TRUSTED_FOREIGN_KEYS = [
+    "document",
+    "converted_from",
+    "created_by",
+    "entry",
+    "case",
+    "message",
+    "registered_by",
+]
 
 
 @dataclass(frozen=True)
@@ -83,7 +92,9 @@ def message_attachments(message: Message) -> list[AttachmentData]:
     return result
 
 
-def message_rendering_data(*, entry: JournalEntry, message: Message) -> rendering.MessageRendering:
+def message_rendering_data(
+    *, entry: JournalEntry, message: Message, attachment_names: tuple[str, ...] = ()
+) -> rendering.MessageRendering:
     earlier = (
         message.conversation.messages.filter(sent_at__lt=message.sent_at)
         .exclude(pk=message.pk)
@@ -113,7 +124,7 @@ def message_rendering_data(*, entry: JournalEntry, message: Message) -> renderin
         case_entry_number=entry.case_entry_number,
         entry_type=entry.entry_type,
         context=context,
-        attachment_names=tuple(a.name for a in message_attachments(message)),
+        attachment_names=attachment_names,
     )
 
 
@@ -171,7 +182,10 @@ def journal_entry_documents_create(
     """Render and store the archival documents of a registered message. Idempotent per entry."""
     if entry.documents.exists():
         return list(entry.documents.all())
-    data = message_rendering_data(entry=entry, message=message)
+    attachments = message_attachments(message)
+    data = message_rendering_data(
+        entry=entry, message=message, attachment_names=tuple(a.name for a in attachments)
+    )
     document_type = CHANNEL_DOCUMENT_TYPES.get(message.channel.kind, DocumentType.CHATMELDING)
     plan: list[tuple[str, str, str, list[_PlannedFile]]] = [
         (
@@ -197,7 +211,7 @@ def journal_entry_documents_create(
             ],
         )
     ]
-    for attachment in message_attachments(message):
+    for attachment in attachments:
         plan.append(
             (
                 attachment.name[:500],
@@ -258,6 +272,8 @@ def _file_store(
         created_by=document.created_by,
     )
     row.file.save(f"{row.system_id}.{planned.format}", ContentFile(planned.data.content), save=False)
-    row.full_clean()
+    # Related rows were just loaded or created in this transaction and uniqueness is a DB constraint:
+    # skipping those validation queries saves a sixth of a registration (bench/journal.py profile).
+    row.full_clean(exclude=TRUSTED_FOREIGN_KEYS, validate_unique=False, validate_constraints=False)
     row.save()
     return row

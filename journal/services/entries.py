@@ -23,7 +23,7 @@ from ..models import (
     SequenceCounter,
 )
 from ..numbering import next_number
-from .documents import journal_entry_documents_create
+from .documents import TRUSTED_FOREIGN_KEYS, journal_entry_documents_create
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -93,6 +93,28 @@ def journal_entry_register_outgoing(
     return entry
 
 
+def journal_reply_register_enqueue(*, message: Message, sent_by: AbstractBaseUser) -> Case | None:
+    """For the code that sends inbox replies: register the reply (U) in the case of its conversation.
+
+    The case is that of the latest journal entry in the conversation; without one the reply is not
+    journalført (returns None). Runs the registration task after the sending transaction commits.
+    """
+    entry = (
+        JournalEntry.objects.filter(message__conversation_id=message.conversation_id)
+        .exclude(message=message)
+        .select_related("case")
+        .order_by("-registered_at", "-pk")
+        .first()
+    )
+    if entry is None or entry.case.status != CaseStatus.UNDER_BEHANDLING:
+        return None
+    from ..tasks import journal_entry_register_outgoing_task
+
+    ids = (message.pk, entry.case_id, sent_by.pk)
+    transaction.on_commit(lambda: journal_entry_register_outgoing_task.delay(*ids))
+    return entry.case
+
+
 def _address_as_given(handle: str) -> dict[str, str]:
     """Only what the channel gave: an e-mail address, a phone number or a user name."""
     handle = (handle or "").strip()
@@ -139,11 +161,12 @@ def _entry_create(
             sent_at=message.sent_at if outgoing else None,
             registered_by=registered_by,
         )
-        entry.full_clean()
+        # The case and message are locked/loaded above; the numbers are unique by DB constraint.
+        entry.full_clean(exclude=TRUSTED_FOREIGN_KEYS, validate_unique=False, validate_constraints=False)
         entry.save()
         for correspondent in correspondents:
             correspondent.entry = entry
-            correspondent.full_clean()
+            correspondent.full_clean(exclude=["entry"])
             correspondent.save()
     logger.info(
         "journal.entry.registered",

@@ -206,3 +206,64 @@ def test_unapproved_entry_can_be_deleted_with_its_documents(case, worker):
     entry = journal_entry_register(message=MessageFactory(), case=case, registered_by=worker)
     journal_entry_delete(entry=entry, deleted_by=worker)
     assert not JournalEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_reply_in_a_journalfoert_conversation_is_registered_after_commit(
+    case, worker, django_capture_on_commit_callbacks
+):
+    from journal.services import journal_reply_register_enqueue
+
+    incoming = MessageFactory()
+    journal_entry_register(message=incoming, case=case, registered_by=worker)
+    reply = MessageFactory(
+        channel=incoming.channel,
+        conversation=incoming.conversation,
+        direction="out",
+        text="Takk, vi ser på saken.",
+        sent_at=incoming.sent_at + timedelta(minutes=1),
+    )
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert journal_reply_register_enqueue(message=reply, sent_by=worker) == case
+    assert len(callbacks) == 1
+    assert JournalEntry.objects.get(message=reply).entry_type == JournalEntryType.OUTGOING
+
+
+def test_reply_in_a_conversation_without_journal_entry_is_not_registered(worker):
+    from journal.services import journal_reply_register_enqueue
+
+    reply = MessageFactory(direction="out")
+    assert journal_reply_register_enqueue(message=reply, sent_by=worker) is None
+
+
+def test_a_new_year_gets_a_new_series_continuing_the_classification(section, worker):
+    from journal.services import series_active_get_or_create
+
+    current = series_active_get_or_create()
+    following = series_active_get_or_create(year=current.period_start.year + 1)
+    assert following.pk != current.pk
+    assert following.predecessor == current
+    assert following.classification_system == current.classification_system
+    assert series_active_get_or_create(year=current.period_start.year + 1) == following
+    case = case_create(
+        title="Neste år", section=section, created_by=worker, year=current.period_start.year + 1
+    )
+    assert case.series == following
+
+
+def test_registration_task_applies_an_accepted_screening(case, worker):
+    from journal.tasks import journal_entry_register_task
+
+    message = MessageFactory(author_name="Skjult Person")
+    screening = {
+        "legal_basis": "Offl. § 13 jf. fvl. § 13 første ledd nr. 1",
+        "metadata": ["Skjerming navn avsender"],
+    }
+    entry_id = journal_entry_register_task.delay(message.pk, case.pk, worker.pk, screening=screening).get()
+    entry = JournalEntry.objects.get(pk=entry_id)
+    assert entry.screening.metadata == ["Skjerming navn avsender"]
+    assert "Skjult Person" not in entry.public_title
+    # A retry of the same task is harmless.
+    assert (
+        journal_entry_register_task.delay(message.pk, case.pk, worker.pk, screening=screening).get()
+        == entry_id
+    )

@@ -32,6 +32,7 @@ def test_every_archival_entity_gets_its_own_uuid_system_id():
     assert len(ids) == 3
 
 
+@pytest.mark.postgres
 @pytest.mark.parametrize("status", APPROVED_STATUSES)
 def test_database_refuses_to_delete_an_approved_entry(status):
     entry = JournalEntryFactory(status=status)
