@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('journal', '0004_default_archive'),
+        ('journal', '0005_delete_guard_postgresql_only'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
