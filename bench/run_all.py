@@ -25,6 +25,7 @@ BENCHMARKS: list[tuple[str, list[str], int]] = [
     ("ingest.py", ["--seconds", "10"], 150),
     ("adapters_parse.py", [], 60),
     ("journal.py", ["--entries", "200", "--renders", "40"], 240),
+    ("fiks.py", ["--messages", "200"], 150),
 ]
 
 

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "triage",
     "channels",
     "journal",
+    "journal.fiks",
 ]
 
 MIDDLEWARE = [
@@ -144,6 +145,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "channels.tasks.inbound_event_sweep_task",
         "schedule": 60.0,
     },
+    # Fiks Arkiv dispatches left pending (task lost, worker killed before publishing) are sent again.
+    "fiks-resend-pending": {
+        "task": "journal.fiks.tasks.fiks_dispatch_resend_pending_task",
+        "schedule": 300.0,
+    },
 }
 
 if REDIS_URL:
@@ -177,8 +183,21 @@ SORUM_FORMAL_SUBMISSION_URL = env.str(
     "FORMAL_SUBMISSION_URL", default="https://www.sorum.kommune.example/skjema/horingsuttalelse"
 )
 SORUM_ARCHIVE_SYSTEM = env.str("ARCHIVE_SYSTEM", default="journal.archive_system.LocalArchiveSystem")
+# Per-section override of ARCHIVE_SYSTEM: "section-code=dotted.path,other=dotted.path" (docs/fiks-arkiv.md).
+SORUM_ARCHIVE_SYSTEMS_BY_SECTION = env.dict("ARCHIVE_SYSTEMS_BY_SECTION", default={})
+# Fiks Arkiv over AMQP (docs/fiks-arkiv.md). Empty URL: messages wait as pending until it is set.
+SORUM_FIKS_AMQP_URL = env.str("FIKS_AMQP_URL", default=env.str("RABBITMQ_URL", default=""))
+SORUM_FIKS_AMQP_EXCHANGE = env.str("FIKS_AMQP_EXCHANGE", default="sorum-fiks")
+SORUM_FIKS_ACCOUNT_ID = env.str("FIKS_ACCOUNT_ID", default="sorum-archive")
+SORUM_FIKS_ARCHIVE_ACCOUNT_ID = env.str("FIKS_ARCHIVE_ACCOUNT_ID", default="fake-arkivsystem")
+SORUM_FIKS_ARKIVDEL = env.str("FIKS_ARKIVDEL", default="")
+SORUM_FIKS_SIGNING_CERT = env.str("FIKS_SIGNING_CERT", default="")
+SORUM_FIKS_SIGNING_KEY = env.str("FIKS_SIGNING_KEY", default="")
+SORUM_FIKS_SIGNING_KEY_PASSWORD = env.str("FIKS_SIGNING_KEY_PASSWORD", default="")
 SORUM_ARCHIVE_NAME = env.str("ARCHIVE_NAME", default="Sørum kommune")
 SORUM_MESSAGE_MAX_CHARS = 20_000
+# Seconds the dashboard figures are shared by users who see the same sections (0: always fresh).
+SORUM_DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
 
 # Remote sak- og arkivsystem over the Noark 5 REST API
 # (ARCHIVE_SYSTEM=journal.archive_system_noark.NoarkRestArchiveSystem).

@@ -15,8 +15,10 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("channels/", include("channels.urls")),
     path("journal/eksport/", include("journal.export.urls")),
+    path("journal/fiks/", include("journal.fiks.urls")),
     path("journal/", include("journal.urls")),
     path("noark5v5/api/", include("journal.noark_api.urls")),
     path("offentlig-journal/", include("journal.public_urls")),
+    path("dashboard/", include("triage.urls_dashboard")),
     path("", include("triage.urls")),
 ]

@@ -130,7 +130,12 @@ def triage_decision_record(
         record.full_clean()
         record.save()
         message.status = MessageStatus(decision)
-        message.save(update_fields=["status"])
+        fields = ["status"]
+        if message.first_decided_at is None:
+            # Kept on the message so the dashboard's time-to-decision is one index-only scan.
+            message.first_decided_at = record.decided_at
+            fields.append("first_decided_at")
+        message.save(update_fields=fields)
         if decision == Decision.CASE_RELATED:
             from journal.tasks import journal_entry_register_task
 
