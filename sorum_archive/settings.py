@@ -150,6 +150,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "journal.fiks.tasks.fiks_dispatch_resend_pending_task",
         "schedule": 300.0,
     },
+    # Polling channels (WordPress, Flickr, YouTube, LinkedIn) whose next_poll_at has come are fetched.
+    "channels-poll-due": {
+        "task": "channels.tasks.channels_poll_due_task",
+        "schedule": 60.0,
+    },
 }
 
 if REDIS_URL:
@@ -174,6 +179,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "MessageStatusEnum": "triage.models.MessageStatus",
+        "CaseStatusEnum": "journal.models.CaseStatus",
+    },
 }
 
 # Product settings.
@@ -198,6 +207,24 @@ SORUM_ARCHIVE_NAME = env.str("ARCHIVE_NAME", default="Sørum kommune")
 SORUM_MESSAGE_MAX_CHARS = 20_000
 # Seconds the dashboard figures are shared by users who see the same sections (0: always fresh).
 SORUM_DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
+# Public base URL of this installation: channel_add prints webhook URLs under it.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Attachments larger than this are not downloaded (status too_large).
+SORUM_ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+# Outbound HTTP (polling, attachments, replies): connect and read timeouts in seconds.
+SORUM_HTTP_TIMEOUT = (
+    env.float("HTTP_CONNECT_TIMEOUT", default=5.0),
+    env.float("HTTP_READ_TIMEOUT", default=30.0),
+)
+# Replies go to the recorded outbox only (never to a provider) until this is switched off explicitly.
+SORUM_REPLIES_RECORD_ONLY = env.bool("REPLIES_RECORD_ONLY", default=True)
+# Polling: default interval and the longest back-off after repeated provider errors, in seconds.
+SORUM_POLL_INTERVAL_SECONDS = env.int("POLL_INTERVAL_SECONDS", default=300)
+SORUM_POLL_MAX_BACKOFF_SECONDS = env.int("POLL_MAX_BACKOFF_SECONDS", default=6 * 3600)
+# Hosted guestbook: submissions per IP address and window (seconds), and size limits.
+SORUM_GUESTBOOK_RATE_LIMIT = env.int("GUESTBOOK_RATE_LIMIT", default=5)
+SORUM_GUESTBOOK_RATE_WINDOW = env.int("GUESTBOOK_RATE_WINDOW", default=600)
+SORUM_GUESTBOOK_MAX_TEXT = 5000
 
 # Remote sak- og arkivsystem over the Noark 5 REST API
 # (ARCHIVE_SYSTEM=journal.archive_system_noark.NoarkRestArchiveSystem).

@@ -125,6 +125,8 @@ class Message(models.Model):
         ]
         indexes = [
             models.Index(fields=["-received_at", "-id"], name="message_inbox_idx"),
+            models.Index(fields=["assignee", "-received_at", "-id"], name="message_assignee_idx"),
+            models.Index(fields=["status", "-received_at", "-id"], name="message_status_idx"),
             models.Index(
                 fields=["section", "status", "-received_at", "-id"], name="message_section_status_idx"
             ),
@@ -178,6 +180,7 @@ class TriageDecision(models.Model):
         related_name="triage_decisions",
     )
     reason = models.TextField(_("reason"), blank=True)
+    reply_text = models.TextField(_("reply sent to the author"), blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.PROTECT, related_name="+"
     )
