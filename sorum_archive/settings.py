@@ -226,6 +226,13 @@ SORUM_GUESTBOOK_RATE_LIMIT = env.int("GUESTBOOK_RATE_LIMIT", default=5)
 SORUM_GUESTBOOK_RATE_WINDOW = env.int("GUESTBOOK_RATE_WINDOW", default=600)
 SORUM_GUESTBOOK_MAX_TEXT = 5000
 
+# Remote sak- og arkivsystem over the Noark 5 REST API
+# (ARCHIVE_SYSTEM=journal.archive_system_noark.NoarkRestArchiveSystem).
+NOARK_API_URL = env.str("NOARK_API_URL", default="")
+NOARK_API_TOKEN = env.str("NOARK_API_TOKEN", default="")
+NOARK_SERIES_ID = env.str("NOARK_SERIES_ID", default="")
+NOARK_API_TIMEOUT = env.float("NOARK_API_TIMEOUT", default=10.0)
+
 # Production hardening: on whenever DEBUG is off (check --deploy is clean then).
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -23,6 +23,7 @@ from .codes import (
     WriteOffMethod,
 )
 from .documents import Document, DocumentFile, document_file_upload_to
+from .exports import ExportJob, ExportJobStatus
 from .metadata import ChangeLog, Correspondent, Remark, Screening
 from .structure import Archive, ClassificationSystem, Klass, SequenceCounter, Series
 
@@ -47,6 +48,8 @@ __all__ = [
     "DocumentScreening",
     "DocumentStatus",
     "DocumentType",
+    "ExportJob",
+    "ExportJobStatus",
     "JournalEntry",
     "JournalEntryType",
     "JournalStatus",

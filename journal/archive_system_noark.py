@@ -1,0 +1,320 @@
+"""ArchiveSystem speaking the Noark 5 tjenestegrensesnitt (REST, v1.1) of a remote sak- og arkivsystem.
+
+Spec: arkivverket/noark5-tjenestegrensesnitt-standard, kapitler/06 (media type, HATEOAS, "ny-" + POST →
+201 Created) and 07 (relations); URLs as in nikita-noark5-core (shared/noark5/NOTES.md § 4):
+  POST {api}/arkivstruktur/arkivdel/{id}/ny-saksmappe
+  POST {api}/sakarkiv/saksmappe/{id}/ny-journalpost
+  POST {api}/arkivstruktur/registrering/{id}/ny-korrespondansepartperson
+  POST {api}/arkivstruktur/registrering/{id}/ny-dokumentbeskrivelse
+  POST {api}/arkivstruktur/dokumentbeskrivelse/{id}/ny-dokumentobjekt
+  POST {api}/arkivstruktur/dokumentobjekt/{id}/referanseFil   (the file bytes)
+  GET + PUT {api}/sakarkiv/saksmappe/{id}                     (close: saksstatus «Avsluttet», If-Match ETag)
+The local Case/JournalEntry rows stay the mirror: the remote systemID goes into `external_reference`.
+Settings (read per call): NOARK_API_URL, NOARK_API_TOKEN, NOARK_SERIES_ID (remote arkivdel systemID),
+NOARK_API_TIMEOUT (seconds).
+"""
+
+from __future__ import annotations
+
+import logging
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+import requests
+from django.conf import settings
+
+from .archive_system import LocalArchiveSystem
+from .models import JOURNAL_ENTRY_TYPE_CODES, Case, Document, JournalEntry
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    from triage.models import Message, Section
+
+logger = logging.getLogger(__name__)
+
+NOARK_JSON = "application/vnd.noark5+json"
+RETRYABLE_STATUS = {408, 425, 429, 500, 502, 503, 504}
+JOURNAL_STATUS_CODES = {
+    "Journalført": "J",
+    "Ferdigstilt fra saksbehandler": "F",
+    "Godkjent av leder": "G",
+    "Ekspedert": "E",
+    "Arkivert": "A",
+    "Utgår": "U",
+    "Midlertidig registrering av innkommet dokument": "M",
+}
+CORRESPONDENT_CODES = {
+    "Avsender": "EA",
+    "Mottaker": "EM",
+    "Kopimottaker": "EK",
+    "Gruppemottaker": "GM",
+    "Intern avsender": "IA",
+    "Intern mottaker": "IM",
+}
+VARIANT_CODES = {
+    "Produksjonsformat": "P",
+    "Arkivformat": "A",
+    "Dokument hvor deler av innholdet er skjermet": "O",
+}
+
+
+class ArchiveSystemErrorCode(StrEnum):
+    TIMEOUT = "timeout"
+    CONNECTION = "connection"
+    SERVER_ERROR = "server_error"
+    REJECTED = "rejected"
+    BAD_RESPONSE = "bad_response"
+    NOT_CONFIGURED = "not_configured"
+
+
+class ArchiveSystemError(Exception):
+    """A failed call to a remote sak- og arkivsystem; `retryable` tells a task whether to try again."""
+
+    def __init__(
+        self, message: str, *, code: ArchiveSystemErrorCode, retryable: bool, status: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.retryable = retryable
+        self.status = status
+
+
+def _code(code: str, name: str) -> dict[str, str]:
+    return {"kode": code, "kodenavn": name}
+
+
+class NoarkClient:
+    """A thin JSON client for one Noark 5 REST core."""
+
+    def __init__(
+        self, *, base_url: str | None = None, token: str | None = None, timeout: float | None = None
+    ) -> None:
+        self.base_url = (base_url if base_url is not None else getattr(settings, "NOARK_API_URL", "")).rstrip(
+            "/"
+        )
+        self.token = token if token is not None else getattr(settings, "NOARK_API_TOKEN", "")
+        self.timeout = timeout if timeout is not None else getattr(settings, "NOARK_API_TIMEOUT", 10.0)
+        if not self.base_url:
+            raise ArchiveSystemError(
+                "NOARK_API_URL is not set", code=ArchiveSystemErrorCode.NOT_CONFIGURED, retryable=False
+            )
+        self.session = requests.Session()
+        self.session.headers["Accept"] = NOARK_JSON
+        if self.token:
+            self.session.headers["Authorization"] = f"Bearer {self.token}"
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: dict | None = None,
+        data: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        expect: tuple[int, ...] = (200, 201),
+    ) -> requests.Response:
+        url = f"{self.base_url}/{path.lstrip('/')}"
+        sent = dict(headers or {})
+        if json is not None:
+            sent["Content-Type"] = NOARK_JSON
+        try:
+            response = self.session.request(
+                method, url, json=json, data=data, headers=sent, timeout=self.timeout
+            )
+        except requests.Timeout as exc:
+            raise ArchiveSystemError(
+                f"{method} {url} timed out", code=ArchiveSystemErrorCode.TIMEOUT, retryable=True
+            ) from exc
+        except requests.ConnectionError as exc:
+            raise ArchiveSystemError(
+                f"{method} {url}: {exc}", code=ArchiveSystemErrorCode.CONNECTION, retryable=True
+            ) from exc
+        if response.status_code not in expect:
+            retryable = response.status_code in RETRYABLE_STATUS
+            code = ArchiveSystemErrorCode.SERVER_ERROR if retryable else ArchiveSystemErrorCode.REJECTED
+            logger.warning(
+                "journal.noark.request_failed",
+                extra={"method": method, "url": url, "status": response.status_code},
+            )
+            raise ArchiveSystemError(
+                f"{method} {url} answered {response.status_code}: {response.text[:300]}",
+                code=code,
+                retryable=retryable,
+                status=response.status_code,
+            )
+        return response
+
+    def create(self, path: str, payload: dict) -> dict[str, Any]:
+        """POST a new object (201 Created) and return its JSON; the answer must carry a systemID."""
+        response = self.request("POST", path, json=payload, expect=(200, 201))
+        try:
+            body = response.json()
+            body["systemID"]  # noqa: B018 - the one field every created object must have
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ArchiveSystemError(
+                f"POST {path}: answer without systemID",
+                code=ArchiveSystemErrorCode.BAD_RESPONSE,
+                retryable=False,
+                status=response.status_code,
+            ) from exc
+        return body
+
+
+class NoarkRestArchiveSystem:
+    """Registers in the local archive (numbers, mirror rows) and in the remote Noark 5 core."""
+
+    def __init__(self, *, client: NoarkClient | None = None, series_id: str | None = None) -> None:
+        self._client = client
+        self._series_id = series_id
+        self.local = LocalArchiveSystem()
+
+    @property
+    def client(self) -> NoarkClient:
+        if self._client is None:
+            self._client = NoarkClient()
+        return self._client
+
+    @property
+    def series_id(self) -> str:
+        value = self._series_id or getattr(settings, "NOARK_SERIES_ID", "")
+        if not value:
+            raise ArchiveSystemError(
+                "NOARK_SERIES_ID is not set", code=ArchiveSystemErrorCode.NOT_CONFIGURED, retryable=False
+            )
+        return value
+
+    # -- ArchiveSystem protocol ---------------------------------------------------------------------
+    def case_create(self, *, title: str, section: Section, created_by: AbstractBaseUser) -> Case:
+        case = self.local.case_create(title=title, section=section, created_by=created_by)
+        return self.case_push(case=case)
+
+    def journal_entry_register(
+        self, *, message: Message, case: Case, registered_by: AbstractBaseUser
+    ) -> JournalEntry:
+        entry = self.local.journal_entry_register(message=message, case=case, registered_by=registered_by)
+        return self.entry_push(entry=entry)
+
+    def journal_entry_register_outgoing(
+        self, *, message: Message, case: Case, registered_by: AbstractBaseUser
+    ) -> JournalEntry:
+        entry = self.local.journal_entry_register_outgoing(
+            message=message, case=case, registered_by=registered_by
+        )
+        return self.entry_push(entry=entry)
+
+    def case_close(self, *, case: Case, closed_by: AbstractBaseUser) -> Case:
+        case = self.local.case_close(case=case, closed_by=closed_by)
+        return self.case_close_push(case=case)
+
+    # -- remote steps (each idempotent through external_reference) ----------------------------------
+    def case_push(self, *, case: Case) -> Case:
+        if case.external_reference:
+            return case
+        payload = {
+            "tittel": case.title,
+            "offentligTittel": case.public_title or case.title,
+            "saksdato": case.case_date.isoformat(),
+            "administrativEnhet": case.section.name,
+            "saksstatus": _code("B", "Under behandling"),
+            "dokumentmedium": _code("E", "Elektronisk arkiv"),
+        }
+        body = self.client.create(f"arkivstruktur/arkivdel/{self.series_id}/ny-saksmappe", payload)
+        case.external_reference = str(body["systemID"])
+        case.save(update_fields=["external_reference"])
+        logger.info(
+            "journal.noark.case_created", extra={"case_id": case.pk, "remote": case.external_reference}
+        )
+        return case
+
+    def entry_push(self, *, entry: JournalEntry) -> JournalEntry:
+        if entry.external_reference:
+            return entry
+        case = self.case_push(case=entry.case)
+        payload = {
+            "tittel": entry.title,
+            "offentligTittel": entry.public_title or entry.title,
+            "journalposttype": _code(JOURNAL_ENTRY_TYPE_CODES.get(entry.entry_type, "I"), entry.entry_type),
+            "journalstatus": _code(JOURNAL_STATUS_CODES.get(entry.status, "J"), entry.status),
+            "journaldato": entry.journal_date.isoformat(),
+        }
+        if entry.document_date:
+            payload["dokumentetsDato"] = entry.document_date.isoformat()
+        if entry.received_at:
+            payload["mottattDato"] = entry.received_at.isoformat()
+        body = self.client.create(f"sakarkiv/saksmappe/{case.external_reference}/ny-journalpost", payload)
+        remote = str(body["systemID"])
+        entry.external_reference = remote
+        entry.save(update_fields=["external_reference"])
+        for party in entry.correspondents.all():
+            self.client.create(
+                f"arkivstruktur/registrering/{remote}/ny-korrespondansepartperson",
+                {
+                    "korrespondanseparttype": _code(
+                        CORRESPONDENT_CODES.get(party.correspondent_type, "EA"), party.correspondent_type
+                    ),
+                    "navn": party.name,
+                    **({"epostadresse": party.email} if party.email else {}),
+                },
+            )
+        for document in entry.documents.prefetch_related("files"):
+            self.document_upload(document=document, entry_reference=remote)
+        logger.info("journal.noark.entry_created", extra={"entry_id": entry.pk, "remote": remote})
+        return entry
+
+    def document_upload(self, *, document: Document, entry_reference: str) -> str:
+        """dokumentbeskrivelse + one dokumentobjekt per file, then the bytes; returns the remote systemID."""
+        description = self.client.create(
+            f"arkivstruktur/registrering/{entry_reference}/ny-dokumentbeskrivelse",
+            {
+                "tittel": document.title,
+                "dokumenttype": _code(document.document_type[:1].upper(), document.document_type),
+                "dokumentstatus": _code("F", "Dokumentet er ferdigstilt"),
+                "tilknyttetRegistreringSom": _code(document.relation[:1].upper(), document.relation),
+                "dokumentnummer": document.number,
+            },
+        )
+        for file in document.files.all():
+            obj = self.client.create(
+                f"arkivstruktur/dokumentbeskrivelse/{description['systemID']}/ny-dokumentobjekt",
+                {
+                    "versjonsnummer": file.version,
+                    "variantformat": _code(VARIANT_CODES.get(file.variant, "A"), file.variant),
+                    "format": _code(file.format_details or file.format, file.format),
+                    "mimeType": file.mime_type or "application/octet-stream",
+                    "sjekksum": file.checksum,
+                    "sjekksumAlgoritme": "SHA256",
+                    "filstoerrelse": file.size,
+                },
+            )
+            with file.file.storage.open(file.file.name, "rb") as fh:
+                content = fh.read()
+            self.client.request(
+                "POST",
+                f"arkivstruktur/dokumentobjekt/{obj['systemID']}/referanseFil",
+                data=content,
+                headers={"Content-Type": file.mime_type or "application/octet-stream"},
+                expect=(200, 201, 204),
+            )
+        return str(description["systemID"])
+
+    def case_close_push(self, *, case: Case) -> Case:
+        case = self.case_push(case=case)
+        path = f"sakarkiv/saksmappe/{case.external_reference}"
+        current = self.client.request("GET", path)
+        try:
+            body = current.json()
+        except ValueError as exc:
+            raise ArchiveSystemError(
+                f"GET {path}: not JSON", code=ArchiveSystemErrorCode.BAD_RESPONSE, retryable=False
+            ) from exc
+        if isinstance(body.get("saksstatus"), dict) and body["saksstatus"].get("kode") == "A":
+            return case
+        body.pop("_links", None)
+        body["saksstatus"] = _code("A", "Avsluttet")
+        headers = {"If-Match": current.headers["ETag"]} if "ETag" in current.headers else {}
+        self.client.request("PUT", path, json=body, headers=headers)
+        logger.info(
+            "journal.noark.case_closed", extra={"case_id": case.pk, "remote": case.external_reference}
+        )
+        return case

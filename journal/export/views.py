@@ -1,0 +1,68 @@
+"""The archivist's extract page: start a job, follow its progress, download the zip."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from journal.models import ExportJob
+
+from .forms import ExportJobForm
+from .jobs import export_job_create
+
+PERMISSION = "journal.export_archive"
+
+
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def export_list(request: HttpRequest) -> HttpResponse:
+    form = ExportJobForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        job = export_job_create(
+            requested_by=request.user, year=form.cleaned_data["year"], series=form.cleaned_data["series"]
+        )
+        return redirect("export:detail", pk=job.pk)
+    jobs = ExportJob.objects.select_related("requested_by", "series")[:20]
+    return render(request, "journal/export/list.html", {"form": form, "jobs": jobs})
+
+
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
+@require_GET
+def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(ExportJob.objects.select_related("requested_by", "series"), pk=pk)
+    return render(request, "journal/export/detail.html", {"job": job})
+
+
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
+@require_GET
+def export_status(request: HttpRequest, pk: int) -> JsonResponse:
+    job = get_object_or_404(ExportJob, pk=pk)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "progress": job.progress,
+            "written": job.written_entries,
+            "total": job.total_entries,
+            "finished": job.is_finished,
+        }
+    )
+
+
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
+@require_GET
+def export_download(request: HttpRequest, pk: int) -> FileResponse:
+    job = get_object_or_404(ExportJob, pk=pk)
+    if not job.file:
+        raise Http404
+    return FileResponse(
+        job.file.storage.open(job.file.name, "rb"),
+        as_attachment=True,
+        filename=f"noark5-uttrekk-{job.pk}.zip",
+        content_type="application/zip",
+    )

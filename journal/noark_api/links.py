@@ -1,0 +1,45 @@
+"""Link relations and code objects of the Noark 5 tjenestegrensesnitt (tg kapitler/06 and 07)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+
+NOARK_JSON = "application/vnd.noark5+json"
+REL = "https://rel.arkivverket.no/noark5/v5/api/"
+REL_ARKIVSTRUKTUR = f"{REL}arkivstruktur/"
+REL_SAKARKIV = f"{REL}sakarkiv/"
+REL_ARKIV = f"{REL}arkivstruktur/arkiv/"
+REL_ARKIVDEL = f"{REL}arkivstruktur/arkivdel/"
+REL_SAKSMAPPE = f"{REL}sakarkiv/saksmappe/"
+REL_JOURNALPOST = f"{REL}sakarkiv/journalpost/"
+REL_DOKUMENTBESKRIVELSE = f"{REL}arkivstruktur/dokumentbeskrivelse/"
+REL_DOKUMENTOBJEKT = f"{REL}arkivstruktur/dokumentobjekt/"
+REL_FIL = f"{REL}arkivstruktur/fil/"
+REL_KORRESPONDANSEPART = f"{REL}arkivstruktur/korrespondansepart/"
+
+
+class Noark5JSONRenderer(JSONRenderer):
+    media_type = NOARK_JSON
+    format = "noark5"
+
+
+def href(request: Request, name: str, **kwargs) -> str:
+    return request.build_absolute_uri(reverse(f"noark5:{name}", kwargs=kwargs or None))
+
+
+def links(request: Request, self_name: str | None = None, self_kwargs: dict | None = None, **rels) -> dict:
+    """`_links` keyed by relation, each {"href": ...}; `self` first when given."""
+    out: dict[str, dict[str, str]] = {}
+    if self_name:
+        out["self"] = {"href": href(request, self_name, **(self_kwargs or {}))}
+    for rel, value in rels.items():
+        out[rel] = {"href": value}
+    return out
+
+
+def code(name: str, codes: dict[str, str] | None = None) -> dict[str, str] | None:
+    if not name:
+        return None
+    return {"kode": (codes or {}).get(name, name), "kodenavn": name}

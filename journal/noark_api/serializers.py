@@ -1,0 +1,220 @@
+"""Model rows → Noark 5 JSON objects. Screened values are masked for readers without review rights."""
+
+from __future__ import annotations
+
+from rest_framework.request import Request
+
+from journal.archive_system_noark import CORRESPONDENT_CODES, JOURNAL_STATUS_CODES, VARIANT_CODES
+from journal.export import screening as scr
+from journal.export.source import screening_record
+from journal.models import (
+    JOURNAL_ENTRY_TYPE_CODES,
+    Archive,
+    Case,
+    Document,
+    DocumentFile,
+    JournalEntry,
+    Series,
+)
+
+from .links import (
+    REL_ARKIVDEL,
+    REL_DOKUMENTBESKRIVELSE,
+    REL_DOKUMENTOBJEKT,
+    REL_FIL,
+    REL_JOURNALPOST,
+    REL_SAKSMAPPE,
+    code,
+    href,
+    links,
+)
+
+CASE_STATUS_CODES = {"Under behandling": "B", "Avsluttet": "A", "Utgår": "U"}
+SERIES_STATUS_CODES = {"Aktiv periode": "A", "Overlappingsperiode": "O", "Avsluttet periode": "P"}
+
+
+def _dt(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _clean(data: dict) -> dict:
+    """Fields without value are left out, as in the extract."""
+    return {k: v for k, v in data.items() if v not in (None, "", [])}
+
+
+def archive_json(request: Request, archive: Archive) -> dict:
+    sid = str(archive.system_id)
+    return _clean(
+        {
+            "systemID": sid,
+            "tittel": archive.title,
+            "beskrivelse": archive.description,
+            "arkivstatus": code(archive.status, {"Opprettet": "O", "Avsluttet": "A"}),
+            "opprettetDato": _dt(archive.created_at),
+            "avsluttetDato": _dt(archive.closed_at),
+            "_links": links(
+                request, "arkiv_detail", {"system_id": sid}, **{REL_ARKIVDEL: href(request, "arkivdel_list")}
+            ),
+        }
+    )
+
+
+def series_json(request: Request, series: Series) -> dict:
+    sid = str(series.system_id)
+    return _clean(
+        {
+            "systemID": sid,
+            "tittel": series.title,
+            "beskrivelse": series.description,
+            "arkivdelstatus": code(series.status, SERIES_STATUS_CODES),
+            "arkivperiodeStartDato": _dt(series.period_start),
+            "arkivperiodeSluttDato": _dt(series.period_end),
+            "opprettetDato": _dt(series.created_at),
+            "avsluttetDato": _dt(series.closed_at),
+            "_links": links(
+                request,
+                "arkivdel_detail",
+                {"system_id": sid},
+                **{REL_SAKSMAPPE: href(request, "saksmappe_list") + f"?$filter=arkivdel eq '{sid}'"},
+            ),
+        }
+    )
+
+
+def case_json(request: Request, case: Case, *, full: bool) -> dict:
+    sid = str(case.system_id)
+    screening = screening_record(case)
+    title = case.title if full else scr.public_case_title(case.title, case.public_title, screening)
+    return _clean(
+        {
+            "systemID": sid,
+            "mappeID": case.number,
+            "tittel": title,
+            "offentligTittel": scr.public_case_title(case.title, case.public_title, screening),
+            "saksaar": case.year,
+            "sakssekvensnummer": case.sequence_number,
+            "saksdato": _dt(case.case_date),
+            "saksstatus": code(case.status, CASE_STATUS_CODES),
+            "administrativEnhet": case.section.name,
+            "opprettetDato": _dt(case.created_at),
+            "avsluttetDato": _dt(case.closed_at),
+            "skjerming": _screening_json(screening),
+            "_links": links(
+                request,
+                "saksmappe_detail",
+                {"system_id": sid},
+                **{REL_JOURNALPOST: href(request, "saksmappe_journalpost", system_id=sid)},
+            ),
+        }
+    )
+
+
+def entry_json(request: Request, entry: JournalEntry, *, full: bool) -> dict:
+    sid = str(entry.system_id)
+    screening = screening_record(entry)
+    public = scr.public_entry_title(entry.title, entry.public_title, screening)
+    return _clean(
+        {
+            "systemID": sid,
+            "registreringsID": entry.case_entry_number,
+            "tittel": entry.title if full else public,
+            "offentligTittel": public,
+            "journalaar": entry.year,
+            "journalsekvensnummer": entry.sequence_number,
+            "journalpostnummer": entry.number_in_case,
+            "journalposttype": code(entry.entry_type, JOURNAL_ENTRY_TYPE_CODES),
+            "journalstatus": code(entry.status, JOURNAL_STATUS_CODES),
+            "journaldato": _dt(entry.journal_date),
+            "dokumentetsDato": _dt(entry.document_date),
+            "mottattDato": _dt(entry.received_at),
+            "sendtDato": _dt(entry.sent_at),
+            "opprettetDato": _dt(entry.registered_at),
+            "arkivertDato": _dt(entry.archived_at),
+            "skjerming": _screening_json(screening),
+            "korrespondansepart": [
+                _clean(
+                    {
+                        "korrespondanseparttype": code(c.correspondent_type, CORRESPONDENT_CODES),
+                        "korrespondansepartNavn": c.name
+                        if full
+                        else scr.public_party_name(c.name, c.correspondent_type, screening),
+                        "epostadresse": c.email if full or screening is None else "",
+                    }
+                )
+                for c in entry.correspondents.all()
+            ],
+            "_links": links(
+                request,
+                "journalpost_detail",
+                {"system_id": sid},
+                **{
+                    REL_SAKSMAPPE: href(request, "saksmappe_detail", system_id=str(entry.case.system_id)),
+                    REL_DOKUMENTBESKRIVELSE: href(request, "journalpost_dokumentbeskrivelse", system_id=sid),
+                },
+            ),
+        }
+    )
+
+
+def document_withheld(document: Document, *, full: bool) -> bool:
+    """A screened document, or one of an entry screened with skjermingDokument, is not shown."""
+    if full:
+        return False
+    entry_screening = screening_record(document.entry)
+    return screening_record(document) is not None or bool(entry_screening and entry_screening.document)
+
+
+def document_json(request: Request, document: Document, *, full: bool) -> dict:
+    sid = str(document.system_id)
+    screening = screening_record(document)
+    withheld = document_withheld(document, full=full)
+    title_screened = scr.screens(screening, scr.DOCUMENT_TITLE)
+    return _clean(
+        {
+            "systemID": sid,
+            "dokumenttype": code(document.document_type),
+            "dokumentstatus": code(document.status, {"Dokumentet er ferdigstilt": "F"}),
+            "tittel": scr.MASK if title_screened and not full else document.title,
+            "tilknyttetRegistreringSom": code(document.relation, {"Hoveddokument": "H", "Vedlegg": "V"}),
+            "dokumentnummer": document.number,
+            "tilknyttetDato": _dt(document.linked_at),
+            "skjerming": _screening_json(screening),
+            "dokumentobjekt": [] if withheld else [file_json(request, f) for f in document.files.all()],
+            "_links": links(request, "dokumentbeskrivelse_detail", {"system_id": sid}),
+        }
+    )
+
+
+def file_json(request: Request, file: DocumentFile) -> dict:
+    sid = str(file.system_id)
+    return _clean(
+        {
+            "systemID": sid,
+            "versjonsnummer": file.version,
+            "variantformat": code(file.variant, VARIANT_CODES),
+            "format": code(file.format),
+            "formatDetaljer": file.format_details,
+            "mimeType": file.mime_type,
+            "sjekksum": file.checksum,
+            "sjekksumAlgoritme": file.checksum_algorithm,
+            "filstoerrelse": file.size,
+            "_links": links(
+                request,
+                None,
+                **{
+                    REL_DOKUMENTOBJEKT: href(request, "dokumentobjekt_detail", system_id=sid),
+                    REL_FIL: href(request, "dokumentobjekt_fil", system_id=sid),
+                },
+            ),
+        }
+    )
+
+
+def _screening_json(screening) -> dict | None:
+    if screening is None:
+        return None
+    return {
+        "tilgangsrestriksjon": code(screening.access_restriction),
+        "skjermingshjemmel": screening.legal_basis,
+        "skjermingMetadata": [code(m) for m in screening.metadata],
+    }

@@ -1,0 +1,83 @@
+"""Extract jobs from the UI: permission, Celery job on commit, progress, zip download."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from django.urls import reverse
+
+from journal.export.jobs import export_job_run
+from journal.models import ExportJob, ExportJobStatus
+from tests.factories import PASSWORD, archivist, caseworker
+from tests.journal.export.archive_data import build_archive, use_fast_pdf
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def setup(settings, tmp_path, monkeypatch):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    use_fast_pdf(monkeypatch)
+    return build_archive(cases=2, entries_per_case=2)
+
+
+def _login(client, user):
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def test_caseworker_cannot_open_export_page_or_download(client, setup):
+    user = caseworker()
+    job = ExportJob.objects.create(requested_by=user)
+    _login(client, user)
+    assert client.get(reverse("export:list")).status_code == 403
+    assert client.get(reverse("export:download", args=[job.pk])).status_code == 403
+
+
+def test_archivist_starts_job_which_runs_on_commit_and_offers_the_zip(
+    client, setup, django_capture_on_commit_callbacks
+):
+    user = archivist()
+    _login(client, user)
+    assert client.get(reverse("export:list")).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(reverse("export:list"), {"year": "", "series": str(setup.series.pk)})
+    assert len(callbacks) == 1
+    job = ExportJob.objects.get()
+    assert response.url == reverse("export:detail", args=[job.pk])
+    assert job.status == ExportJobStatus.DONE
+    assert job.valid is True
+    assert (job.progress, job.written_entries, job.folders) == (100, 5, 2)
+    assert job.requested_by == user
+
+    page = client.get(response.url)
+    assert b'data-testid="export-download"' in page.content
+    status = client.get(reverse("export:status", args=[job.pk])).json()
+    assert status["finished"] is True
+
+    download = client.get(reverse("export:download", args=[job.pk]))
+    assert download["Content-Type"] == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content))).namelist()
+    top = f"noark5-uttrekk-{job.pk}/"
+    assert f"{top}arkivuttrekk.xml" in names
+    assert f"{top}arkivstruktur.xml" in names
+    assert any(n.startswith(f"{top}DOKUMENT/") for n in names)
+
+
+def test_job_with_nothing_to_export_fails_visibly(setup):
+    job = ExportJob.objects.create(requested_by=archivist(), year=1990)
+    job = export_job_run(job_id=job.pk)
+    assert job.status == ExportJobStatus.FAILED
+    assert "no closed cases" in job.error
+
+
+def test_running_a_finished_job_again_changes_nothing(setup):
+    job = ExportJob.objects.create(requested_by=archivist())
+    first = export_job_run(job_id=job.pk)
+    name = first.file.name
+    again = export_job_run(job_id=job.pk)
+    assert again.file.name == name
+    assert again.status == ExportJobStatus.DONE
