@@ -29,6 +29,7 @@ BENCHMARKS: list[tuple[str, list[str], int]] = [
     ("fiks.py", ["--messages", "200"], 150),
     # 200,000 messages keep the COPY load inside the budget; run bench/inbox.py alone for 1,000,000.
     ("inbox.py", ["--messages", "200000", "--n", "40"], 600),
+    ("export.py", ["--sizes", "10000,100000"], 600),
 ]
 
 
