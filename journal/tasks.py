@@ -6,11 +6,20 @@ from django.db import OperationalError
 
 from triage.models import Message
 
-from .archive_system import get_archive_system
+from .archive_system import ArchiveSystemUnavailable, get_archive_system
 from .models import Case
 
 
-@shared_task(bind=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8)
+# A remote archive that is down is retried with exponential backoff (2 s, 4 s, ... capped at 10 min, with
+# jitter) for about a day; meanwhile the message stays case-related without a journal number (pending).
+@shared_task(
+    bind=True,
+    autoretry_for=(OperationalError, ArchiveSystemUnavailable),
+    retry_backoff=2,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=150,
+)
 def journal_entry_register_task(self, message_id: int, case_id: int, user_id: int) -> int:
     entry = get_archive_system().journal_entry_register(
         message=Message.objects.select_related("channel").get(pk=message_id),

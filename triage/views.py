@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from journal.archive_system import get_archive_system
+from sorum_archive.audit import audit_record
+from sorum_archive.models import AuditAction
 
 from .forms import DecisionForm
 from .models import Message
@@ -33,6 +35,8 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
         message = message_get_for_user(user=request.user, pk=pk)
     except Message.DoesNotExist as exc:
         raise Http404 from exc
+    if request.method == "GET":
+        audit_record(actor=request.user, action=AuditAction.VIEWED, obj=message, request=request)
     sections = sections_for_user(user=request.user)
     form = DecisionForm(request.POST or None, sections=sections)
     if request.method == "POST":
