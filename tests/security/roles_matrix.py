@@ -1,0 +1,74 @@
+"""Expected HTTP status per URL name and role: the single table the roles matrix test checks.
+
+Every named URL in the URL conf must have a row (the test fails naming the missing ones), so a new view
+cannot ship without someone deciding who may open it. To add a view:
+
+    "app:url_name": Expect(caseworker_own=200, caseworker_other=404, ..., objects={"pk": "message"}),
+
+Roles: anonymous; caseworker_own (member of the section that owns the objects); caseworker_other (member of
+another section); archivist (sees every section); admin (staff, admin group). `objects` maps each path
+argument to a fixture object (see `matrix_objects` in test_roles_matrix.py: message, case, channel, section,
+entry, user); ints get its pk, slugs its slug. `method` is the HTTP method tried (GET by default); add one
+row per extra method under a name like "app:url_name POST" with `name=` set.
+
+Anonymous users are sent to the login page (302) by HTML views and get 403 from the API.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ROLES = ("anonymous", "caseworker_own", "caseworker_other", "archivist", "admin")
+
+
+@dataclass(frozen=True)
+class Expect:
+    anonymous: int = 302
+    caseworker_own: int = 200
+    caseworker_other: int = 200
+    archivist: int = 200
+    admin: int = 200
+    objects: dict[str, str] = field(default_factory=dict)
+    method: str = "get"
+    data: dict | None = None
+    name: str = ""  # the URL name when the row key is not one (extra methods)
+
+    def status_for(self, role: str) -> int:
+        return getattr(self, role)
+
+
+def everyone(status: int) -> Expect:
+    return Expect(
+        anonymous=status, caseworker_own=status, caseworker_other=status, archivist=status, admin=status
+    )
+
+
+# URL names excluded on purpose, with the place they are tested instead.
+EXCLUDED = {
+    "channels:webhook": "public by design, authenticated by signature: tests/channels/test_webhook.py",
+}
+# Whole URL prefixes excluded: the Django admin's own views (its staff-only gate is tested separately).
+EXCLUDED_PREFIXES = ("admin/",)
+
+EXPECTATIONS: dict[str, Expect] = {
+    "healthz": everyone(200),
+    "login": everyone(200),
+    "logout": Expect(
+        method="post", anonymous=302, caseworker_own=302, caseworker_other=302, archivist=302, admin=302
+    ),
+    "set_language": Expect(
+        method="post",
+        data={"language": "nb", "next": "/"},
+        anonymous=302,
+        caseworker_own=302,
+        caseworker_other=302,
+        archivist=302,
+        admin=302,
+    ),
+    "api-schema": Expect(anonymous=403),
+    "api-docs": Expect(anonymous=403),
+    "triage:inbox": Expect(),
+    "triage:message_detail": Expect(caseworker_other=404, objects={"pk": "message"}),
+    "journal:case_detail": Expect(caseworker_other=404, objects={"pk": "case"}),
+    "journal:review_queue": Expect(caseworker_own=403, caseworker_other=403),
+}
