@@ -31,8 +31,30 @@ class DecisionLocked(ValidationError):
     """The message already has an approved journal entry: only the archivist can change it now."""
 
 
+def _storable(text: str) -> str:
+    """What PostgreSQL can store: no NUL characters, no lone surrogates (JSON allows both, a citizen's
+    phone sometimes sends them); each becomes U+FFFD so the reader sees something was there."""
+    if "\x00" in text:
+        text = text.replace("\x00", "\ufffd")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return text
+
+
+def _storable_json(value):
+    if isinstance(value, str):
+        return _storable(value)
+    if isinstance(value, dict):
+        return {_storable(str(k)): _storable_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable_json(v) for v in value]
+    return value
+
+
 def _clip(text: str, limit: int) -> str:
-    return text[:limit]
+    return _storable(text)[:limit]
 
 
 def conversation_get_or_create(*, channel: Channel, key: str, title: str, at) -> Conversation:
@@ -67,7 +89,7 @@ def _sent_at_checked(sent_at: datetime, *, received_at: datetime) -> tuple[datet
 def message_ingest(*, channel: Channel, event: InboundEvent | None, inbound: InboundMessage) -> Message:
     """Create, edit or mark deleted one message. Redelivery of the same message is a no-op."""
     limit = settings.SORUM_MESSAGE_MAX_CHARS
-    existing = Message.objects.filter(channel=channel, external_id=inbound.external_id).first()
+    existing = Message.objects.filter(channel=channel, external_id=_clip(inbound.external_id, 300)).first()
     if existing is not None:
         return _message_apply_update(message=existing, inbound=inbound)
 
@@ -90,14 +112,14 @@ def message_ingest(*, channel: Channel, event: InboundEvent | None, inbound: Inb
         received_at=received_at,
         direction=inbound.direction.value,
         deleted_by_author=inbound.action == MessageAction.DELETE,
-        extra={**dict(inbound.extra), **skew_flags},
+        extra=_storable_json({**dict(inbound.extra), **skew_flags}),
     )
     try:
         # The same message in two concurrent deliveries: the unique constraint keeps one (Sentry).
         with transaction.atomic():
             message.save()
     except IntegrityError:
-        return Message.objects.get(channel=channel, external_id=inbound.external_id)
+        return Message.objects.get(channel=channel, external_id=_clip(inbound.external_id, 300))
     return message
 
 
