@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from .hostile_fixtures import hostile_messages_for  # noqa: F401  (shared fixture)
+
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):

@@ -12,11 +12,10 @@ from django.utils.html import escape
 
 from channels.adapters import ADAPTERS
 from channels.models import InboundEvent, InboundEventStatus
-from tests.factories import ChannelFactory, archivist
-from triage.models import Message
+from tests.factories import archivist
 
-from .adapter_payloads import PAYLOAD_BUILDERS, sign_raw
-from .hostile_corpus import CORPUS, FORBIDDEN_MARKUP, Hostile
+from .adapter_payloads import PAYLOAD_BUILDERS
+from .hostile_corpus import CORPUS, FORBIDDEN_MARKUP
 from .hostile_surfaces import HOSTILE_SURFACES
 
 pytestmark = pytest.mark.django_db
@@ -26,44 +25,6 @@ TEXT_CASES = [h for h in CORPUS if h.raw_body is None]
 RAW_CASES = [h for h in CORPUS if h.raw_body is not None]
 _EVENT_ATTRIBUTE = re.compile(r"<[^>]*\son[a-z]+\s*=", re.IGNORECASE)
 _SCRIPT_URL = re.compile(r"(?:href|src|action|formaction)\s*=\s*[\"']?\s*javascript:", re.IGNORECASE)
-
-
-def deliver(client: Client, kind: str, hostile: Hostile, *, index: int, secret: str, slug: str):
-    if hostile.raw_body is not None:
-        delivery = sign_raw(kind, body=hostile.raw_body, secret=secret)
-    else:
-        delivery = PAYLOAD_BUILDERS[kind](
-            text=hostile.text, author_name=hostile.author_name, external_id=f"9{index:04d}", secret=secret
-        )
-    url = reverse("channels:webhook", args=[slug]) + delivery.query
-    return client.post(url, data=delivery.body, content_type=delivery.content_type, **delivery.headers)
-
-
-@pytest.fixture
-def hostile_messages_for(client, django_capture_on_commit_callbacks):
-    """Send the whole corpus through one channel kind; returns {entry name: Message}. Other surfaces (the
-    PDF, the public journal) reuse it through tests/security/hostile_surfaces.py."""
-
-    def send(kind: str) -> dict[str, Message]:
-        channel = ChannelFactory(
-            kind=kind, slug=f"fiendtlig-{kind.replace('_', '-')}", secret="hostile-secret"
-        )
-        for index, hostile in enumerate(CORPUS):
-            with django_capture_on_commit_callbacks(execute=True):
-                response = deliver(
-                    client, kind, hostile, index=index, secret="hostile-secret", slug=channel.slug
-                )
-            assert response.status_code == 200, (
-                f"{kind}/{hostile.name}: webhook answered {response.status_code}"
-            )
-        by_marker = {}
-        for message in Message.objects.filter(channel=channel):
-            marker = next((h for h in CORPUS if h.marker in message.text), None)
-            if marker is not None:
-                by_marker[marker.name] = message
-        return by_marker
-
-    return send
 
 
 @pytest.mark.parametrize("kind", KINDS)
