@@ -44,8 +44,11 @@ def _send_parse_task(event_id: int) -> None:
 
     try:
         inbound_event_parse_task.delay(event_id)
-    except BROKER_ERRORS:
-        logger.warning("channels.enqueue.failed", extra={"event_id": event_id}, exc_info=True)
+    except BROKER_ERRORS as exc:
+        logger.warning(
+            "channels.enqueue.failed",
+            extra={"event_id": event_id, "error_class": exc.__class__.__name__, "error": str(exc)[:200]},
+        )
 
 
 def _enqueue_parse(event_id: int) -> None:

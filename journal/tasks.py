@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.db import OperationalError
@@ -8,6 +10,7 @@ from triage.models import Message
 
 from .archive_system import ArchiveSystemUnavailable, get_archive_system
 from .models import Case
+from .selectors import messages_registration_pending
 
 
 # A remote archive that is down is retried with exponential backoff (2 s, 4 s, ... capped at 10 min, with
@@ -27,3 +30,12 @@ def journal_entry_register_task(self, message_id: int, case_id: int, user_id: in
         registered_by=get_user_model().objects.get(pk=user_id),
     )
     return entry.pk
+
+
+@shared_task
+def journal_entry_pending_sweep_task(older_than_seconds: int = 15 * 60) -> int:
+    """Enqueue registration again for case-related messages still without a journal entry."""
+    pending = messages_registration_pending(older_than=timedelta(seconds=older_than_seconds))
+    for message_id, case_id, user_id in pending:
+        journal_entry_register_task.delay(message_id, case_id, user_id)
+    return len(pending)

@@ -152,6 +152,18 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A webhook must answer fast even while Redis is down: publishing gives up after ~1 s, the event stays
+# `received` and the sweeper below hands it over later (docs/operations.md).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+# An unacknowledged task (its worker was killed) is handed out again after this many seconds; it must be
+# longer than the longest task including retry countdowns.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 CELERY_BEAT_SCHEDULE = {
     # Events left `received` (broker down when they arrived) are handed to the parser again.
     "channels-sweep-received-events": {
@@ -159,6 +171,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
     },
     # Not-case-related messages older than SORUM_RETENTION_DAYS are deleted nightly, leaving daily counts.
+    # Case-related messages whose registration gave up (archive down for long) are registered again.
+    "journal-register-pending": {
+        "task": "journal.tasks.journal_entry_pending_sweep_task",
+        "schedule": 15 * 60.0,
+    },
     "triage-retention-purge": {
         "task": "triage.tasks.message_retention_purge_task",
         "schedule": 24 * 60 * 60.0,
