@@ -163,7 +163,12 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 # An unacknowledged task (its worker was killed) is handed out again after this many seconds; it must be
 # longer than the longest task including retry countdowns.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+# The restore sweep runs about every interval × throttle seconds (kombu's defaults: 10 × 10).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
+}
 CELERY_BEAT_SCHEDULE = {
     # Events left `received` (broker down when they arrived) are handed to the parser again.
     "channels-sweep-received-events": {

@@ -94,6 +94,8 @@ class CeleryWorker:
             REDIS_URL=redis_url,
             CONN_MAX_AGE="0",
             CELERY_VISIBILITY_TIMEOUT="3",
+            CELERY_UNACKED_RESTORE_INTERVAL="1",
+            CELERY_UNACKED_RESTORE_THROTTLE="1",
             SORUM_TEST_STALL=stall,
             SORUM_TEST_STALL_DIR=stall_dir,
         )
