@@ -111,6 +111,8 @@ def _identifier_filter(identifier: str) -> Q:
     digits = _NON_DIGITS.sub("", identifier)
     if len(digits.lstrip("+")) >= 8 and not any(c.isalpha() for c in identifier):
         bare = digits.lstrip("+")
+        if bare.startswith("00"):  # 0047... is the international prefix written out
+            bare = bare[2:]
         national = bare[2:] if bare.startswith("47") and len(bare) == 10 else bare
         for variant in {digits, bare, national, f"+47{national}", f"47{national}", f"0047{national}"}:
             query |= Q(author_handle=variant)

@@ -31,3 +31,8 @@ def broker():
 @pytest.fixture
 def role_groups(transactional_db):
     ensure_role_groups()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
