@@ -97,6 +97,8 @@ def _webhook_request_from_event(event: InboundEvent) -> WebhookRequest:
         query=event.query,
         body=bytes(event.body),
         remote_addr=event.remote_addr,
+        # Providers without a timestamp (SMS gateways) are dated by the moment the delivery arrived.
+        now=event.received_at,
     )
 
 

@@ -37,28 +37,32 @@ def webhook(request: HttpRequest, slug: str) -> HttpResponse:
     channel = get_object_or_404(Channel, slug=slug, enabled=True)
     adapter = get_adapter(channel.kind)
 
+    config = channel.config()
     if request.method == "GET":
-        answer = adapter.handshake(_webhook_request(request, b""), channel.config())
-        if answer is None:
+        get_request = _webhook_request(request, b"")
+        answer = adapter.handshake(get_request, config)
+        if answer is not None:
+            return HttpResponse(answer.body, status=answer.status, content_type=answer.content_type)
+        hook_request = adapter.get_delivery(get_request, config)
+        if hook_request is None:
             return HttpResponseNotAllowed(["POST"])
-        return HttpResponse(answer.body, status=answer.status, content_type=answer.content_type)
-
-    declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    if declared > channel.max_body_bytes:
-        return JsonResponse({"error": "payload_too_large"}, status=413)
-    body = request.body
-    if len(body) > channel.max_body_bytes:
-        return JsonResponse({"error": "payload_too_large"}, status=413)
-    hook_request = _webhook_request(request, body)
+    else:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        if declared > channel.max_body_bytes:
+            return JsonResponse({"error": "payload_too_large"}, status=413)
+        body = request.body
+        if len(body) > channel.max_body_bytes:
+            return JsonResponse({"error": "payload_too_large"}, status=413)
+        hook_request = _webhook_request(request, body)
     if hook_request.content_type not in adapter.content_types:
         return JsonResponse({"error": "unsupported_media_type"}, status=415)
 
     try:
-        adapter.verify(hook_request, channel.config())
+        adapter.verify(hook_request, config)
     except VerificationFailed as exc:
-        inbound_event_reject(channel=channel, request=hook_request, reason=str(exc))
+        inbound_event_reject(channel=channel, request=adapter.redact(hook_request), reason=str(exc))
         logger.warning("channels.webhook.signature_invalid", extra={"channel": channel.slug})
         return JsonResponse({"error": "forbidden"}, status=403)
 
-    event = inbound_event_receive(channel=channel, request=hook_request)
+    event = inbound_event_receive(channel=channel, request=adapter.redact(hook_request))
     return JsonResponse({"status": "received", "event": event.pk}, status=200)

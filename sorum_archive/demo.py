@@ -16,7 +16,7 @@ from channels.adapters.base import InboundMessage
 from channels.models import Channel
 from journal.models import Case
 from journal.services import case_create
-from sorum_archive.roles import ADMIN, ARCHIVIST, CASEWORKER
+from sorum_archive.roles import ADMIN, ARCHIVIST, CASEWORKER, role_groups_ensure
 from triage.models import Section
 from triage.services import message_ingest
 
@@ -82,6 +82,7 @@ TEXTS = [
 
 
 def _ensure_users() -> list[DemoUser]:
+    role_groups_ensure()
     User = get_user_model()
     for demo in DEMO_USERS:
         user, created = User.objects.get_or_create(username=demo.username)

@@ -55,3 +55,18 @@ def is_archivist(user: AbstractBaseUser | AnonymousUser) -> bool:
 
 def sees_all_sections(user: AbstractBaseUser | AnonymousUser) -> bool:
     return user.is_authenticated and user.has_perm("triage.view_all_sections")
+
+
+def role_groups_ensure(group_model=None, permission_model=None) -> None:
+    """Create the role groups with their permissions (idempotent; used by the data migration and seeding)."""
+    if group_model is None or permission_model is None:
+        from django.contrib.auth.models import Group, Permission
+
+        group_model, permission_model = Group, Permission
+    for name, codes in ROLE_PERMISSIONS.items():
+        group, _ = group_model.objects.get_or_create(name=name)
+        wanted = []
+        for code in codes:
+            app_label, codename = code.split(".")
+            wanted.append(permission_model.objects.get(content_type__app_label=app_label, codename=codename))
+        group.permissions.add(*wanted)

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from channels.models import Channel
 from journal.models import Case
-from sorum_archive.roles import ADMIN, ARCHIVIST, CASEWORKER
+from sorum_archive.roles import ADMIN, ARCHIVIST, CASEWORKER, role_groups_ensure
 from triage.models import Conversation, Message, Section
 
 PASSWORD = "korrekt-hest-batteri-42"
@@ -35,6 +35,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def role(self, create, extracted, **kwargs):
         if extracted:
+            role_groups_ensure()  # transactional tests flush the groups the data migration made
             self.groups.add(Group.objects.get(name=extracted))
             if extracted == ADMIN:
                 self.is_staff = True

@@ -18,5 +18,5 @@ def ensure_role_groups() -> None:
 
 
 @pytest.fixture
-def role_groups(transactional_db):
+def role_groups(transactional_db):  # explicit form of the root conftest fixture
     ensure_role_groups()

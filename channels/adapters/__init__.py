@@ -1,9 +1,24 @@
 """Explicit registry of channel adapters: one line per kind."""
 
 from .base import ChannelAdapter
+from .chat import ChatAdapter
+from .facebook import FacebookAdapter
+from .forum import ForumAdapter
+from .sms import SmsAdapter
+from .twitter import TwitterAdapter
 from .website_comments import WebsiteCommentsAdapter
 
-ADAPTERS: dict[str, ChannelAdapter] = {adapter.kind: adapter for adapter in (WebsiteCommentsAdapter(),)}
+ADAPTERS: dict[str, ChannelAdapter] = {
+    adapter.kind: adapter
+    for adapter in (
+        WebsiteCommentsAdapter(),
+        FacebookAdapter(),
+        TwitterAdapter(),
+        SmsAdapter(),
+        ChatAdapter(),
+        ForumAdapter(),
+    )
+}
 
 
 def get_adapter(kind: str) -> ChannelAdapter:

@@ -7,14 +7,17 @@ needs it), so fixture tests need no database.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
+import ipaddress
 import json
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, ClassVar
+from urllib.parse import parse_qsl, unquote_to_bytes, urlencode, urlsplit, urlunsplit
 
 
 class Direction(StrEnum):
@@ -77,6 +80,14 @@ class WebhookRequest:
     @property
     def content_type(self) -> str:
         return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+    @property
+    def charset(self) -> str:
+        for part in self.headers.get("content-type", "").split(";")[1:]:
+            name, _, value = part.partition("=")
+            if name.strip().lower() == "charset":
+                return value.strip().strip('"').lower()
+        return ""
 
     def header(self, name: str) -> str:
         return self.headers.get(name.lower(), "")
@@ -141,6 +152,8 @@ class ChannelAdapter:
     ignored_event_types: ClassVar[tuple[str, ...]] = ()
     setup_note: ClassVar[str] = ""
     can_reply: ClassVar[bool] = False
+    # Query parameters that carry a secret (a per-channel URL token): dropped before the event is stored.
+    secret_query_params: ClassVar[tuple[str, ...]] = ()
 
     @property
     def handlers(self) -> Mapping[str, Callable[[Payload, WebhookRequest], Iterable[InboundMessage]]]:
@@ -154,8 +167,29 @@ class ChannelAdapter:
         """Answer a GET verification, or None when the provider has none (then GET is 405)."""
         return None
 
+    def get_delivery(self, request: WebhookRequest, config: ChannelConfig) -> WebhookRequest | None:
+        """Turn a GET that carries a message in its query (Sveve push) into its form-encoded POST twin.
+
+        None (the default) means GET is only a handshake. The twin is verified, stored and parsed exactly
+        like a POST, so replay and `ingest_payload` need no special case.
+        """
+        return None
+
     def verify(self, request: WebhookRequest, config: ChannelConfig) -> None:
         raise NotImplementedError
+
+    def redact(self, request: WebhookRequest) -> WebhookRequest:
+        """The request without its secret query parameters, as it may be stored."""
+        secret = set(self.secret_query_params)
+        if not secret & set(request.query):
+            return request
+        parts = urlsplit(request.url)
+        pairs = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in secret]
+        return replace(
+            request,
+            url=urlunsplit(parts._replace(query=urlencode(pairs))),
+            query={k: v for k, v in request.query.items() if k not in secret},
+        )
 
     def decode(self, request: WebhookRequest) -> Payload:
         """Turn the body into a Payload; JSON by default."""
@@ -280,7 +314,7 @@ class Payload:
     def timestamp(self, *, unit: str = "s") -> datetime:
         """A Unix timestamp (seconds or milliseconds) as an aware UTC datetime."""
         value = self._value
-        if isinstance(value, str) and value.strip().isdigit():
+        if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self._fail("expected a Unix timestamp")
@@ -317,3 +351,71 @@ def signature_matches(candidates: Iterable[str], presented: str) -> bool:
     for candidate in candidates:
         matched |= hmac.compare_digest(candidate.encode("utf-8"), presented_bytes)
     return matched and bool(presented_bytes)
+
+
+def hmac_base64(secret: str, data: bytes, digest: str = "sha256") -> str:
+    return base64.b64encode(
+        hmac.new(secret.encode("utf-8"), data, getattr(hashlib, digest)).digest()
+    ).decode()
+
+
+def form_pairs(body: bytes, charset: str = "") -> list[tuple[str, str]]:
+    """Decode an application/x-www-form-urlencoded body into (key, value) pairs, blanks kept.
+
+    Each value is read as UTF-8 (or the charset the request names); a value that is not valid UTF-8 is
+    read as ISO-8859-1, the other encoding Norwegian SMS gateways use, so "æøå" survive either way.
+    """
+    pairs = []
+    for field_ in body.split(b"&"):
+        if not field_:
+            continue
+        key, _, value = field_.partition(b"=")
+        pairs.append(
+            (
+                _decode_text(unquote_to_bytes(key.replace(b"+", b" ")), charset),
+                _decode_text(unquote_to_bytes(value.replace(b"+", b" ")), charset),
+            )
+        )
+    return pairs
+
+
+def _decode_text(raw: bytes, charset: str) -> str:
+    for encoding in (charset or "utf-8", "utf-8"):
+        try:
+            return raw.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return raw.decode("iso-8859-1")
+
+
+def form_payload(body: bytes, charset: str = "") -> Payload:
+    """A form body as a Payload of its last value per key (keys repeat only in provider bugs)."""
+    return Payload(dict(form_pairs(body, charset)))
+
+
+def token_and_address_check(request: WebhookRequest, config: ChannelConfig, *, param: str = "token") -> None:
+    """For providers without signatures: the channel secret in the URL and, optionally, an IP allow-list.
+
+    `config.options["allowed_ips"]` is a list of addresses or CIDR networks; empty means any address.
+    """
+    presented = request.query.get(param, "")
+    if not config.secrets or not signature_matches(config.secrets, presented):
+        raise VerificationFailed(f"URL parameter {param!r} does not match the channel secret")
+    allowed = config.options.get("allowed_ips") or []
+    if isinstance(allowed, str):
+        allowed = [item for item in allowed.replace(",", " ").split() if item]
+    if not isinstance(allowed, (list, tuple)):
+        raise VerificationFailed("channel option allowed_ips must be a list of addresses or networks")
+    if not allowed:
+        return
+    try:
+        address = ipaddress.ip_address(request.remote_addr)
+    except ValueError as exc:
+        raise VerificationFailed(f"unreadable source address {request.remote_addr!r}") from exc
+    for network in allowed:
+        try:
+            if address in ipaddress.ip_network(str(network), strict=False):
+                return
+        except ValueError:
+            continue
+    raise VerificationFailed(f"source address {address} is not in the channel's allow-list")

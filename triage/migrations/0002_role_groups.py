@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from sorum_archive.roles import ROLE_PERMISSIONS
+from sorum_archive.roles import ROLE_PERMISSIONS, role_groups_ensure
 
 
 def create_groups(apps, schema_editor):
@@ -13,14 +13,7 @@ def create_groups(apps, schema_editor):
     for app_config in global_apps.get_app_configs():
         create_permissions(app_config, verbosity=0, apps=global_apps)
 
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, codes in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        for code in codes:
-            app_label, codename = code.split(".")
-            permission = Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            group.permissions.add(permission)
+    role_groups_ensure(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
 
 
 def delete_groups(apps, schema_editor):

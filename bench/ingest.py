@@ -1,0 +1,228 @@
+"""Webhook ingest under gunicorn on PostgreSQL: our signed webhook vs a bare one-INSERT Django view.
+
+Runs both against the same gunicorn (sync workers) in the same run and prints requests/s, p50/p99 and the
+ratio webhook/bare, for closed-loop saturation and for an open-loop 200 requests/s run.
+
+    DATABASE_URL=postgres://... REDIS_URL=redis://... python bench/ingest.py [--seconds 10] [--workers 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import hmac
+import http.client
+import json
+import multiprocessing as mp
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import ROOT, django_setup, record, require_services, summary_ms  # noqa: E402
+
+PORT = 18090
+FIXTURES = ROOT / "tests" / "channels" / "fixtures"
+
+
+def _sign_sorum(secret: str, body: bytes) -> dict[str, str]:
+    return {"X-Sorum-Signature": "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()}
+
+
+def _sign_meta(secret: str, body: bytes) -> dict[str, str]:
+    return {"X-Hub-Signature-256": "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()}
+
+
+def _sign_x(secret: str, body: bytes) -> dict[str, str]:
+    digest = hmac.new(secret.encode(), body, hashlib.sha256).digest()
+    return {"x-twitter-webhooks-signature": "sha256=" + base64.b64encode(digest).decode()}
+
+
+def _comment(i: int) -> bytes:
+    payload = json.loads((FIXTURES / "website_comments" / "comment__wordpress.json").read_bytes())
+    payload["id"] = 10_000_000 + i
+    payload["content"]["raw"] = f"Kommentar nr. {i}: når blir det brøytet i Lundsvegen?"
+    return json.dumps(payload, ensure_ascii=False).encode()
+
+
+def _facebook(i: int) -> bytes | None:
+    path = FIXTURES / "facebook" / "feed__comment_add.json"
+    if not path.exists():
+        return None
+    text = path.read_text().replace("comment_id", "comment_id", 1)
+    payload = json.loads(text)
+    try:
+        payload["entry"][0]["changes"][0]["value"]["comment_id"] = f"bench_{i}"
+    except (KeyError, IndexError, TypeError):
+        return None
+    return json.dumps(payload).encode()
+
+
+def _twitter(i: int) -> bytes | None:
+    path = FIXTURES / "twitter" / "tweet_create_events__mention.json"
+    if not path.exists():
+        return None
+    payload = json.loads(path.read_text())
+    try:
+        payload["tweet_create_events"][0]["id_str"] = f"9{i}"
+    except (KeyError, IndexError, TypeError):
+        return None
+    return json.dumps(payload).encode()
+
+
+KINDS = {
+    "website_comments": (_comment, _sign_sorum),
+    "facebook": (_facebook, _sign_meta),
+    "twitter": (_twitter, _sign_x),
+}
+
+
+def prepare(n: int) -> tuple[list[tuple[str, bytes, dict]], list[tuple[str, bytes, dict]]]:
+    """Channels in the database and n signed requests per target (webhook mix, bare)."""
+    django_setup()
+    from django.core.management import call_command
+
+    from channels.adapters import ADAPTERS
+    from channels.models import Channel
+
+    call_command("migrate", verbosity=0)
+    webhook, bare = [], []
+    kinds = [k for k in KINDS if k in ADAPTERS and KINDS[k][0](0) is not None]
+    channels = {}
+    for kind in kinds:
+        channels[kind], _ = Channel.objects.update_or_create(
+            slug=f"bench-{kind.replace('_', '-')}",
+            defaults={"kind": kind, "name": f"bench {kind}", "secret": "bench-secret"},
+        )
+    for i in range(n):
+        kind = kinds[i % len(kinds)]
+        body = KINDS[kind][0](i)
+        headers = {"Content-Type": "application/json", **KINDS[kind][1]("bench-secret", body)}
+        webhook.append((f"/channels/{channels[kind].slug}/webhook/", body, headers))
+        bare.append((f"/bench/bare/{channels[kinds[0]].pk}/", body, {"Content-Type": "application/json"}))
+    print(f"prepared {n} requests per target over kinds {kinds}")
+    return webhook, bare
+
+
+def _one(request: tuple[str, bytes, dict]) -> tuple[float, int]:
+    path, body, headers = request
+    start = time.perf_counter()
+    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+    try:
+        conn.request("POST", path, body=body, headers=headers)
+        status = conn.getresponse().status
+    except OSError:
+        status = 0
+    finally:
+        conn.close()
+    return time.perf_counter() - start, status
+
+
+def _closed_loop_worker(requests, deadline, queue) -> None:
+    latencies, errors, i = [], 0, 0
+    while time.perf_counter() < deadline:
+        elapsed, status = _one(requests[i % len(requests)])
+        i += 1
+        latencies.append(elapsed)
+        errors += status != 200
+    queue.put((latencies, errors))
+
+
+def closed_loop(requests, seconds: float, clients: int) -> dict:
+    queue: mp.Queue = mp.Queue()
+    deadline = time.perf_counter() + seconds
+    chunks = [requests[c::clients] for c in range(clients)]
+    procs = [
+        mp.Process(target=_closed_loop_worker, args=(chunks[c], deadline, queue)) for c in range(clients)
+    ]
+    for p in procs:
+        p.start()
+    results = [queue.get() for _ in procs]
+    for p in procs:
+        p.join()
+    latencies = [x for lat, _ in results for x in lat]
+    errors = sum(e for _, e in results)
+    return {"rps": round(len(latencies) / seconds, 1), "errors": errors, **summary_ms(latencies)}
+
+
+def open_loop(requests, rate: float, seconds: float) -> dict:
+    """Fixed arrival rate (not closed loop): latency as a provider sees it at `rate` requests/s."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    total = int(rate * seconds)
+    start = time.perf_counter()
+    futures = []
+    with ThreadPoolExecutor(max_workers=64) as pool:
+        for i in range(total):
+            wait = start + i / rate - time.perf_counter()
+            if wait > 0:
+                time.sleep(wait)
+            futures.append(pool.submit(_one, requests[i % len(requests)]))
+        results = [f.result() for f in futures]
+    latencies = [r[0] for r in results]
+    return {"rate": rate, "errors": sum(r[1] != 200 for r in results), **summary_ms(latencies)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+    parser.add_argument("--clients", type=int, default=8, help="closed-loop client processes")
+    args = parser.parse_args()
+    require_services()
+    webhook, bare = prepare(20_000)
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "SECRET_KEY": "bench-" + "x" * 50,
+        "DEBUG": "0",
+        "SECURE_SSL_REDIRECT": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "bench.wsgi:application",
+            "-k",
+            "sync",
+            "-w",
+            str(args.workers),
+            "-b",
+            f"127.0.0.1:{PORT}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        for _ in range(100):
+            try:
+                http.client.HTTPConnection("127.0.0.1", PORT, timeout=1).request("GET", "/healthz")
+                break
+            except OSError:
+                time.sleep(0.1)
+        closed_loop(bare[:500], 2, args.clients)  # warm up every worker's connection
+        bare_sat = closed_loop(bare, args.seconds, args.clients)
+        hook_sat = closed_loop(webhook, args.seconds, args.clients)
+        hook_200 = open_loop(webhook[::-1], 200, args.seconds)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    ratio = round(hook_sat["rps"] / bare_sat["rps"], 2) if bare_sat["rps"] else 0
+    record("ingest.bare_view", bare_sat)
+    record("ingest.webhook", {**hook_sat, "ratio_to_bare": ratio}, target="ratio >= 0.7", met=ratio >= 0.7)
+    record("ingest.webhook_at_200rps", hook_200, target="p99 < 50 ms", met=hook_200["p99_ms"] < 50)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,304 @@
+"""Website chat: Chatwoot, Intercom or Rocket.Chat Livechat, chosen per channel with `options["provider"]`.
+
+Provider documentation:
+- Chatwoot webhook events: https://www.chatwoot.com/docs/product/others/webhook-events
+  (signed deliveries: `X-Chatwoot-Timestamp`, `X-Chatwoot-Signature`)
+- Intercom webhook topics and signing: https://developers.intercom.com/docs/references/webhooks/webhook-models
+  and https://developers.intercom.com/docs/webhooks/setting-up-webhooks#signed-notifications
+- Rocket.Chat Omnichannel webhooks (sendToCRM: `LivechatSession` on close with the whole transcript):
+  https://docs.rocket.chat/docs/omnichannel-webhooks
+
+One `chat` kind for the three products, like `sms`: the inbox treats a chat the same whichever widget
+carried it. `verify` uses the configured provider's scheme only; `parse` sees no configuration and
+recognises the provider from the body (Intercom's `topic`, Chatwoot's `event`, Rocket.Chat's `type`).
+Event types are `<provider>.<provider's event name>`.
+
+Signature schemes:
+- Chatwoot: `X-Chatwoot-Signature: sha256=<hex HMAC-SHA256(secret, "{X-Chatwoot-Timestamp}.{raw body}")>`,
+  refused when the timestamp is more than five minutes from the time of arrival (replays).
+- Intercom: `X-Hub-Signature: sha1=<hex HMAC-SHA1(client secret, raw body)>`.
+- Rocket.Chat: the shared secret in `X-RocketChat-Livechat-Token`, compared in constant time.
+
+Conversations are keyed by the provider's conversation or room id: `chatwoot:<id>`, `intercom:<id>`,
+`rocketchat:<room id>`. Agents' messages are outgoing; private notes are not citizen correspondence
+and are left out.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import datetime
+
+from .base import (
+    ChannelAdapter,
+    ChannelConfig,
+    Direction,
+    InboundAttachment,
+    InboundMessage,
+    MalformedPayload,
+    MessageAction,
+    Payload,
+    VerificationFailed,
+    WebhookRequest,
+    hmac_hex,
+    signature_matches,
+)
+
+PROVIDERS = ("chatwoot", "intercom", "rocketchat")
+_RESOLVED = "chatwoot.conversation_resolved"
+REPLAY_WINDOW_SECONDS = 300
+
+_TAG = re.compile(r"<[^>]+>")
+_BREAK = re.compile(r"</p>\s*<p>|<br\s*/?>", re.IGNORECASE)
+
+# Chatwoot message_type, as a string in message payloads and as its enum number inside conversations.
+_CHATWOOT_TYPES = {"incoming": 0, "outgoing": 1, "activity": 2, "template": 3}
+# Intercom conversation parts that carry correspondence (a reply may also close, assign or open).
+_INTERCOM_PARTS = {"comment", "assignment", "close", "open", "snoozed"}
+
+
+def html_to_text(markup: str) -> str:
+    return html.unescape(_TAG.sub("", _BREAK.sub("\n", markup))).strip()
+
+
+class ChatAdapter(ChannelAdapter):
+    kind = "chat"
+    display_name = "Chat"
+    ignored_event_types = (
+        "chatwoot.conversation_created",
+        "chatwoot.conversation_status_changed",
+        "chatwoot.conversation_updated",
+        "chatwoot.webwidget_triggered",
+        "intercom.conversation.admin.noted",
+        "intercom.conversation.admin.assigned",
+        "intercom.ping",
+        "rocketchat.LivechatSessionStart",
+        "rocketchat.LivechatSessionQueued",
+        "rocketchat.LivechatSessionTaken",
+        "rocketchat.LivechatSessionForwarded",
+        "rocketchat.Message",
+    )
+    setup_note = (
+        "Set options.provider to chatwoot, intercom or rocketchat and give the provider the URL "
+        "/channels/<slug>/webhook/. Chatwoot: the webhook's secret goes in the channel secret; subscribe "
+        "to message_created, message_updated and conversation_resolved. Intercom: the app's client "
+        "secret. Rocket.Chat: Omnichannel > Webhooks, 'Send request on chat close', the secret token goes "
+        "in the channel secret."
+    )
+
+    @property
+    def handlers(self) -> Mapping[str, Callable[[Payload, WebhookRequest], Iterable[InboundMessage]]]:
+        return {
+            "chatwoot.message_created": self._chatwoot_message,
+            "chatwoot.message_updated": self._chatwoot_message,
+            _RESOLVED: self._chatwoot_conversation,
+            "intercom.conversation.user.created": self._intercom_conversation,
+            "intercom.conversation.user.replied": self._intercom_conversation,
+            "intercom.conversation.admin.replied": self._intercom_conversation,
+            "rocketchat.LivechatSession": self._rocketchat_transcript,
+        }
+
+    def verify(self, request: WebhookRequest, config: ChannelConfig) -> None:
+        provider = config.options.get("provider")
+        if provider not in PROVIDERS:
+            raise VerificationFailed(f"channel option provider must be one of {PROVIDERS}, not {provider!r}")
+        if not config.secrets:
+            raise VerificationFailed("channel has no secret")
+        if provider == "chatwoot":
+            self._verify_chatwoot(request, config)
+        elif provider == "intercom":
+            presented = request.header("x-hub-signature")
+            expected = [f"sha1={hmac_hex(secret, request.body, 'sha1')}" for secret in config.secrets]
+            if not signature_matches(expected, presented):
+                raise VerificationFailed("X-Hub-Signature does not match")
+        elif not signature_matches(config.secrets, request.header("x-rocketchat-livechat-token")):
+            raise VerificationFailed("X-RocketChat-Livechat-Token does not match")
+
+    def _verify_chatwoot(self, request: WebhookRequest, config: ChannelConfig) -> None:
+        timestamp = request.header("x-chatwoot-timestamp").strip()
+        if not (timestamp.isascii() and timestamp.isdigit()) or request.now is None:
+            raise VerificationFailed("X-Chatwoot-Timestamp missing")
+        if abs(request.now.timestamp() - int(timestamp)) > REPLAY_WINDOW_SECONDS:
+            raise VerificationFailed("X-Chatwoot-Timestamp outside the replay window")
+        signed = timestamp.encode("ascii") + b"." + request.body
+        expected = [f"sha256={hmac_hex(secret, signed)}" for secret in config.secrets]
+        if not signature_matches(expected, request.header("x-chatwoot-signature")):
+            raise VerificationFailed("X-Chatwoot-Signature does not match")
+
+    def event_type(self, payload: Payload, request: WebhookRequest) -> str:
+        if payload.get("type").raw == "notification_event":
+            return "intercom." + payload["topic"].str()
+        if "event" in payload:
+            return "chatwoot." + payload["event"].str()
+        if "type" in payload:
+            return "rocketchat." + payload["type"].str()
+        raise MalformedPayload(
+            "malformed payload at $: no Intercom topic, Chatwoot event or Rocket.Chat type"
+        )
+
+    # Chatwoot -----------------------------------------------------------------------------------------
+
+    def _chatwoot_message(self, payload: Payload, request: WebhookRequest) -> Iterator[InboundMessage]:
+        """https://www.chatwoot.com/docs/product/others/webhook-events#message_created"""
+        message = _chatwoot_message(
+            payload,
+            conversation_id=payload["conversation"]["id"].id(),
+            sender=payload.get("sender", {}),
+            event_type="chatwoot." + payload["event"].str(),
+        )
+        if message is not None:
+            yield message
+
+    def _chatwoot_conversation(self, payload: Payload, request: WebhookRequest) -> Iterator[InboundMessage]:
+        """https://www.chatwoot.com/docs/product/others/webhook-events#conversation_resolved"""
+        conversation_id = payload["id"].id()
+        contact = payload.get("meta", {}).get("sender", {})
+        for item in payload.get("messages", []).items():
+            # Inside a conversation only the sender's type is given; a contact is the conversation's own.
+            sender = contact if item.get("sender_type").raw == "Contact" else Payload({}, item.path)
+            message = _chatwoot_message(
+                item,
+                conversation_id=conversation_id,
+                sender=sender,
+                event_type="chatwoot.conversation_resolved",
+            )
+            if message is not None:
+                yield message
+
+    # Intercom -----------------------------------------------------------------------------------------
+
+    def _intercom_conversation(self, payload: Payload, request: WebhookRequest) -> Iterator[InboundMessage]:
+        """https://developers.intercom.com/docs/references/webhooks/webhook-models (conversation topics)"""
+        topic = "intercom." + payload["topic"].str()
+        item = payload["data"]["item"]
+        conversation_id = item["id"].id()
+        user = item.get("user", {})
+        title = item.get("links", {}).get("conversation_web", "").str_or_empty()
+        if topic == "intercom.conversation.user.created":
+            first = item["conversation_message"]
+            yield InboundMessage(
+                external_id=f"intercom:{first['id'].id()}",
+                conversation_key=f"intercom:{conversation_id}",
+                conversation_title=title,
+                text=html_to_text(first["body"].str_or_empty()),
+                author_name=user.get("name", "").str_or_empty(),
+                author_handle=_intercom_handle(user),
+                sent_at=item["created_at"].timestamp(),
+                event_type=topic,
+                attachments=_intercom_attachments(first),
+            )
+            return
+        for part in item["conversation_parts"]["conversation_parts"].items():
+            if part["part_type"].str() not in _INTERCOM_PARTS or part.get("body").is_null():
+                continue
+            author = part["author"]
+            outgoing = author["type"].str() in ("admin", "bot", "team")
+            yield InboundMessage(
+                external_id=f"intercom:{part['id'].id()}",
+                conversation_key=f"intercom:{conversation_id}",
+                conversation_title=title,
+                text=html_to_text(part["body"].str()),
+                author_name=author.get("name", "").str_or_empty(),
+                author_handle=_intercom_handle(author),
+                sent_at=part["created_at"].timestamp(),
+                event_type=topic,
+                direction=Direction.OUTGOING if outgoing else Direction.INCOMING,
+                attachments=_intercom_attachments(part),
+            )
+
+    # Rocket.Chat --------------------------------------------------------------------------------------
+
+    def _rocketchat_transcript(self, payload: Payload, request: WebhookRequest) -> Iterator[InboundMessage]:
+        """Rocket.Chat apps/meteor/app/livechat/server/hooks/sendToCRM.ts (type LivechatSession)."""
+        room_id = payload["_id"].id()
+        visitor = payload["visitor"]
+        agent = payload.get("agent", {})
+        visitor_handle = (
+            visitor.get("email", "").str_or_empty()
+            or visitor.get("phone", "").str_or_empty()
+            or visitor.get("username", "").str_or_empty()
+        )
+        for item in payload["messages"].items():
+            if "t" in item:  # system messages: user joined, chat closed, transfer
+                continue
+            from_agent = "agentId" in item
+            username = item.get("username", "").str_or_empty()
+            attachments = ()
+            if "file" in item:
+                file = item["file"]
+                links = [a.get("title_link", "").str_or_empty() for a in item.get("attachments", []).items()]
+                attachments = (
+                    InboundAttachment(
+                        url=next((link for link in links if link), ""),
+                        content_type=file.get("type", "").str_or_empty(),
+                        filename=file.get("name", "").str_or_empty(),
+                    ),
+                )
+            yield InboundMessage(
+                external_id=f"rocketchat:{item['_id'].id()}",
+                conversation_key=f"rocketchat:{room_id}",
+                conversation_title=payload.get("label", "").str_or_empty(),
+                text=item.get("msg", "").str_or_empty(),
+                author_name=(agent if from_agent else visitor).get("name", "").str_or_empty(),
+                author_handle=username if from_agent else visitor_handle,
+                sent_at=item["ts"].iso_datetime(),
+                event_type="rocketchat.LivechatSession",
+                direction=Direction.OUTGOING if from_agent else Direction.INCOMING,
+                attachments=attachments,
+                extra={"closing_message": item.get("closingMessage", False).raw is True},
+            )
+
+
+def _chatwoot_message(
+    message: Payload, *, conversation_id: str, sender: Payload, event_type: str
+) -> InboundMessage | None:
+    if message.get("private", False).raw is True:
+        return None
+    kind = message["message_type"].raw
+    kind = _CHATWOOT_TYPES.get(kind, kind) if isinstance(kind, str) else message["message_type"].int()
+    if kind not in (0, 1, 3):  # activity messages ("Conversation was resolved by John") are not speech
+        return None
+    created = message["created_at"]
+    sent_at: datetime = created.iso_datetime() if isinstance(created.raw, str) else created.timestamp()
+    sender_id = sender.get("id").raw
+    email = sender.get("email", "").str_or_empty()
+    sender_type = sender.get("type", "contact").str_or_empty()
+    return InboundMessage(
+        external_id=f"chatwoot:{message['id'].id()}",
+        conversation_key=f"chatwoot:{conversation_id}",
+        text=message.get("content", "").str_or_empty(),
+        author_name=sender.get("name", "").str_or_empty(),
+        author_handle=email or (f"{sender_type}:{sender_id}" if sender_id is not None else ""),
+        sent_at=sent_at,
+        event_type=event_type,
+        direction=Direction.INCOMING if kind == 0 else Direction.OUTGOING,
+        action=MessageAction.EDIT if event_type == "chatwoot.message_updated" else MessageAction.CREATE,
+        attachments=tuple(
+            InboundAttachment(url=item["data_url"].str(), content_type=_mime(item.get("file_type", "")))
+            for item in message.get("attachments", []).items()
+        ),
+    )
+
+
+def _mime(value: Payload) -> str:
+    """Chatwoot gives a kind ("image", "file"), not a MIME type; the download task sniffs the real one."""
+    text = value.str_or_empty()
+    return text if "/" in text else ""
+
+
+def _intercom_handle(person: Payload) -> str:
+    return person.get("email", "").str_or_empty() or person.get("id", "").str_or_empty()
+
+
+def _intercom_attachments(part: Payload) -> tuple[InboundAttachment, ...]:
+    return tuple(
+        InboundAttachment(
+            url=item["url"].str(),
+            content_type=item.get("content_type", "").str_or_empty(),
+            filename=item.get("name", "").str_or_empty(),
+            size=item["filesize"].int() if "filesize" in item else None,
+        )
+        for item in part.get("attachments", []).items()
+    )

@@ -1,0 +1,110 @@
+"""The municipality's Discourse discussion forum: new, edited and deleted posts.
+
+Provider documentation:
+- Setting up webhooks: https://meta.discourse.org/t/setting-up-webhooks/49045
+- Payload: the post as `WebHookPostSerializer` renders it (discourse/discourse
+  app/serializers/web_hook_post_serializer.rb, a PostSerializer with `topic_title`, `raw` and
+  `topic_posts_count`), wrapped as `{"post": {...}}`.
+
+Signature scheme: `X-Discourse-Event-Signature: sha256=<hex HMAC-SHA256(secret, raw body)>`. The event
+name is in `X-Discourse-Event` (`post_created`, `post_edited`, ...) and its group in
+`X-Discourse-Event-Type` (`post`). A replay through `ingest_payload` passes the header with `--header`.
+
+Topics become conversations (`topic:<id>`). Whispers (post_type 4) are staff-only and small actions
+(post_type 3: "closed the topic") are not speech, so neither becomes a message.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+
+from .base import (
+    ChannelAdapter,
+    ChannelConfig,
+    InboundMessage,
+    MalformedPayload,
+    MessageAction,
+    Payload,
+    VerificationFailed,
+    WebhookRequest,
+    hmac_hex,
+    signature_matches,
+)
+
+_TAG = re.compile(r"<[^>]+>")
+_SPEECH_POST_TYPES = {1, 2}  # regular, moderator action
+_ACTIONS = {
+    "post_created": MessageAction.CREATE,
+    "post_edited": MessageAction.EDIT,
+    # A deleted post stays in the archive, marked deleted (issue 4); its text is the last one seen.
+    "post_destroyed": MessageAction.DELETE,
+}
+
+
+class ForumAdapter(ChannelAdapter):
+    kind = "forum"
+    display_name = "Forum (Discourse)"
+    ignored_event_types = (
+        "ping",
+        "post_recovered",
+        "topic_created",
+        "topic_edited",
+        "topic_destroyed",
+        "topic_recovered",
+        "user_created",
+        "user_logged_in",
+    )
+    setup_note = (
+        "In Discourse: Admin > API > Webhooks > New webhook. Payload URL /channels/<slug>/webhook/, content "
+        "type application/json, a random secret (also in the channel secret), events 'Post is created' "
+        "'Post is updated' and 'Post is deleted'."
+    )
+
+    @property
+    def handlers(self) -> Mapping[str, Callable[[Payload, WebhookRequest], Iterable[InboundMessage]]]:
+        return {"post_created": self._post, "post_edited": self._post, "post_destroyed": self._post}
+
+    def verify(self, request: WebhookRequest, config: ChannelConfig) -> None:
+        presented = request.header("x-discourse-event-signature")
+        expected = [f"sha256={hmac_hex(secret, request.body)}" for secret in config.secrets]
+        if not expected or not signature_matches(expected, presented):
+            raise VerificationFailed("X-Discourse-Event-Signature does not match")
+
+    def event_type(self, payload: Payload, request: WebhookRequest) -> str:
+        event = request.header("x-discourse-event").strip()
+        if not event:
+            raise MalformedPayload("malformed payload at $: no X-Discourse-Event header")
+        return event
+
+    def _post(self, payload: Payload, request: WebhookRequest) -> Iterator[InboundMessage]:
+        """https://meta.discourse.org/t/setting-up-webhooks/49045 (post event payload)"""
+        event = self.event_type(payload, request)
+        post = payload["post"]
+        if post["post_type"].int() not in _SPEECH_POST_TYPES:
+            return
+        if "raw" in post and not post["raw"].is_null():
+            text = post["raw"].str()
+        else:
+            text = html.unescape(_TAG.sub("", post["cooked"].str())).strip()
+        username = post["username"].str()
+        topic_id = post["topic_id"].id()
+        reply_to = post.get("reply_to_post_number").raw
+        yield InboundMessage(
+            external_id=post["id"].id(),
+            conversation_key=f"topic:{topic_id}",
+            conversation_title=post.get("topic_title", "").str_or_empty(),
+            text=text,
+            author_name=post.get("name", "").str_or_empty() or username,
+            author_handle=username,
+            sent_at=post["created_at"].iso_datetime(),
+            event_type=event,
+            action=_ACTIONS[event],
+            extra={
+                "post_number": post["post_number"].int(),
+                "reply_to_post_number": reply_to if isinstance(reply_to, int) else None,
+                "topic_slug": post.get("topic_slug", "").str_or_empty(),
+                "private_message": post.get("topic_archetype", "").str_or_empty() == "private_message",
+            },
+        )

@@ -1,0 +1,110 @@
+"""A real Celery worker: tasks round-trip through Redis and write to the test database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.urls import reverse
+
+from channels.models import InboundEvent, InboundEventStatus
+from channels.tasks import inbound_event_parse_task
+from journal.models import JournalEntry
+from journal.tasks import journal_entry_register_task
+from sorum_archive.celery import app as celery_app
+from tests.channels.helpers import fixture_bytes, sorum_signature
+from tests.factories import CaseFactory, ChannelFactory, UserFactory
+from triage.models import Message
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{host}:{port}/{db['NAME']}"
+
+
+@pytest.fixture
+def worker_queue():
+    """Start `celery worker` on a private queue against the test database; route tasks to it."""
+    queue = f"sorum-test-{uuid.uuid4().hex[:8]}"
+    env = {**os.environ, "DATABASE_URL": _database_url(), "REDIS_URL": settings.REDIS_URL}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "sorum_archive",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    previous = (celery_app.conf.task_always_eager, celery_app.conf.task_default_queue)
+    celery_app.conf.task_always_eager = False
+    celery_app.conf.task_default_queue = queue
+    try:
+        yield queue
+    finally:
+        celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = previous
+        process.terminate()
+        output = process.communicate(timeout=30)[0].decode(errors="replace")
+        if "Traceback" in output:
+            print(output)  # noqa: T201 - shown only when the worker crashed, to explain the failure
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_webhook_event_is_parsed_by_a_real_worker_through_redis(client, worker_queue):
+    ChannelFactory(slug="nettside", secret="s3cret")
+    body = fixture_bytes("website_comments", "comment__wordpress.json")
+
+    response = client.post(
+        reverse("channels:webhook", args=["nettside"]),
+        data=body,
+        content_type="application/json",
+        HTTP_X_SORUM_SIGNATURE=sorum_signature("s3cret", body),
+    )
+    assert response.status_code == 200
+    event = InboundEvent.objects.get()
+
+    # The worker consumes the queue in order: once this second (no-op) parse returns, the first has run.
+    assert inbound_event_parse_task.delay(event.pk).get(timeout=90) == InboundEventStatus.PARSED
+    event.refresh_from_db()
+    assert event.status == InboundEventStatus.PARSED
+    assert event.attempts == 1
+    assert Message.objects.get().external_id == "4711"
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_registration_task_round_trips_through_redis(worker_queue):
+    from tests.factories import MessageFactory
+
+    message = MessageFactory()
+    case = CaseFactory(section=message.section)
+    user = UserFactory()
+
+    entry_id = journal_entry_register_task.delay(message.pk, case.pk, user.pk).get(timeout=90)
+
+    entry = JournalEntry.objects.get(pk=entry_id)
+    assert entry.message == message
+    assert entry.case == case
