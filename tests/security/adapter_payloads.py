@@ -6,6 +6,8 @@ A new adapter plugs in with one function:
     def sms_delivery(*, text, author_name, external_id, secret) -> SignedDelivery: ...
 
 The hostile-message and property tests iterate PAYLOAD_BUILDERS for every kind in the adapter registry.
+A kind whose channel needs more than a secret (a provider option) adds CHANNEL_FIELDS[kind]; a body that
+is not even JSON is signed through RAW_SIGNERS[kind].
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from tests.channels.helpers import sorum_signature
 
@@ -72,3 +75,58 @@ def _website_signed(*, body: bytes, secret: str) -> SignedDelivery:
 
 
 RAW_SIGNERS["website_comments"] = _website_signed
+
+
+# Channel fields a kind needs besides its secret (provider options, tokens).
+CHANNEL_FIELDS: dict[str, dict] = {}
+# Headers every delivery of a kind carries (event names).
+_FIXTURES = Path(__file__).resolve().parents[1] / "channels" / "fixtures"
+
+
+def _fixture_json(kind: str, name: str) -> dict:
+    return json.loads((_FIXTURES / kind / name).read_bytes())
+
+
+def _json_body(payload: dict) -> bytes:
+    return json.dumps(payload, ensure_ascii=False).encode("utf-8", "backslashreplace")
+
+
+def _facebook_signed(*, body: bytes, secret: str) -> SignedDelivery:
+    return SignedDelivery(body=body, headers={"HTTP_X_HUB_SIGNATURE_256": sorum_signature(secret, body)})
+
+
+@payload_builder("facebook")
+def facebook_comment_delivery(
+    *, text: str, author_name: str, external_id: str, secret: str
+) -> SignedDelivery:
+    """https://developers.facebook.com/docs/graph-api/webhooks/reference/page/#feed (a comment added)."""
+    payload = _fixture_json("facebook", "feed__comment_add.json")
+    value = payload["entry"][0]["changes"][0]["value"]
+    value.update(message=text, comment_id=f"122131676912594941_{external_id}")
+    value["from"]["name"] = author_name
+    return _facebook_signed(body=_json_body(payload), secret=secret)
+
+
+RAW_SIGNERS["facebook"] = _facebook_signed
+
+
+def _forum_signed(*, body: bytes, secret: str) -> SignedDelivery:
+    return SignedDelivery(
+        body=body,
+        headers={
+            "HTTP_X_DISCOURSE_EVENT_SIGNATURE": sorum_signature(secret, body),
+            "HTTP_X_DISCOURSE_EVENT": "post_created",
+            "HTTP_X_DISCOURSE_EVENT_TYPE": "post",
+        },
+    )
+
+
+@payload_builder("forum")
+def forum_post_delivery(*, text: str, author_name: str, external_id: str, secret: str) -> SignedDelivery:
+    """Discourse's post_created webhook (WebHookPostSerializer)."""
+    payload = _fixture_json("forum", "post_created__reply.json")
+    payload["post"].update(id=int(external_id), raw=text, cooked="", name=author_name)
+    return _forum_signed(body=_json_body(payload), secret=secret)
+
+
+RAW_SIGNERS["forum"] = _forum_signed

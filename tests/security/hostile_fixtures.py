@@ -9,7 +9,7 @@ from django.urls import reverse
 from tests.factories import ChannelFactory
 from triage.models import Message
 
-from .adapter_payloads import PAYLOAD_BUILDERS, sign_raw
+from .adapter_payloads import CHANNEL_FIELDS, PAYLOAD_BUILDERS, sign_raw
 from .hostile_corpus import CORPUS, Hostile
 
 
@@ -31,7 +31,10 @@ def hostile_messages_for(client, django_capture_on_commit_callbacks):
 
     def send(kind: str) -> dict[str, Message]:
         channel = ChannelFactory(
-            kind=kind, slug=f"fiendtlig-{kind.replace('_', '-')}", secret="hostile-secret"
+            kind=kind,
+            slug=f"fiendtlig-{kind.replace('_', '-')}",
+            secret="hostile-secret",
+            **CHANNEL_FIELDS.get(kind, {}),
         )
         for index, hostile in enumerate(CORPUS):
             with django_capture_on_commit_callbacks(execute=True):
