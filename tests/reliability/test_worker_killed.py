@@ -85,7 +85,6 @@ def test_killed_worker_loses_and_duplicates_nothing(client, broker, role_groups,
         third = _worker(redis, tmp_path, "register")
         third.start()
         try:
-            queued = redis_queue_length(redis)
             wait_for(
                 lambda: redis_queue_length(redis) == 0 and redis_unacked(redis) == 0,
                 timeout=60,
@@ -113,13 +112,14 @@ def test_killed_worker_loses_and_duplicates_nothing(client, broker, role_groups,
         messages=messages,
         journal_entries=entries,
         duplicates=(messages - 1) + (entries - 1),
-        register_queued_after_kill=queued,
         parse_task_deliveries=parse_deliveries,
         register_task_deliveries=register_deliveries,
     )
     assert events == 1
-    assert parse_deliveries == 2  # the killed one and its redelivery
-    assert register_deliveries == 2
+    # The killed delivery and at least one redelivery (with a 3 s visibility timeout a slow machine may
+    # see one more; idempotence makes that harmless, which the counts below prove).
+    assert parse_deliveries >= 2
+    assert register_deliveries >= 2
     assert messages == 1
     assert entries == 1
     assert InboundEvent.objects.get().attempts == 1  # the killed attempt rolled back with its transaction
