@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import kombu.pools
 import pytest
 
 from sorum_archive.celery import app as celery_app
@@ -21,9 +22,9 @@ def broker():
         celery_app.__dict__.pop("producer_pool", None)
 
     yield use
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
     celery_app.conf.update(saved)
+    # Drop every pooled connection to the test's broker, so later tests build fresh ones.
+    kombu.pools.reset()
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from rest_framework.authtoken.models import Token
@@ -19,7 +21,18 @@ MAX_EXAMPLES = 25
 
 
 @pytest.fixture
-def api_token(db):
+def _keep_test_connection():
+    """Calling the WSGI app directly fires request_started/finished, whose close_old_connections would
+    close the test's transaction on PostgreSQL; Django's own test client disconnects it the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_token(db, _keep_test_connection):
     section = SectionFactory()
     MessageFactory(channel__section=section)  # something to list
     user = admin(sections=[section])
