@@ -25,7 +25,7 @@ json_values = st.recursive(
     max_leaves=25,
 )
 PROPERTY_SETTINGS = settings(
-    max_examples=40, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=25, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
 )
 
 
