@@ -24,6 +24,7 @@ OUT = ROOT / "bench" / "out"
 BENCHMARKS: list[tuple[str, list[str], int]] = [
     ("ingest.py", ["--seconds", "10"], 150),
     ("adapters_parse.py", [], 60),
+    ("journal.py", ["--entries", "200", "--renders", "40"], 240),
 ]
 
 

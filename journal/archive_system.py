@@ -35,6 +35,12 @@ class ArchiveSystem(Protocol):
         self, *, message: Message, case: Case, registered_by: AbstractBaseUser
     ) -> JournalEntry: ...
 
+    def journal_entry_register_outgoing(
+        self, *, message: Message, case: Case, registered_by: AbstractBaseUser
+    ) -> JournalEntry: ...
+
+    def case_close(self, *, case: Case, closed_by: AbstractBaseUser) -> Case: ...
+
 
 class LocalArchiveSystem:
     """The built-in Noark-5-shaped archive in this database."""
@@ -46,6 +52,16 @@ class LocalArchiveSystem:
         self, *, message: Message, case: Case, registered_by: AbstractBaseUser
     ) -> JournalEntry:
         return services.journal_entry_register(message=message, case=case, registered_by=registered_by)
+
+    def journal_entry_register_outgoing(
+        self, *, message: Message, case: Case, registered_by: AbstractBaseUser
+    ) -> JournalEntry:
+        return services.journal_entry_register_outgoing(
+            message=message, case=case, registered_by=registered_by
+        )
+
+    def case_close(self, *, case: Case, closed_by: AbstractBaseUser) -> Case:
+        return services.case_close(case=case, closed_by=closed_by)
 
 
 def get_archive_system() -> ArchiveSystem:

@@ -8,24 +8,49 @@ from django.db import OperationalError
 
 from triage.models import Message
 
+from . import services
 from .archive_system import ArchiveSystemUnavailable, get_archive_system
 from .models import Case
 from .selectors import messages_registration_pending
 
+# OSError: the media storage was briefly unavailable while writing a rendered file.
+RETRY_ON = (OperationalError, OSError)
+
 
 # A remote archive that is down is retried with exponential backoff (2 s, 4 s, ... capped at 10 min, with
-# jitter) for about a day; meanwhile the message stays case-related without a journal number (pending).
+# jitter) for about a day; meanwhile the message stays case-related without a journal number (pending), and
+# journal_entry_pending_sweep_task (beat) enqueues it again if even that runs out.
 @shared_task(
     bind=True,
-    autoretry_for=(OperationalError, ArchiveSystemUnavailable),
+    autoretry_for=(*RETRY_ON, ArchiveSystemUnavailable),
     retry_backoff=2,
     retry_backoff_max=600,
     retry_jitter=True,
     max_retries=150,
 )
-def journal_entry_register_task(self, message_id: int, case_id: int, user_id: int) -> int:
+def journal_entry_register_task(
+    self, message_id: int, case_id: int, user_id: int, screening: dict | None = None
+) -> int:
+    """Idempotent: a second run finds the entry by its message and only adds missing documents.
+
+    screening: an accepted screening suggestion, the keyword arguments of services.screening_apply
+    (legal_basis, metadata, screened_words, document_screening), applied to the new entry.
+    """
+    user = get_user_model().objects.get(pk=user_id)
     entry = get_archive_system().journal_entry_register(
-        message=Message.objects.select_related("channel").get(pk=message_id),
+        message=Message.objects.select_related("channel", "conversation").get(pk=message_id),
+        case=Case.objects.get(pk=case_id),
+        registered_by=user,
+    )
+    if screening:
+        services.screening_apply(target=entry, applied_by=user, **screening)
+    return entry.pk
+
+
+@shared_task(bind=True, autoretry_for=RETRY_ON, retry_backoff=True, max_retries=8)
+def journal_entry_register_outgoing_task(self, message_id: int, case_id: int, user_id: int) -> int:
+    entry = get_archive_system().journal_entry_register_outgoing(
+        message=Message.objects.select_related("channel", "conversation").get(pk=message_id),
         case=Case.objects.get(pk=case_id),
         registered_by=get_user_model().objects.get(pk=user_id),
     )

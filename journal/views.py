@@ -1,32 +1,270 @@
+"""The archivist's pages: review queue, entry review, case view, files (thin views)."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_POST
 
 from sorum_archive.roles import sees_all_sections
 
-from .models import Case, JournalEntry, JournalStatus
+from . import selectors, services
+from .forms import CloseCaseForm, CorrectForm, ReasonForm, RemarkForm, ScreeningForm
+from .models import Case, DocumentFile, JournalEntry, JournalStatus
+
+REVIEW = "journal.review_journalentry"
 
 
 @login_required
 @permission_required("journal.view_case", raise_exception=True)
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    cases = Case.objects.select_related("section")
-    if not sees_all_sections(request.user):
-        # A case and its entries' message text belong to its section (roles matrix: tests/security).
-        cases = cases.filter(section__members=request.user)
-    case = get_object_or_404(cases, pk=pk)
-    entries = case.entries.select_related("message", "message__channel").order_by("number_in_case")
-    return render(request, "journal/case_detail.html", {"case": case, "entries": entries})
+    try:
+        case, entries = selectors.case_get_with_entries(pk=pk)
+    except Case.DoesNotExist as exc:
+        raise Http404 from exc
+    # A case and its entries' message text belong to its section (roles matrix: tests/security).
+    if not sees_all_sections(request.user) and not case.section.members.filter(pk=request.user.pk).exists():
+        raise Http404
+    return render(
+        request,
+        "journal/case_detail.html",
+        {
+            "case": case,
+            "entries": entries,
+            "close_form": CloseCaseForm(),
+            "can_review": request.user.has_perm(REVIEW),
+        },
+    )
 
 
 @login_required
-@permission_required("journal.review_journalentry", raise_exception=True)
+@permission_required(REVIEW, raise_exception=True)
 def review_queue(request: HttpRequest) -> HttpResponse:
-    entries = (
-        JournalEntry.objects.filter(status=JournalStatus.FERDIGSTILT)
-        .select_related("case", "message", "message__channel")
-        .order_by("year", "sequence_number")[:100]
+    return render(request, "journal/review_queue.html", {"entries": selectors.review_queue_list()[:100]})
+
+
+def _entry_forms(entry: JournalEntry, **bound) -> dict:
+    sender = next(iter(entry.correspondents.all()), None)
+    system = entry.case.series.classification_system if entry.case.series_id else None
+    screening = getattr(entry, "screening", None) if _has_screening(entry) else None
+    forms = {
+        "return_form": RemarkForm(),
+        "cancel_form": ReasonForm(),
+        "correct_form": CorrectForm(
+            initial={
+                "title": entry.title,
+                "public_title": entry.public_title,
+                "correspondent_name": sender.name if sender else "",
+                "klass": entry.case.klass_id,
+            },
+            classification_system=system,
+        ),
+        "screening_form": ScreeningForm(
+            initial={
+                "legal_basis": screening.legal_basis,
+                "metadata": screening.metadata,
+                "screened_words": "\n".join(screening.screened_words),
+                "document_screening": screening.document_screening,
+                "access_restriction": screening.access_restriction,
+                "until": screening.until,
+            }
+            if screening
+            else None
+        ),
+    }
+    forms.update(bound)
+    return forms
+
+
+def _has_screening(entry: JournalEntry) -> bool:
+    from .models import Screening
+
+    return Screening.objects.filter(entry=entry).exists()
+
+
+@login_required
+@permission_required(REVIEW, raise_exception=True)
+def entry_detail(request: HttpRequest, pk: int, **bound) -> HttpResponse:
+    try:
+        entry = selectors.entry_get_for_review(pk=pk)
+    except JournalEntry.DoesNotExist as exc:
+        raise Http404 from exc
+    context = {
+        "entry": entry,
+        "screening": entry.screening if _has_screening(entry) else None,
+        "can_approve": entry.status in services.REVIEWABLE and entry.returned_at is None,
+        "can_archive": entry.status in (JournalStatus.JOURNALFOERT, JournalStatus.EKSPEDERT),
+        "can_cancel": entry.status != JournalStatus.UTGAAR,
+    }
+    context.update(_entry_forms(entry, **bound))
+    return render(request, "journal/entry_detail.html", context, status=400 if bound else 200)
+
+
+def _act(request: HttpRequest, pk: int, action: Callable[[JournalEntry], str]) -> HttpResponse:
+    entry = get_object_or_404(JournalEntry, pk=pk)
+    try:
+        flash.success(request, action(entry))
+    except ValidationError as exc:
+        for message in exc.messages:
+            flash.error(request, message)
+    return redirect("journal:entry_detail", pk=pk)
+
+
+@require_POST
+@login_required
+@permission_required(REVIEW, raise_exception=True)
+def entry_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    def approve(entry: JournalEntry) -> str:
+        entry = services.journal_entry_approve(entry=entry, approved_by=request.user)
+        return _("Journal entry %(number)s approved: %(status)s.") % {
+            "number": entry.number,
+            "status": entry.status,
+        }
+
+    return _act(request, pk, approve)
+
+
+@require_POST
+@login_required
+@permission_required(REVIEW, raise_exception=True)
+def entry_return(request: HttpRequest, pk: int) -> HttpResponse:
+    form = RemarkForm(request.POST)
+    if not form.is_valid():
+        return entry_detail(request, pk, return_form=form)
+
+    def send_back(entry: JournalEntry) -> str:
+        services.journal_entry_return(
+            entry=entry, returned_by=request.user, remark=form.cleaned_data["remark"]
+        )
+        return _("Journal entry %(number)s returned to the caseworker.") % {"number": entry.number}
+
+    return _act(request, pk, send_back)
+
+
+@require_POST
+@login_required
+@permission_required(REVIEW, raise_exception=True)
+def entry_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_object_or_404(JournalEntry.objects.select_related("case__series"), pk=pk)
+    system = entry.case.series.classification_system if entry.case.series_id else None
+    form = CorrectForm(request.POST, classification_system=system)
+    if not form.is_valid():
+        return entry_detail(request, pk, correct_form=form)
+
+    def correct(entry: JournalEntry) -> str:
+        data = form.cleaned_data
+        services.journal_entry_correct(
+            entry=entry, changed_by=request.user, title=data["title"], public_title=data["public_title"]
+        )
+        sender = entry.correspondents.first()
+        if sender is not None and data["correspondent_name"]:
+            services.correspondent_correct(
+                correspondent=sender, changed_by=request.user, name=data["correspondent_name"]
+            )
+        services.journal_entry_classify(entry=entry, klass=data["klass"], changed_by=request.user)
+        return _("Metadata saved.")
+
+    return _act(request, pk, correct)
+
+
+@require_POST
+@login_required
+@permission_required(REVIEW, raise_exception=True)
+def entry_screen(request: HttpRequest, pk: int) -> HttpResponse:
+    form = ScreeningForm(request.POST)
+    if not form.is_valid():
+        return entry_detail(request, pk, screening_form=form)
+
+    def screen(entry: JournalEntry) -> str:
+        data = form.cleaned_data
+        services.screening_apply(
+            target=entry,
+            applied_by=request.user,
+            legal_basis=data["legal_basis"],
+            metadata=data["metadata"],
+            screened_words=form.words(),
+            document_screening=data["document_screening"],
+            access_restriction=data["access_restriction"],
+            until=data["until"],
+        )
+        return _("Screening saved.")
+
+    return _act(request, pk, screen)
+
+
+@require_POST
+@login_required
+@permission_required(REVIEW, raise_exception=True)
+def entry_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    def archive(entry: JournalEntry) -> str:
+        entry = services.journal_entry_archive(entry=entry, archived_by=request.user)
+        return _("Journal entry %(number)s archived.") % {"number": entry.number}
+
+    return _act(request, pk, archive)
+
+
+@require_POST
+@login_required
+@permission_required(REVIEW, raise_exception=True)
+def entry_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        return entry_detail(request, pk, cancel_form=form)
+
+    def cancel(entry: JournalEntry) -> str:
+        entry = services.journal_entry_cancel(
+            entry=entry, cancelled_by=request.user, reason=form.cleaned_data["reason"]
+        )
+        return _("Journal entry %(number)s marked «Utgår».") % {"number": entry.number}
+
+    return _act(request, pk, cancel)
+
+
+@require_POST
+@login_required
+@permission_required(REVIEW, raise_exception=True)
+def case_close(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_object_or_404(Case, pk=pk)
+    form = CloseCaseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_close(case=case, closed_by=request.user, note=form.cleaned_data["note"])
+            flash.success(request, _("Case %(number)s closed.") % {"number": case.number})
+        except ValidationError as exc:
+            for message in exc.messages:
+                flash.error(request, message)
+    return redirect(case.get_absolute_url())
+
+
+@xframe_options_sameorigin  # shown in an <iframe> on the entry page
+@login_required
+@permission_required("journal.view_journalentry", raise_exception=True)
+def document_file(request: HttpRequest, system_id) -> FileResponse:
+    """A stored archive file, inline (PDFs open in the browser), only for staff with access to entries."""
+    try:
+        stored = selectors.document_file_get(system_id=system_id)
+    except DocumentFile.DoesNotExist as exc:
+        raise Http404 from exc
+    return file_response(stored)
+
+
+def file_response(stored: DocumentFile) -> FileResponse:
+    response = FileResponse(
+        stored.file.open("rb"),
+        content_type=stored.mime_type or "application/octet-stream",
+        as_attachment=False,
+        filename=f"{stored.document.entry.number.replace('/', '-')}-{stored.document.number}.{stored.format}",
     )
-    return render(request, "journal/review_queue.html", {"entries": entries})
+    response["X-Content-Type-Options"] = "nosniff"
+    if stored.format != "pdf":
+        # Attachments are untrusted: never let the browser run them as a page of this site. (A sandboxed
+        # PDF would not open in Chromium's viewer; PDFs are our own renderings or PDF/A anyway.)
+        response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
+    return response

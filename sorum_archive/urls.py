@@ -16,5 +16,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("channels/", include("channels.urls")),
     path("journal/", include("journal.urls")),
+    path("offentlig-journal/", include("journal.public_urls")),
     path("", include("triage.urls")),
 ]

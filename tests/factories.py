@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from channels.models import Channel
-from journal.models import Case
+from journal.models import Case, Document, JournalEntry
 from sorum_archive.roles import ADMIN, ARCHIVIST, CASEWORKER, role_groups_ensure
 from triage.models import Conversation, Message, Section
 
@@ -103,3 +103,26 @@ class CaseFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Sak {n}")
     section = factory.SubFactory(SectionFactory)
     created_by = factory.SubFactory(UserFactory)
+
+
+class JournalEntryFactory(factory.django.DjangoModelFactory):
+    """Entries get numbers through the service in real use; tests use high sequence numbers."""
+
+    class Meta:
+        model = JournalEntry
+
+    case = factory.SubFactory(CaseFactory)
+    year = factory.LazyFunction(lambda: timezone.localdate().year)
+    sequence_number = factory.Sequence(lambda n: 90000 + n)
+    number_in_case = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Henvendelse {n}")
+    registered_by = factory.SubFactory(UserFactory)
+
+
+class DocumentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Document
+
+    entry = factory.SubFactory(JournalEntryFactory)
+    title = "Chatmelding"
+    number = factory.Sequence(lambda n: n + 1)

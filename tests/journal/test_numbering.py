@@ -10,6 +10,8 @@ from journal.numbering import next_number
 from journal.services import case_create, journal_entry_register
 from tests.factories import ChannelFactory, MessageFactory, SectionFactory, UserFactory
 
+THREADS = 16
+
 
 @pytest.mark.django_db
 def test_numbers_count_up_per_year_and_kind():
@@ -70,6 +72,95 @@ def test_registering_the_same_message_twice_is_one_entry():
     second = journal_entry_register(message=message, case=case, registered_by=user)
     assert first.pk == second.pk
     assert JournalEntry.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_rolled_back_entry_registration_leaves_no_gap(db, monkeypatch, settings, tmp_path):
+    section = SectionFactory()
+    worker = UserFactory()
+    case = case_create(title="Sak", section=section, created_by=worker)
+    ok = journal_entry_register(message=MessageFactory(), case=case, registered_by=worker)
+
+    from journal.models import Correspondent
+
+    original = Correspondent.full_clean
+
+    def fail(self, *args, **kwargs):
+        raise RuntimeError("database hiccup while saving the sender")
+
+    monkeypatch.setattr(Correspondent, "full_clean", fail)
+    with pytest.raises(RuntimeError):
+        journal_entry_register(message=MessageFactory(), case=case, registered_by=worker)
+    monkeypatch.setattr(Correspondent, "full_clean", original)
+    assert not JournalEntry.objects.exclude(pk=ok.pk).exists()
+    again = journal_entry_register(message=MessageFactory(), case=case, registered_by=worker)
+    assert again.sequence_number == ok.sequence_number + 1
+    assert again.number_in_case == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_sixteen_threads_registering_at_once_get_gapless_unique_numbers():
+    """Row locks on the counter and the case serialise concurrent registrations: no gap, no duplicate."""
+    section = SectionFactory()
+    worker = UserFactory()
+    cases = [case_create(title=f"Sak {i}", section=section, created_by=worker) for i in range(4)]
+    messages = [MessageFactory() for _ in range(THREADS)]
+    barrier = threading.Barrier(THREADS)
+    errors: list[BaseException] = []
+
+    def register(index: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            journal_entry_register(message=messages[index], case=cases[index % 4], registered_by=worker)
+        except BaseException as error:  # collected and re-raised in the main thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=register, args=(i,)) for i in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    numbers = sorted(JournalEntry.objects.values_list("sequence_number", flat=True))
+    assert len(numbers) == THREADS
+    assert numbers == list(range(numbers[0], numbers[0] + THREADS))
+    for case in cases:
+        in_case = sorted(case.entries.values_list("number_in_case", flat=True))
+        assert in_case == list(range(1, len(in_case) + 1))
+    # Every registration also got its documents, rendered outside the locks.
+    assert all(entry.documents.count() == 1 for entry in JournalEntry.objects.all())
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_sixteen_threads_creating_cases_get_gapless_case_numbers():
+    section = SectionFactory()
+    worker = UserFactory()
+    barrier = threading.Barrier(THREADS)
+    errors: list[BaseException] = []
+
+    def create(index: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            case_create(title=f"Sak {index}", section=section, created_by=worker, year=2032)
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=create, args=(i,)) for i in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    from journal.models import Case
+
+    numbers = sorted(Case.objects.filter(year=2032).values_list("sequence_number", flat=True))
+    assert numbers == list(range(1, THREADS + 1))
 
 
 @pytest.mark.postgres

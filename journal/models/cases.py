@@ -8,31 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .codes import JOURNAL_ENTRY_TYPE_CODES, CaseStatus, JournalEntryType, JournalStatus, WriteOffMethod
 
-class SequenceCounter(models.Model):
-    """The last number handed out per kind and year; locked with SELECT ... FOR UPDATE (gapless numbers)."""
-
-    class Kind(models.TextChoices):
-        CASE = "case", _("case number")
-        JOURNAL = "journal", _("journal number")
-
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    year = models.PositiveIntegerField()
-    last_value = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["kind", "year"], name="sequencecounter_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.year}: {self.last_value}"
-
-
-class CaseStatus(models.TextChoices):
-    """saksstatus (M052), stored with the standard's exact names."""
-
-    UNDER_BEHANDLING = "Under behandling", _("Under behandling")
-    AVSLUTTET = "Avsluttet", _("Avsluttet")
-    UTGAAR = "Utgår", _("Utgår")
+APPROVED_STATUSES = (JournalStatus.JOURNALFOERT, JournalStatus.EKSPEDERT, JournalStatus.ARKIVERT)
 
 
 class Case(models.Model):
@@ -72,6 +50,27 @@ class Case(models.Model):
         related_name="+",
     )
 
+    series = models.ForeignKey(
+        "journal.Series",
+        verbose_name=_("series"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+    )
+    klass = models.ForeignKey(
+        "journal.Klass",
+        verbose_name=_("class"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+    )
+    description = models.TextField(_("description"), blank=True)
+    closing_reason = models.TextField(_("closing note"), blank=True)
+    # Reference of this case in a remote sak- og arkivsystem (Noark 5 REST, Fiks Arkiv), when used.
+    external_reference = models.CharField(_("external reference"), max_length=300, blank=True)
+
     class Meta:
         verbose_name = _("case")
         verbose_name_plural = _("cases")
@@ -87,41 +86,6 @@ class Case(models.Model):
     @property
     def number(self) -> str:
         return f"{self.year}/{self.sequence_number}"
-
-
-class JournalEntryType(models.TextChoices):
-    """journalposttype (M082), stored with the standard's exact names."""
-
-    INCOMING = "Inngående dokument", _("Inngående dokument")
-    OUTGOING = "Utgående dokument", _("Utgående dokument")
-    INTERNAL_FOLLOW_UP = "Organinternt dokument for oppfølging", _("Organinternt dokument for oppfølging")
-    INTERNAL_NO_FOLLOW_UP = (
-        "Organinternt dokument uten oppfølging",
-        _("Organinternt dokument uten oppfølging"),
-    )
-
-
-JOURNAL_ENTRY_TYPE_CODES = {
-    JournalEntryType.INCOMING: "I",
-    JournalEntryType.OUTGOING: "U",
-    JournalEntryType.INTERNAL_FOLLOW_UP: "N",
-    JournalEntryType.INTERNAL_NO_FOLLOW_UP: "X",
-}
-
-
-class JournalStatus(models.TextChoices):
-    """journalstatus (M053), stored with the standard's exact names."""
-
-    MIDLERTIDIG = (
-        "Midlertidig registrering av innkommet dokument",
-        _("Midlertidig registrering av innkommet dokument"),
-    )
-    FERDIGSTILT = "Ferdigstilt fra saksbehandler", _("Ferdigstilt fra saksbehandler")
-    GODKJENT = "Godkjent av leder", _("Godkjent av leder")
-    JOURNALFOERT = "Journalført", _("Journalført")
-    EKSPEDERT = "Ekspedert", _("Ekspedert")
-    ARKIVERT = "Arkivert", _("Arkivert")
-    UTGAAR = "Utgår", _("Utgår")
 
 
 class JournalEntry(models.Model):
@@ -159,6 +123,69 @@ class JournalEntry(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("registered by"), on_delete=models.PROTECT, related_name="+"
     )
 
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    public_assessed_date = models.DateField(_("public access assessed on"), null=True, blank=True)
+    external_reference = models.CharField(_("external reference"), max_length=300, blank=True)
+    returned_at = models.DateTimeField(_("returned to caseworker at"), null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("returned by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("archived by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cancelled by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    cancel_reason = models.TextField(_("reason for «Utgår»"), blank=True)
+    write_off_date = models.DateField(_("write-off date"), null=True, blank=True)
+    write_off_method = models.CharField(
+        _("write-off method"), max_length=60, choices=WriteOffMethod.choices, blank=True
+    )
+    write_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("written off by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    written_off_by_entry = models.ForeignKey(
+        "self",
+        verbose_name=_("written off by entry"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="writes_off",
+    )
+
     class Meta:
         verbose_name = _("journal entry")
         verbose_name_plural = _("journal entries")
@@ -190,3 +217,8 @@ class JournalEntry(models.Model):
     @property
     def type_code(self) -> str:
         return JOURNAL_ENTRY_TYPE_CODES.get(self.entry_type, "")
+
+    @property
+    def is_approved(self) -> bool:
+        """Approved once (journalført): can never be deleted, changes go to the change log."""
+        return self.approved_at is not None or self.status in APPROVED_STATUSES

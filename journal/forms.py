@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from triage.models import Section
+
+from .models import AccessRestriction, DocumentScreening, Klass, ScreeningMetadata
+
+
+class RemarkForm(forms.Form):
+    remark = forms.CharField(
+        label=_("What should the caseworker fix?"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class CorrectForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=500)
+    public_title = forms.CharField(label=_("Public title"), max_length=500, required=False)
+    correspondent_name = forms.CharField(label=_("Correspondent name"), max_length=300, required=False)
+    klass = forms.ModelChoiceField(label=_("Class"), queryset=Klass.objects.none())
+
+    def __init__(self, *args, classification_system=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        classes = Klass.objects.filter(closed_at__isnull=True)
+        if classification_system is not None:
+            classes = classes.filter(classification_system=classification_system)
+        self.fields["klass"].queryset = classes.order_by("class_id")
+
+
+class ScreeningForm(forms.Form):
+    access_restriction = forms.ChoiceField(
+        label=_("Access restriction"),
+        choices=AccessRestriction.choices,
+        initial=AccessRestriction.UNNTATT_OFFENTLIGHET,
+    )
+    legal_basis = forms.CharField(
+        label=_("Legal basis"),
+        max_length=300,
+        initial="Offl. § 13 jf. fvl. § 13 første ledd nr. 1",
+    )
+    metadata = forms.MultipleChoiceField(
+        label=_("What is screened"), choices=ScreeningMetadata.choices, widget=forms.CheckboxSelectMultiple
+    )
+    screened_words = forms.CharField(
+        label=_("Screened words (one per line)"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    document_screening = forms.ChoiceField(
+        label=_("Documents"),
+        choices=[("", _("Documents not screened")), *DocumentScreening.choices],
+        required=False,
+    )
+    until = forms.DateField(
+        label=_("Screened until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def words(self) -> list[str]:
+        return [w.strip() for w in self.cleaned_data.get("screened_words", "").splitlines() if w.strip()]
+
+
+class CloseCaseForm(forms.Form):
+    note = forms.CharField(label=_("Closing note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class PublicJournalFilterForm(forms.Form):
+    date_from = forms.DateField(
+        label=_("From date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    section = forms.ModelChoiceField(
+        label=_("Section"),
+        queryset=Section.objects.order_by("name"),
+        required=False,
+        empty_label=_("All sections"),
+    )

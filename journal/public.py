@@ -1,0 +1,108 @@
+"""The public journal (offentlig journal): page and RSS/Atom feeds, no login.
+
+Only approved entries (Journalført, Ekspedert, Arkivert) are shown, and every screened field is replaced
+by ****** before it reaches a template (selectors.public_entry), so screened text cannot leak into the
+HTML or the feed by a template mistake.
+"""
+
+from __future__ import annotations
+
+from django.contrib.syndication.views import Feed
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext_lazy as _
+
+from . import selectors
+from .forms import PublicJournalFilterForm
+from .models import DocumentFile
+from .views import file_response
+
+PAGE_SIZE = 50
+FEED_SIZE = 100
+
+
+def _filters(request: HttpRequest) -> tuple[PublicJournalFilterForm, dict]:
+    form = PublicJournalFilterForm(request.GET or None)
+    if not form.is_valid():
+        return form, {}
+    data = form.cleaned_data
+    section = data.get("section")
+    return form, {
+        "date_from": data.get("date_from"),
+        "date_to": data.get("date_to"),
+        "section_id": section.pk if section else None,
+    }
+
+
+def public_journal(request: HttpRequest) -> HttpResponse:
+    form, filters = _filters(request)
+    page = Paginator(selectors.public_journal_queryset(**filters), PAGE_SIZE).get_page(
+        request.GET.get("side")
+    )
+    query = request.GET.copy()
+    query.pop("side", None)
+    return render(
+        request,
+        "journal/public_journal.html",
+        {
+            "form": form,
+            "page": page,
+            "entries": [selectors.public_entry(entry) for entry in page.object_list],
+            "query": query.urlencode(),
+        },
+    )
+
+
+def public_document(request: HttpRequest, system_id) -> FileResponse:
+    try:
+        stored = selectors.public_document_file_get(system_id=system_id)
+    except DocumentFile.DoesNotExist as exc:
+        raise Http404 from exc
+    return file_response(stored)
+
+
+class PublicJournalFeed(Feed):
+    title = _("Public journal")
+    description = _("Journal entries of the municipality; screened information is replaced by ******.")
+
+    def link(self) -> str:
+        return reverse("public_journal:list")
+
+    def get_object(self, request: HttpRequest, *args, **kwargs) -> dict:
+        return _filters(request)[1]
+
+    def items(self, filters: dict) -> list[selectors.PublicEntry]:
+        return [selectors.public_entry(e) for e in selectors.public_journal_queryset(**filters)[:FEED_SIZE]]
+
+    def item_title(self, item: selectors.PublicEntry) -> str:
+        return f"{item.number} {item.title}"
+
+    def item_description(self, item: selectors.PublicEntry) -> str:
+        parties = ", ".join(f"{c.correspondent_type}: {c.name}" for c in item.correspondents)
+        parts = [f"{item.entry_type}", f"Sak {item.case_number}: {item.case_title}", parties]
+        if item.screened:
+            parts.append(f"Unntatt offentlighet ({item.legal_basis})")
+        return " · ".join(p for p in parts if p)
+
+    def item_link(self, item: selectors.PublicEntry) -> str:
+        return f"{reverse('public_journal:list')}#jp-{item.system_id}"
+
+    def item_guid(self, item: selectors.PublicEntry) -> str:
+        return f"urn:uuid:{item.system_id}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item: selectors.PublicEntry):
+        from datetime import datetime, time
+
+        from django.utils import timezone
+
+        return timezone.make_aware(datetime.combine(item.journal_date, time(12)))
+
+
+class PublicJournalAtomFeed(PublicJournalFeed):
+    feed_type = Atom1Feed
+    subtitle = PublicJournalFeed.description

@@ -1,0 +1,63 @@
+"""Every write in the built-in archive. Import services from here."""
+
+from .cases import case_classify, case_close, case_create
+from .changelog import change_log_write
+from .documents import AttachmentData, journal_entry_documents_create, message_attachments
+from .entries import (
+    journal_entry_delete,
+    journal_entry_register,
+    journal_entry_register_outgoing,
+    journal_reply_register_enqueue,
+    message_title,
+)
+from .review import (
+    MASK,
+    REVIEWABLE,
+    correspondent_correct,
+    journal_entry_approve,
+    journal_entry_archive,
+    journal_entry_cancel,
+    journal_entry_classify,
+    journal_entry_correct,
+    journal_entry_resubmit,
+    journal_entry_return,
+    mask_text,
+    public_title_compute,
+    remark_add,
+    screened_terms,
+    screening_apply,
+)
+from .structure import archive_default_get_or_create, klass_for_section, series_active_get_or_create
+
+__all__ = [
+    "MASK",
+    "REVIEWABLE",
+    "AttachmentData",
+    "archive_default_get_or_create",
+    "case_classify",
+    "case_close",
+    "case_create",
+    "change_log_write",
+    "correspondent_correct",
+    "journal_entry_approve",
+    "journal_entry_archive",
+    "journal_entry_cancel",
+    "journal_entry_classify",
+    "journal_entry_correct",
+    "journal_entry_delete",
+    "journal_entry_documents_create",
+    "journal_entry_register",
+    "journal_entry_register_outgoing",
+    "journal_entry_resubmit",
+    "journal_entry_return",
+    "journal_reply_register_enqueue",
+    "klass_for_section",
+    "mask_text",
+    "message_attachments",
+    "message_title",
+    "public_title_compute",
+    "remark_add",
+    "screened_terms",
+    "screening_apply",
+    "series_active_get_or_create",
+]

@@ -1,0 +1,378 @@
+"""The archivist's work: approve, return, correct, screen, archive and cancel journal entries.
+
+Every change to an entry after approval is written to the change log (endringslogg) with who, when,
+old and new value; the field names are the Noark 5 metadata names the extract uses.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..models import (
+    AccessRestriction,
+    ArchiveEntity,
+    Case,
+    Correspondent,
+    CorrespondentType,
+    Document,
+    DocumentScreening,
+    JournalEntry,
+    JournalEntryType,
+    JournalStatus,
+    Remark,
+    RemarkType,
+    Screening,
+    ScreeningMetadata,
+)
+from .changelog import change_log_write
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    from ..models import Klass
+
+logger = logging.getLogger(__name__)
+
+MASK = "******"
+REVIEWABLE = (JournalStatus.MIDLERTIDIG, JournalStatus.FERDIGSTILT, JournalStatus.GODKJENT)
+
+
+def _locked(entry: JournalEntry) -> JournalEntry:
+    return JournalEntry.objects.select_for_update().select_related("case").get(pk=entry.pk)
+
+
+def _log(entry: JournalEntry, field: str, old: object, new: object, by: AbstractBaseUser) -> None:
+    if entry.is_approved and old != new:
+        change_log_write(
+            entity_type=ArchiveEntity.JOURNALPOST,
+            system_id=entry.system_id,
+            field=field,
+            old=old,
+            new=new,
+            by=by,
+        )
+
+
+def journal_entry_approve(*, entry: JournalEntry, approved_by: AbstractBaseUser) -> JournalEntry:
+    """Approve (journalfør): «Journalført», or «Ekspedert» for a reply that has already been sent."""
+    with transaction.atomic():
+        entry = _locked(entry)
+        if entry.status not in REVIEWABLE:
+            raise ValidationError(_("Only entries awaiting review can be approved."), code="not_reviewable")
+        entry.status = (
+            JournalStatus.EKSPEDERT
+            if entry.entry_type == JournalEntryType.OUTGOING
+            else JournalStatus.JOURNALFOERT
+        )
+        entry.approved_at = timezone.now()
+        entry.approved_by = approved_by
+        entry.returned_at = None
+        entry.returned_by = None
+        entry.public_assessed_date = entry.public_assessed_date or timezone.localdate()
+        entry.save(
+            update_fields=[
+                "status",
+                "approved_at",
+                "approved_by",
+                "returned_at",
+                "returned_by",
+                "public_assessed_date",
+            ]
+        )
+    logger.info("journal.entry.approved", extra={"entry_id": entry.pk, "user_id": approved_by.pk})
+    return entry
+
+
+def journal_entry_return(*, entry: JournalEntry, returned_by: AbstractBaseUser, remark: str) -> Remark:
+    """Send an entry back to the caseworker with a remark (merknad) saying what to fix."""
+    remark = remark.strip()
+    if not remark:
+        raise ValidationError(_("Write what the caseworker should fix."), code="remark_required")
+    with transaction.atomic():
+        entry = _locked(entry)
+        if entry.status not in REVIEWABLE:
+            raise ValidationError(_("Only entries awaiting review can be returned."), code="not_reviewable")
+        entry.returned_at = timezone.now()
+        entry.returned_by = returned_by
+        entry.save(update_fields=["returned_at", "returned_by"])
+        note = remark_add(
+            entry=entry, text=remark, remarked_by=returned_by, remark_type=RemarkType.ARKIVANSVARLIG
+        )
+    logger.info("journal.entry.returned", extra={"entry_id": entry.pk, "user_id": returned_by.pk})
+    return note
+
+
+def journal_entry_resubmit(
+    *, entry: JournalEntry, resubmitted_by: AbstractBaseUser, remark: str = ""
+) -> JournalEntry:
+    """The caseworker has fixed a returned entry: back into the review queue."""
+    with transaction.atomic():
+        entry = _locked(entry)
+        if entry.returned_at is None:
+            return entry
+        entry.returned_at = None
+        entry.returned_by = None
+        entry.save(update_fields=["returned_at", "returned_by"])
+        if remark.strip():
+            remark_add(
+                entry=entry, text=remark, remarked_by=resubmitted_by, remark_type=RemarkType.SAKSBEHANDLER
+            )
+    return entry
+
+
+def remark_add(
+    *,
+    text: str,
+    remarked_by: AbstractBaseUser,
+    remark_type: str = RemarkType.ARKIVANSVARLIG,
+    entry: JournalEntry | None = None,
+    case: Case | None = None,
+    document: Document | None = None,
+) -> Remark:
+    remark = Remark(
+        entry=entry,
+        case=case,
+        document=document,
+        text=text.strip()[:5000],
+        remark_type=remark_type,
+        remarked_by=remarked_by,
+    )
+    remark.full_clean()
+    remark.save()
+    return remark
+
+
+def journal_entry_correct(
+    *,
+    entry: JournalEntry,
+    changed_by: AbstractBaseUser,
+    title: str | None = None,
+    public_title: str | None = None,
+) -> JournalEntry:
+    """Correct title and public title; logged when the entry is already approved."""
+    with transaction.atomic():
+        entry = _locked(entry)
+        if entry.status == JournalStatus.UTGAAR:
+            raise ValidationError(_("An entry marked «Utgår» cannot be changed."), code="cancelled")
+        changed = []
+        if title is not None and title.strip() and title.strip() != entry.title:
+            _log(entry, "tittel", entry.title, title.strip()[:500], changed_by)
+            entry.title = title.strip()[:500]
+            changed.append("title")
+        if public_title is not None and public_title.strip() != entry.public_title:
+            _log(entry, "offentligTittel", entry.public_title, public_title.strip()[:500], changed_by)
+            entry.public_title = public_title.strip()[:500]
+            changed.append("public_title")
+        if changed:
+            entry.full_clean()
+            entry.save(update_fields=changed)
+            _public_title_refresh(entry=entry, changed_by=changed_by)
+    return entry
+
+
+def correspondent_correct(
+    *,
+    correspondent: Correspondent,
+    changed_by: AbstractBaseUser,
+    name: str | None = None,
+    email: str | None = None,
+    phone: str | None = None,
+    correspondent_type: str | None = None,
+) -> Correspondent:
+    """Correct a correspondence party; logged when its entry is already approved."""
+    with transaction.atomic():
+        entry = _locked(correspondent.entry)
+        correspondent = Correspondent.objects.select_for_update().get(pk=correspondent.pk)
+        fields = {
+            "name": ("korrespondansepartNavn", name),
+            "email": ("epostadresse", email),
+            "phone": ("telefonnummer", phone),
+            "correspondent_type": ("korrespondanseparttype", correspondent_type),
+        }
+        changed = []
+        for attr, (noark, value) in fields.items():
+            if value is None or value.strip() == getattr(correspondent, attr):
+                continue
+            if attr == "name" and not value.strip():
+                raise ValidationError(_("A correspondent needs a name."), code="name_required")
+            _log(entry, noark, getattr(correspondent, attr), value.strip(), changed_by)
+            setattr(correspondent, attr, value.strip())
+            changed.append(attr)
+        if changed:
+            correspondent.full_clean()
+            correspondent.save(update_fields=changed)
+            _public_title_refresh(entry=entry, changed_by=changed_by)
+    return correspondent
+
+
+def journal_entry_classify(
+    *, entry: JournalEntry, klass: Klass, changed_by: AbstractBaseUser
+) -> JournalEntry:
+    """Correct the classification (the class of the entry's case); always logged."""
+    from .cases import case_classify
+
+    case_classify(case=entry.case, klass=klass, changed_by=changed_by)
+    entry.refresh_from_db()
+    return entry
+
+
+def journal_entry_archive(*, entry: JournalEntry, archived_by: AbstractBaseUser) -> JournalEntry:
+    """Mark an approved entry «Arkivert» (arkivertDato/arkivertAv)."""
+    with transaction.atomic():
+        entry = _locked(entry)
+        if entry.status not in (JournalStatus.JOURNALFOERT, JournalStatus.EKSPEDERT):
+            raise ValidationError(_("Only approved entries can be archived."), code="not_approved")
+        _log(entry, "journalstatus", entry.status, JournalStatus.ARKIVERT, archived_by)
+        entry.status = JournalStatus.ARKIVERT
+        entry.archived_at = timezone.now()
+        entry.archived_by = archived_by
+        entry.save(update_fields=["status", "archived_at", "archived_by"])
+    logger.info("journal.entry.archived", extra={"entry_id": entry.pk, "user_id": archived_by.pk})
+    return entry
+
+
+def journal_entry_cancel(*, entry: JournalEntry, cancelled_by: AbstractBaseUser, reason: str) -> JournalEntry:
+    """Mark an entry «Utgår» (wrongly registered); it stays in the archive with the reason."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Give a reason for «Utgår»."), code="reason_required")
+    with transaction.atomic():
+        entry = _locked(entry)
+        if entry.status == JournalStatus.UTGAAR:
+            return entry
+        _log(entry, "journalstatus", entry.status, JournalStatus.UTGAAR, cancelled_by)
+        entry.status = JournalStatus.UTGAAR
+        entry.cancelled_at = timezone.now()
+        entry.cancelled_by = cancelled_by
+        entry.cancel_reason = reason[:2000]
+        entry.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason"])
+        remark_add(entry=entry, text=reason, remarked_by=cancelled_by)
+    logger.info("journal.entry.cancelled", extra={"entry_id": entry.pk, "user_id": cancelled_by.pk})
+    return entry
+
+
+def screening_apply(
+    *,
+    target: Case | JournalEntry | Document,
+    applied_by: AbstractBaseUser,
+    legal_basis: str,
+    metadata: list[str],
+    screened_words: list[str] | tuple[str, ...] = (),
+    document_screening: str = "",
+    access_restriction: str = AccessRestriction.UNNTATT_OFFENTLIGHET,
+    until=None,
+) -> Screening:
+    """Screen (skjerm) a case, entry or document, e.g. when a caseworker accepts a suggested screening.
+
+    legal_basis is the skjermingshjemmel, e.g. «Offl. § 13 jf. fvl. § 13 første ledd nr. 1»; metadata are
+    ScreeningMetadata values; screened_words are hidden from titles when «... - utvalgte ord» is chosen.
+    The public title is recomputed, so the public journal shows ****** in their place.
+    """
+    legal_basis = legal_basis.strip()
+    if not legal_basis:
+        raise ValidationError(_("A screening needs its legal basis."), code="legal_basis_required")
+    unknown = [m for m in metadata if m not in ScreeningMetadata.values]
+    if unknown or not metadata and not document_screening:
+        raise ValidationError(_("Choose what is screened."), code="invalid_metadata")
+    if document_screening and document_screening not in DocumentScreening.values:
+        raise ValidationError(_("Unknown document screening."), code="invalid_document_screening")
+    words = sorted({w.strip() for w in screened_words if w.strip()}, key=str.lower)
+    parent = {"case": None, "entry": None, "document": None}
+    key = "case" if isinstance(target, Case) else "entry" if isinstance(target, JournalEntry) else "document"
+    parent[key] = target
+    with transaction.atomic():
+        screening = Screening.objects.select_for_update().filter(**{key: target}).first() or Screening(
+            **parent
+        )
+        old = _screening_summary(screening) if screening.pk else ""
+        screening.access_restriction = access_restriction
+        screening.legal_basis = legal_basis[:300]
+        screening.metadata = list(dict.fromkeys(metadata))
+        screening.screened_words = words
+        screening.document_screening = document_screening
+        screening.until = until
+        screening.created_by = screening.created_by or applied_by
+        screening.full_clean()
+        screening.save()
+        if isinstance(target, Case):
+            _case_public_title_refresh(case=target, screening=screening)
+        entry = (
+            target
+            if isinstance(target, JournalEntry)
+            else target.entry
+            if isinstance(target, Document)
+            else None
+        )
+        if entry is not None:
+            entry = _locked(entry)
+            _log(entry, "skjerming", old, _screening_summary(screening), applied_by)
+            _public_title_refresh(entry=entry, changed_by=applied_by)
+    logger.info("journal.screening.applied", extra={"target": key, "target_id": target.pk})
+    return screening
+
+
+def _screening_summary(screening: Screening) -> str:
+    return f"{screening.access_restriction}; {screening.legal_basis}; {', '.join(screening.metadata)}"
+
+
+def mask_text(text: str, words: list[str] | tuple[str, ...]) -> str:
+    """Replace every screened word or name (case-insensitive) with ******."""
+    for word in sorted({w for w in words if w}, key=len, reverse=True):
+        text = re.sub(re.escape(word), MASK, text, flags=re.IGNORECASE)
+    return text
+
+
+def screened_terms(screening: Screening | None, correspondents: list[Correspondent]) -> list[str]:
+    """Words and names a screening hides from titles (skjermingMetadata decides which)."""
+    if screening is None:
+        return []
+    terms = list(screening.screened_words)
+    hide = {
+        CorrespondentType.AVSENDER: ScreeningMetadata.NAVN_AVSENDER,
+        CorrespondentType.MEDAVSENDER: ScreeningMetadata.NAVN_AVSENDER,
+        CorrespondentType.MOTTAKER: ScreeningMetadata.NAVN_MOTTAKER,
+        CorrespondentType.KOPIMOTTAKER: ScreeningMetadata.NAVN_MOTTAKER,
+        CorrespondentType.GRUPPEMOTTAKER: ScreeningMetadata.NAVN_MOTTAKER,
+    }
+    for correspondent in correspondents:
+        if screening.screens(hide.get(correspondent.correspondent_type, "")):
+            terms += [correspondent.name, correspondent.email, correspondent.phone, correspondent.handle]
+    return [t for t in terms if t]
+
+
+def public_title_compute(entry: JournalEntry) -> str:
+    """offentligTittel: the title with screened words and names replaced by ******."""
+    screening = Screening.objects.filter(entry=entry).first()
+    if screening is None:
+        return ""
+    title = entry.title
+    if screening.screens(ScreeningMetadata.TITTEL_REGISTRERING_UNNTATT_FOERSTE_LINJE):
+        lines = title.splitlines() or [""]
+        title = lines[0] + (f" {MASK}" if len(lines) > 1 else "")
+    return mask_text(title, screened_terms(screening, list(entry.correspondents.all())))[:500]
+
+
+def _case_public_title_refresh(*, case: Case, screening: Screening) -> None:
+    title = case.title
+    if screening.screens(ScreeningMetadata.TITTEL_MAPPE_UNNTATT_FOERSTE_LINJE):
+        lines = title.splitlines() or [""]
+        title = lines[0] + (f" {MASK}" if len(lines) > 1 else "")
+    public = mask_text(title, list(screening.screened_words))[:500]
+    if public != case.public_title:
+        case.public_title = public
+        case.save(update_fields=["public_title"])
+
+
+def _public_title_refresh(*, entry: JournalEntry, changed_by: AbstractBaseUser) -> None:
+    public = public_title_compute(entry)
+    if public and public != entry.public_title:
+        _log(entry, "offentligTittel", entry.public_title, public, changed_by)
+        entry.public_title = public
+        entry.save(update_fields=["public_title"])

@@ -1,0 +1,180 @@
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from journal.models import ChangeLog, JournalStatus, ScreeningMetadata
+from journal.services import case_create, journal_entry_approve, journal_entry_register, screening_apply
+from tests.factories import PASSWORD, MessageFactory, SectionFactory, archivist, caseworker
+
+pytestmark = pytest.mark.django_db
+
+SECRET_NAME = "Hemmelig Navnesen"
+SECRET_WORD = "rusbehandling"
+HJEMMEL = "Offl. § 13 jf. fvl. § 13 første ledd nr. 1"
+
+
+@pytest.fixture
+def world():
+    section = SectionFactory(code="helse", name="Helse og omsorg")
+    worker = caseworker(section)
+    case = case_create(title="Oppfølging helse", section=section, created_by=worker)
+    entry = journal_entry_register(
+        message=MessageFactory(
+            author_name=SECRET_NAME, author_handle="hemmelig@example.no", text=f"Søker {SECRET_WORD}"
+        ),
+        case=case,
+        registered_by=worker,
+    )
+    open_entry = journal_entry_register(
+        message=MessageFactory(author_name="Åpen Person", text="Hull i vegen ved skolen"),
+        case=case,
+        registered_by=worker,
+    )
+    boss = archivist()
+    screening_apply(
+        target=entry,
+        applied_by=worker,
+        legal_basis=HJEMMEL,
+        metadata=[ScreeningMetadata.NAVN_AVSENDER, ScreeningMetadata.TITTEL_REGISTRERING_UTVALGTE_ORD],
+        screened_words=[SECRET_WORD],
+    )
+    journal_entry_approve(entry=entry, approved_by=boss)
+    journal_entry_approve(entry=open_entry, approved_by=boss)
+    return {
+        "section": section,
+        "worker": worker,
+        "case": case,
+        "entry": entry,
+        "open": open_entry,
+        "boss": boss,
+    }
+
+
+def _login(client, user):
+    assert client.login(username=user.username, password=PASSWORD)
+
+
+def test_review_pages_need_the_archivist_role(client, world):
+    _login(client, world["worker"])
+    assert client.get(reverse("journal:review_queue")).status_code == 403
+    assert client.get(reverse("journal:entry_detail", args=[world["entry"].pk])).status_code == 403
+
+
+def test_archivist_approves_from_the_entry_page(client, world):
+    section = world["section"]
+    fresh = journal_entry_register(
+        message=MessageFactory(), case=world["case"], registered_by=world["worker"]
+    )
+    _login(client, world["boss"])
+    queue = client.get(reverse("journal:review_queue")).content.decode()
+    assert reverse("journal:entry_detail", args=[fresh.pk]) in queue
+    page = client.get(reverse("journal:entry_detail", args=[fresh.pk]))
+    assert page.status_code == 200
+    response = client.post(reverse("journal:entry_approve", args=[fresh.pk]))
+    assert response.status_code == 302
+    fresh.refresh_from_db()
+    assert fresh.status == JournalStatus.JOURNALFOERT
+    assert section.pk
+
+
+def test_correcting_an_approved_entry_writes_the_change_log(client, world):
+    _login(client, world["boss"])
+    entry = world["open"]
+    response = client.post(
+        reverse("journal:entry_correct", args=[entry.pk]),
+        {
+            "title": "Hull i vegen",
+            "public_title": "",
+            "correspondent_name": "Åpen Person",
+            "klass": entry.case.klass_id,
+        },
+    )
+    assert response.status_code == 302
+    change = ChangeLog.objects.get(field="tittel")
+    assert change.new_value == "Hull i vegen"
+    assert change.changed_by == world["boss"]
+
+
+def test_return_without_remark_shows_the_form_again(client, world):
+    fresh = journal_entry_register(
+        message=MessageFactory(), case=world["case"], registered_by=world["worker"]
+    )
+    _login(client, world["boss"])
+    response = client.post(reverse("journal:entry_return", args=[fresh.pk]), {"remark": ""})
+    assert response.status_code == 400
+
+
+def test_pdf_is_served_inline_to_staff_only(client, world):
+    stored = world["open"].documents.get().files.get(format="pdf")
+    url = reverse("journal:document_file", args=[stored.system_id])
+    assert client.get(url).status_code == 302  # to login
+    _login(client, world["worker"])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("inline")
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_case_view_lists_entries_and_documents(client, world):
+    _login(client, world["worker"])
+    html = client.get(world["case"].get_absolute_url()).content.decode()
+    assert world["open"].number in html
+    assert (
+        reverse("journal:document_file", args=[world["open"].documents.get().files.first().system_id]) in html
+    )
+
+
+def test_public_journal_never_shows_screened_text(client, world):
+    response = client.get(reverse("public_journal:list"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert world["open"].number in html
+    assert world["entry"].number in html
+    assert "******" in html
+    for secret in (SECRET_NAME, "Hemmelig", "hemmelig@example.no", SECRET_WORD):
+        assert secret not in html
+    assert HJEMMEL in html
+
+
+def test_public_journal_shows_only_approved_entries(client, world):
+    pending = journal_entry_register(
+        message=MessageFactory(text="Ikke godkjent ennå"), case=world["case"], registered_by=world["worker"]
+    )
+    html = client.get(reverse("public_journal:list")).content.decode()
+    assert pending.number not in html
+
+
+@pytest.mark.parametrize("feed", ["public_journal:rss", "public_journal:atom"])
+def test_feeds_never_show_screened_text(client, world, feed):
+    response = client.get(reverse(feed))
+    assert response.status_code == 200
+    xml = response.content.decode()
+    assert world["open"].number in xml
+    assert "******" in xml
+    for secret in (SECRET_NAME, "hemmelig@example.no", SECRET_WORD):
+        assert secret not in xml
+
+
+def test_public_documents_of_screened_entries_are_withheld(client, world):
+    screened = world["entry"].documents.get().files.get(format="pdf")
+    public = world["open"].documents.get().files.get(format="pdf")
+    assert client.get(reverse("public_journal:document", args=[screened.system_id])).status_code == 404
+    response = client.get(reverse("public_journal:document", args=[public.system_id]))
+    assert response.status_code == 200
+    html = client.get(reverse("public_journal:list")).content.decode()
+    assert str(screened.system_id) not in html
+    assert str(public.system_id) in html
+
+
+def test_public_journal_filters_by_section_and_date(client, world):
+    other = SectionFactory(code="kultur", name="Kultur")
+    html = client.get(reverse("public_journal:list"), {"section": other.pk}).content.decode()
+    assert world["open"].number not in html
+    html = client.get(reverse("public_journal:list"), {"section": world["section"].pk}).content.decode()
+    assert world["open"].number in html
+    html = client.get(
+        reverse("public_journal:list"), {"date_from": "2000-01-01", "date_to": "2000-01-02"}
+    ).content
+    assert world["open"].number not in html.decode()
