@@ -195,7 +195,10 @@ def public_document_file_get(*, system_id) -> DocumentFile:
     file = DocumentFile.objects.select_related("document__entry__case").get(
         system_id=system_id, variant=VariantFormat.ARKIVFORMAT, format="pdf"
     )
-    entry = public_journal_queryset().get(pk=file.document.entry_id)
+    try:
+        entry = public_journal_queryset().get(pk=file.document.entry_id)
+    except JournalEntry.DoesNotExist as exc:  # not approved yet, or not public: the same 404 as unknown
+        raise DocumentFile.DoesNotExist from exc
     if str(file.system_id) not in public_entry(entry).document_ids:
         raise DocumentFile.DoesNotExist
     return file

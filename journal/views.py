@@ -22,6 +22,12 @@ from .models import Case, DocumentFile, JournalEntry, JournalStatus
 REVIEW = "journal.review_journalentry"
 
 
+def _case_visible(user, case: Case) -> bool:
+    """A case, its entries and their files (message text) belong to its section (roles matrix in
+    tests/security); archivists and admins see every section."""
+    return sees_all_sections(user) or case.section.members.filter(pk=user.pk).exists()
+
+
 @login_required
 @permission_required("journal.view_case", raise_exception=True)
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -29,8 +35,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         case, entries = selectors.case_get_with_entries(pk=pk)
     except Case.DoesNotExist as exc:
         raise Http404 from exc
-    # A case and its entries' message text belong to its section (roles matrix: tests/security).
-    if not sees_all_sections(request.user) and not case.section.members.filter(pk=request.user.pk).exists():
+    if not _case_visible(request.user, case):
         raise Http404
     return render(
         request,
@@ -252,6 +257,8 @@ def document_file(request: HttpRequest, system_id) -> FileResponse:
         stored = selectors.document_file_get(system_id=system_id)
     except DocumentFile.DoesNotExist as exc:
         raise Http404 from exc
+    if not _case_visible(request.user, stored.document.entry.case):
+        raise Http404
     return file_response(stored)
 
 

@@ -37,9 +37,14 @@ class Expect:
         return getattr(self, role)
 
 
-def everyone(status: int) -> Expect:
+def everyone(status: int, **kwargs) -> Expect:
     return Expect(
-        anonymous=status, caseworker_own=status, caseworker_other=status, archivist=status, admin=status
+        anonymous=status,
+        caseworker_own=status,
+        caseworker_other=status,
+        archivist=status,
+        admin=status,
+        **kwargs,
     )
 
 
@@ -71,4 +76,36 @@ EXPECTATIONS: dict[str, Expect] = {
     "triage:message_detail": Expect(caseworker_other=404, objects={"pk": "message"}),
     "journal:case_detail": Expect(caseworker_other=404, objects={"pk": "case"}),
     "journal:review_queue": Expect(caseworker_own=403, caseworker_other=403),
+    "journal:entry_detail": Expect(caseworker_own=403, caseworker_other=403, objects={"pk": "entry"}),
+    # The archivist's actions are POST only: a GET is 405 before anything else.
+    "journal:entry_approve": everyone(405, objects={"pk": "entry"}),
+    "journal:entry_return": everyone(405, objects={"pk": "entry"}),
+    "journal:entry_correct": everyone(405, objects={"pk": "entry"}),
+    "journal:entry_screen": everyone(405, objects={"pk": "entry"}),
+    "journal:entry_archive": everyone(405, objects={"pk": "entry"}),
+    "journal:entry_cancel": everyone(405, objects={"pk": "entry"}),
+    "journal:case_close": everyone(405, objects={"pk": "case"}),
+    "journal:entry_approve POST": Expect(
+        name="journal:entry_approve",
+        method="post",
+        caseworker_own=403,
+        caseworker_other=403,
+        archivist=302,
+        admin=302,
+        objects={"pk": "entry"},
+    ),
+    "journal:case_close POST": Expect(
+        name="journal:case_close",
+        method="post",
+        caseworker_own=403,
+        caseworker_other=403,
+        archivist=302,
+        admin=302,
+        objects={"pk": "case"},
+    ),
+    "journal:document_file": Expect(caseworker_other=404, objects={"system_id": "document_file"}),
+    "public_journal:list": everyone(200),
+    "public_journal:rss": everyone(200),
+    "public_journal:atom": everyone(200),
+    "public_journal:document": everyone(404, objects={"system_id": "document_file"}),
 }

@@ -70,13 +70,48 @@ def test_every_expectation_is_a_real_url():
     assert not stale, f"Rows in roles_matrix.py EXPECTATIONS for URLs that no longer exist: {stale}"
 
 
+class LazyObjects(dict):
+    """Objects for path arguments, built on first use (a journal entry renders its PDF: only when needed)."""
+
+    def __init__(self, builders):
+        super().__init__()
+        self.builders = builders
+
+    def __missing__(self, key):
+        self[key] = self.builders[key](self)
+        return self[key]
+
+
+def _entry(objects):
+    from journal.services import journal_entry_register
+
+    return journal_entry_register(
+        message=MessageFactory(channel=objects["channel"]),
+        case=objects["case"],
+        registered_by=objects["user"],
+    )
+
+
+def _document_file(objects):
+    from journal.models import DocumentFile
+
+    return (
+        DocumentFile.objects.filter(document__entry=objects["entry"]).first() or DocumentFile.objects.first()
+    )
+
+
 @pytest.fixture
 def matrix_objects(db):
     section = SectionFactory(code="matrise-egen")
     channel = ChannelFactory(section=section)
-    message = MessageFactory(channel=channel)
-    case = CaseFactory(section=section)
-    return {"section": section, "channel": channel, "message": message, "case": case}
+    objects = LazyObjects({"entry": _entry, "document_file": _document_file})
+    objects.update(
+        section=section,
+        channel=channel,
+        message=MessageFactory(channel=channel),
+        case=CaseFactory(section=section),
+    )
+    return objects
 
 
 @pytest.fixture
@@ -102,7 +137,10 @@ def _url(route: Route, objects_spec: dict[str, str], objects: dict) -> str:
             f"{route.name}: path argument <{arg}> has no object in roles_matrix.py (objects={{'{arg}': ...}})"
         )
         obj = objects[objects_spec[arg]]
-        kwargs[arg] = obj.slug if converter == "slug" else obj.pk
+        if converter == "uuid":
+            kwargs[arg] = getattr(obj, arg)
+        else:
+            kwargs[arg] = obj.slug if converter == "slug" else obj.pk
     return reverse(route.name, kwargs=kwargs)
 
 
