@@ -24,7 +24,11 @@ OUT = ROOT / "bench" / "out"
 BENCHMARKS: list[tuple[str, list[str], int]] = [
     ("ingest.py", ["--seconds", "10"], 150),
     ("adapters_parse.py", [], 60),
+    ("ingest_bulk.py", ["100000"], 420),
     ("journal.py", ["--entries", "200", "--renders", "40"], 240),
+    ("fiks.py", ["--messages", "200"], 150),
+    # 200,000 messages keep the COPY load inside the budget; run bench/inbox.py alone for 1,000,000.
+    ("inbox.py", ["--messages", "200000", "--n", "40"], 600),
 ]
 
 

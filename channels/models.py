@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +33,12 @@ class Channel(models.Model):
         _("previous secret valid until"), null=True, blank=True
     )
     verify_token = models.CharField(_("verify token"), max_length=500, blank=True)
+    api_token = models.CharField(
+        _("API token"),
+        max_length=2000,
+        blank=True,
+        help_text=_("Credential for polling and replies (access token, API key or application password)."),
+    )
     options = models.JSONField(_("options"), default=dict, blank=True)
     max_body_bytes = models.PositiveIntegerField(_("max body size (bytes)"), default=1024 * 1024)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -60,6 +67,11 @@ class Channel(models.Model):
             slug=self.slug, secrets=tuple(secrets), verify_token=self.verify_token, options=dict(self.options)
         )
 
+    @property
+    def api_credential(self) -> str:
+        """The provider credential: the write-only field, else options["api_token"] (older setups)."""
+        return self.api_token or str(self.options.get("api_token", ""))
+
     def rotate_secret(self, new_secret: str, *, grace: timedelta = timedelta(days=7)) -> None:
         self.previous_secret = self.secret
         self.previous_secret_valid_until = timezone.now() + grace
@@ -77,8 +89,10 @@ class InboundEventStatus(models.TextChoices):
 class InboundEvent(models.Model):
     """One raw webhook delivery or poll result (innkommende hendelse), kept verbatim before anything else."""
 
+    # No separate FK index: inboundevent_channel_idx (channel, -received_at) serves channel lookups, and
+    # every index costs on the bulk ingest path.
     channel = models.ForeignKey(
-        Channel, verbose_name=_("channel"), on_delete=models.PROTECT, related_name="events"
+        Channel, verbose_name=_("channel"), on_delete=models.PROTECT, related_name="events", db_index=False
     )
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
     status = models.CharField(
@@ -111,3 +125,125 @@ class InboundEvent(models.Model):
     @property
     def body_text(self) -> str:
         return bytes(self.body).decode("utf-8", errors="replace")
+
+
+class PollCursor(models.Model):
+    """Where polling of one channel stands (innhentingsmarkør): provider cursor, schedule and back-off.
+
+    `state` is the poller's own cursor (page token, last id, date window). It advances in the same
+    transaction that stores the fetched page as an InboundEvent, so a restart neither skips nor refetches.
+    `version` guards that write against a second poller that read the same cursor.
+    """
+
+    channel = models.OneToOneField(
+        Channel, verbose_name=_("channel"), on_delete=models.CASCADE, related_name="poll_cursor"
+    )
+    state = models.JSONField(_("cursor"), default=dict, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=0)
+    next_poll_at = models.DateTimeField(_("next poll at"), default=timezone.now)
+    last_polled_at = models.DateTimeField(_("last polled at"), null=True, blank=True)
+    last_success_at = models.DateTimeField(_("last success at"), null=True, blank=True)
+    consecutive_failures = models.PositiveIntegerField(_("consecutive failures"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("poll cursor")
+        verbose_name_plural = _("poll cursors")
+
+    def __str__(self) -> str:
+        return f"{self.channel.slug} @ {self.state}"
+
+
+class AttachmentStatus(models.TextChoices):
+    PENDING = "pending", _("pending")
+    STORED = "stored", _("stored")
+    FAILED = "failed", _("failed")
+    TOO_LARGE = "too_large", _("too large")
+
+
+def _attachment_path(instance: MessageAttachment, filename: str) -> str:
+    return f"attachments/{timezone.now():%Y/%m}/{instance.message_id}/{filename}"
+
+
+class MessageAttachment(models.Model):
+    """A file attached to a message (vedlegg), downloaded by a task into Django storage."""
+
+    message = models.ForeignKey(
+        "triage.Message", verbose_name=_("message"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    source_url = models.URLField(_("source URL"), max_length=2000)
+    content_type = models.CharField(_("content type"), max_length=200, blank=True)
+    filename = models.CharField(_("file name"), max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(_("size"), null=True, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    file = models.FileField(_("file"), upload_to=_attachment_path, max_length=500, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=AttachmentStatus.choices, default=AttachmentStatus.PENDING
+    )
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    stored_at = models.DateTimeField(_("stored at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["message", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["message", "source_url"], name="attachment_unique_source"),
+        ]
+
+    def __str__(self) -> str:
+        return self.filename or self.source_url
+
+    def get_absolute_url(self) -> str:
+        return reverse("channels:attachment", kwargs={"pk": self.pk})
+
+    @property
+    def is_image(self) -> bool:
+        return self.status == AttachmentStatus.STORED and self.content_type.startswith("image/")
+
+
+class OutboundReplyStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    SENT = "sent", _("sent")
+    FAILED = "failed", _("failed")
+    RECORDED = "recorded", _("recorded (not sent)")
+
+
+class OutboundReply(models.Model):
+    """A caseworker's reply on its way to the provider (utgående svar): the outbox row of one message."""
+
+    channel = models.ForeignKey(
+        Channel, verbose_name=_("channel"), on_delete=models.PROTECT, related_name="outbound_replies"
+    )
+    message = models.OneToOneField(
+        "triage.Message", verbose_name=_("reply message"), on_delete=models.PROTECT, related_name="outbox"
+    )
+    in_reply_to = models.ForeignKey(
+        "triage.Message",
+        verbose_name=_("in reply to"),
+        on_delete=models.PROTECT,
+        related_name="outbound_replies",
+    )
+    text = models.TextField(_("text"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=OutboundReplyStatus.choices, default=OutboundReplyStatus.QUEUED
+    )
+    provider_message_id = models.CharField(_("provider message id"), max_length=300, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("sent by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outbound reply")
+        verbose_name_plural = _("outbox")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="outbox_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.channel.slug} → {self.status}: {self.text[:40]}"

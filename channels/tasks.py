@@ -5,8 +5,8 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
-from .models import InboundEvent, InboundEventStatus
-from .services import inbound_event_parse
+from .models import Channel, InboundEvent, InboundEventStatus, MessageAttachment
+from .services import ReplyNotSent, inbound_event_parse, outbound_reply_send
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=10)
@@ -28,4 +28,47 @@ def inbound_event_sweep_task(older_than_seconds: int = 60) -> int:
     )
     for event_id in ids:
         inbound_event_parse_task.delay(event_id)
+    return len(ids)
+
+
+@shared_task(bind=True, max_retries=5)
+def outbound_reply_send_task(self, outbox_id: int) -> str:
+    """Send one queued reply; the provider's trouble is retried with growing delays, then marked failed."""
+    try:
+        return outbound_reply_send(
+            outbox_id=outbox_id, final_attempt=self.request.retries >= self.max_retries
+        ).status
+    except ReplyNotSent as exc:
+        raise self.retry(exc=exc, countdown=30 * 2**self.request.retries) from exc
+
+
+@shared_task
+def attachment_download_task(attachment_id: int) -> str:
+    from .attachments import attachment_download
+
+    try:
+        return attachment_download(attachment_id=attachment_id).status
+    except MessageAttachment.DoesNotExist:
+        return "missing"
+
+
+@shared_task
+def channel_poll_task(channel_id: int) -> int:
+    from .polling.services import channel_poll
+
+    try:
+        channel = Channel.objects.get(pk=channel_id, enabled=True)
+    except Channel.DoesNotExist:
+        return 0
+    return channel_poll(channel=channel).events
+
+
+@shared_task
+def channels_poll_due_task() -> int:
+    """Beat: dispatch one poll task per polled channel whose next_poll_at has come."""
+    from .polling.services import channels_poll_due
+
+    ids = channels_poll_due()
+    for channel_id in ids:
+        channel_poll_task.delay(channel_id)
     return len(ids)

@@ -6,4 +6,5 @@ app_name = "channels"
 
 urlpatterns = [
     path("<slug:slug>/webhook/", views.webhook, name="webhook"),
+    path("vedlegg/<int:pk>/", views.attachment_download, name="attachment"),
 ]

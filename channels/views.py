@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import logging
 
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from .adapters import get_adapter
 from .adapters.base import VerificationFailed, WebhookRequest
-from .models import Channel
+from .models import Channel, MessageAttachment
+from .selectors import attachment_get_for_user
 from .services import inbound_event_receive, inbound_event_reject
 
 logger = logging.getLogger(__name__)
@@ -66,3 +75,23 @@ def webhook(request: HttpRequest, slug: str) -> HttpResponse:
 
     event = inbound_event_receive(channel=channel, request=adapter.redact(hook_request))
     return JsonResponse({"status": "received", "event": event.pk}, status=200)
+
+
+@login_required
+@permission_required("triage.view_message", raise_exception=True)
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    """Serve a stored attachment to a user who may see its message (section check in the selector)."""
+    try:
+        attachment = attachment_get_for_user(user=request.user, pk=pk)
+    except MessageAttachment.DoesNotExist as exc:
+        raise Http404 from exc
+    as_attachment = not attachment.is_image
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=as_attachment,
+        filename=attachment.file.name.rsplit("/", 1)[-1],
+        content_type=attachment.content_type if attachment.is_image else "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -41,6 +41,9 @@ class ArchiveSystem(Protocol):
 
     def case_close(self, *, case: Case, closed_by: AbstractBaseUser) -> Case: ...
 
+    def journal_entry_complete(self, *, entry: JournalEntry) -> None:
+        """The registration is complete (documents, screening): an external archive may file it now."""
+
 
 class LocalArchiveSystem:
     """The built-in Noark-5-shaped archive in this database."""
@@ -63,6 +66,13 @@ class LocalArchiveSystem:
     def case_close(self, *, case: Case, closed_by: AbstractBaseUser) -> Case:
         return services.case_close(case=case, closed_by=closed_by)
 
+    def journal_entry_complete(self, *, entry: JournalEntry) -> None:
+        """Nothing to do: the entry is already in this database."""
 
-def get_archive_system() -> ArchiveSystem:
-    return import_string(settings.SORUM_ARCHIVE_SYSTEM)()
+
+def get_archive_system(*, section: Section | None = None) -> ArchiveSystem:
+    """ARCHIVE_SYSTEM, or the section's own one from ARCHIVE_SYSTEMS_BY_SECTION (section code -> path)."""
+    path = settings.SORUM_ARCHIVE_SYSTEM
+    if section is not None:
+        path = settings.SORUM_ARCHIVE_SYSTEMS_BY_SECTION.get(section.code, path)
+    return import_string(path)()

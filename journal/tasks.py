@@ -37,23 +37,29 @@ def journal_entry_register_task(
     (legal_basis, metadata, screened_words, document_screening), applied to the new entry.
     """
     user = get_user_model().objects.get(pk=user_id)
-    entry = get_archive_system().journal_entry_register(
+    case = Case.objects.select_related("section").get(pk=case_id)
+    archive_system = get_archive_system(section=case.section)
+    entry = archive_system.journal_entry_register(
         message=Message.objects.select_related("channel", "conversation").get(pk=message_id),
-        case=Case.objects.get(pk=case_id),
+        case=case,
         registered_by=user,
     )
     if screening:
         services.screening_apply(target=entry, applied_by=user, **screening)
+    archive_system.journal_entry_complete(entry=entry)  # e.g. Fiks Arkiv sends it now, screening included
     return entry.pk
 
 
 @shared_task(bind=True, autoretry_for=RETRY_ON, retry_backoff=True, max_retries=8)
 def journal_entry_register_outgoing_task(self, message_id: int, case_id: int, user_id: int) -> int:
-    entry = get_archive_system().journal_entry_register_outgoing(
+    case = Case.objects.select_related("section").get(pk=case_id)
+    archive_system = get_archive_system(section=case.section)
+    entry = archive_system.journal_entry_register_outgoing(
         message=Message.objects.select_related("channel", "conversation").get(pk=message_id),
-        case=Case.objects.get(pk=case_id),
+        case=case,
         registered_by=get_user_model().objects.get(pk=user_id),
     )
+    archive_system.journal_entry_complete(entry=entry)
     return entry.pk
 
 

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "triage",
     "channels",
     "journal",
+    "journal.fiks",
 ]
 
 MIDDLEWARE = [
@@ -185,6 +186,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "triage.tasks.message_retention_purge_task",
         "schedule": 24 * 60 * 60.0,
     },
+    # Fiks Arkiv dispatches left pending (task lost, worker killed before publishing) are sent again.
+    "fiks-resend-pending": {
+        "task": "journal.fiks.tasks.fiks_dispatch_resend_pending_task",
+        "schedule": 300.0,
+    },
+    # Polling channels (WordPress, Flickr, YouTube, LinkedIn) whose next_poll_at has come are fetched.
+    "channels-poll-due": {
+        "task": "channels.tasks.channels_poll_due_task",
+        "schedule": 60.0,
+    },
 }
 
 if REDIS_URL:
@@ -215,6 +226,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "MessageStatusEnum": "triage.models.MessageStatus",
+        "CaseStatusEnum": "journal.models.CaseStatus",
+    },
 }
 
 # Product settings.
@@ -224,8 +239,39 @@ SORUM_FORMAL_SUBMISSION_URL = env.str(
     "FORMAL_SUBMISSION_URL", default="https://www.sorum.kommune.example/skjema/horingsuttalelse"
 )
 SORUM_ARCHIVE_SYSTEM = env.str("ARCHIVE_SYSTEM", default="journal.archive_system.LocalArchiveSystem")
+# Per-section override of ARCHIVE_SYSTEM: "section-code=dotted.path,other=dotted.path" (docs/fiks-arkiv.md).
+SORUM_ARCHIVE_SYSTEMS_BY_SECTION = env.dict("ARCHIVE_SYSTEMS_BY_SECTION", default={})
+# Fiks Arkiv over AMQP (docs/fiks-arkiv.md). Empty URL: messages wait as pending until it is set.
+SORUM_FIKS_AMQP_URL = env.str("FIKS_AMQP_URL", default=env.str("RABBITMQ_URL", default=""))
+SORUM_FIKS_AMQP_EXCHANGE = env.str("FIKS_AMQP_EXCHANGE", default="sorum-fiks")
+SORUM_FIKS_ACCOUNT_ID = env.str("FIKS_ACCOUNT_ID", default="sorum-archive")
+SORUM_FIKS_ARCHIVE_ACCOUNT_ID = env.str("FIKS_ARCHIVE_ACCOUNT_ID", default="fake-arkivsystem")
+SORUM_FIKS_ARKIVDEL = env.str("FIKS_ARKIVDEL", default="")
+SORUM_FIKS_SIGNING_CERT = env.str("FIKS_SIGNING_CERT", default="")
+SORUM_FIKS_SIGNING_KEY = env.str("FIKS_SIGNING_KEY", default="")
+SORUM_FIKS_SIGNING_KEY_PASSWORD = env.str("FIKS_SIGNING_KEY_PASSWORD", default="")
 SORUM_ARCHIVE_NAME = env.str("ARCHIVE_NAME", default="Sørum kommune")
 SORUM_MESSAGE_MAX_CHARS = 20_000
+# Seconds the dashboard figures are shared by users who see the same sections (0: always fresh).
+SORUM_DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
+# Public base URL of this installation: channel_add prints webhook URLs under it.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Attachments larger than this are not downloaded (status too_large).
+SORUM_ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+# Outbound HTTP (polling, attachments, replies): connect and read timeouts in seconds.
+SORUM_HTTP_TIMEOUT = (
+    env.float("HTTP_CONNECT_TIMEOUT", default=5.0),
+    env.float("HTTP_READ_TIMEOUT", default=30.0),
+)
+# Replies go to the recorded outbox only (never to a provider) until this is switched off explicitly.
+SORUM_REPLIES_RECORD_ONLY = env.bool("REPLIES_RECORD_ONLY", default=True)
+# Polling: default interval and the longest back-off after repeated provider errors, in seconds.
+SORUM_POLL_INTERVAL_SECONDS = env.int("POLL_INTERVAL_SECONDS", default=300)
+SORUM_POLL_MAX_BACKOFF_SECONDS = env.int("POLL_MAX_BACKOFF_SECONDS", default=6 * 3600)
+# Hosted guestbook: submissions per IP address and window (seconds), and size limits.
+SORUM_GUESTBOOK_RATE_LIMIT = env.int("GUESTBOOK_RATE_LIMIT", default=5)
+SORUM_GUESTBOOK_RATE_WINDOW = env.int("GUESTBOOK_RATE_WINDOW", default=600)
+SORUM_GUESTBOOK_MAX_TEXT = 5000
 
 # Production hardening: on whenever DEBUG is off (check --deploy is clean then).
 if not DEBUG:

@@ -14,8 +14,12 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its init script from ?script, so the page runs under a CSP without unsafe-inline.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/", include("triage.api_urls")),
     path("channels/", include("channels.urls")),
+    path("journal/fiks/", include("journal.fiks.urls")),
+    path("gjestebok/", include("channels.guestbook_urls")),
     path("journal/", include("journal.urls")),
     path("offentlig-journal/", include("journal.public_urls")),
+    path("dashboard/", include("triage.urls_dashboard")),
     path("", include("triage.urls")),
 ]

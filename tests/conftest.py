@@ -42,14 +42,17 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         _require(item, settings.USING_POSTGRES, "PostgreSQL (DATABASE_URL)")
     if item.get_closest_marker("redis"):
         _require(item, bool(settings.REDIS_URL), "Redis (REDIS_URL)")
+    if item.get_closest_marker("rabbitmq"):
+        _require(item, bool(os.environ.get("RABBITMQ_URL")), "RabbitMQ (RABBITMQ_URL)")
     if item.get_closest_marker("browser"):
         _require(item, os.path.exists(os.environ.get("CHROMIUM", "/usr/bin/chromium")), "chromium")
 
 
 @pytest.fixture(autouse=True)
-def _english_off(settings):
-    """Tests see the product as users do: Norwegian by default."""
+def _test_settings(settings):
+    """Tests see the product as users do (Norwegian by default); passwords hash fast."""
     settings.LANGUAGE_CODE = "nb"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Conversation, Message, RetentionTally, Section, TriageDecision
+from .models import Conversation, Message, RetentionTally, RoutingRule, Section, TriageDecision
 
 
 @admin.register(Section)
@@ -51,3 +51,11 @@ class RetentionTallyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(admin.ModelAdmin):
+    list_display = ["section", "keywords", "channel", "default_assignee", "priority", "active"]
+    list_filter = ["active", "section", "channel"]
+    search_fields = ["keywords"]
+    raw_id_fields = ["default_assignee"]

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -106,6 +108,12 @@ class Message(models.Model):
         related_name="assigned_messages",
     )
     deleted_by_author = models.BooleanField(_("deleted by author"), default=False)
+    first_decided_at = models.DateTimeField(
+        _("first decided at"),
+        null=True,
+        blank=True,
+        help_text=_("When the first triage decision was recorded (set by triage_decision_record)."),
+    )
     extra = models.JSONField(_("provider metadata"), default=dict, blank=True)
 
     class Meta:
@@ -117,8 +125,25 @@ class Message(models.Model):
         ]
         indexes = [
             models.Index(fields=["-received_at", "-id"], name="message_inbox_idx"),
+            models.Index(fields=["assignee", "-received_at", "-id"], name="message_assignee_idx"),
+            models.Index(fields=["status", "-received_at", "-id"], name="message_status_idx"),
             models.Index(
                 fields=["section", "status", "-received_at", "-id"], name="message_section_status_idx"
+            ),
+            # Duplicate suggestions look up one author within a time window (triage.suggestions).
+            models.Index(fields=["author_handle", "received_at"], name="message_author_handle_idx"),
+            models.Index(Lower("author_name"), "received_at", name="message_author_name_idx"),
+            # The dashboard reads a period's messages from the index alone (index-only scans).
+            models.Index(
+                fields=["received_at"],
+                include=["section", "channel", "status", "direction", "first_decided_at"],
+                name="message_dashboard_idx",
+            ),
+            # The backlog (undecided incoming messages) stays small: a partial index holds just those.
+            models.Index(
+                fields=["section", "channel", "received_at"],
+                condition=models.Q(status="new", direction="in"),
+                name="message_undecided_idx",
             ),
         ]
         permissions = [
@@ -155,6 +180,7 @@ class TriageDecision(models.Model):
         related_name="triage_decisions",
     )
     reason = models.TextField(_("reason"), blank=True)
+    reply_text = models.TextField(_("reply sent to the author"), blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.PROTECT, related_name="+"
     )
@@ -192,3 +218,53 @@ class RetentionTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel_id} {self.day}: {self.deleted_count}"
+
+
+class RoutingRule(models.Model):
+    """A section's routing rule (fordelingsregel): keywords and optionally a channel pick a section."""
+
+    section = models.ForeignKey(
+        Section, verbose_name=_("section"), on_delete=models.CASCADE, related_name="routing_rules"
+    )
+    keywords = models.TextField(
+        _("keywords"),
+        help_text=_(
+            'Comma-separated or a JSON list; whole words, case-insensitive; end a keyword with "*" to match '
+            "words starting with it."
+        ),
+    )
+    channel = models.ForeignKey(
+        "channels.Channel",
+        verbose_name=_("channel"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="routing_rules",
+        help_text=_("Only messages from this channel; empty for every channel."),
+    )
+    default_assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("default assignee"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), default=100, help_text=_("Of the rules that match, the highest priority wins.")
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+        ordering = ["-priority", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.section}: {self.keywords[:60]}"
+
+    def clean(self) -> None:
+        from .suggestions.routing import parse_keywords
+
+        if not parse_keywords(self.keywords):
+            raise ValidationError({"keywords": _("Give at least one keyword.")})

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from channels.models import Channel, InboundEvent
     from journal.models import Case
 
+    from .models import Section
+
 logger = logging.getLogger(__name__)
 
 
@@ -120,6 +122,10 @@ def message_ingest(*, channel: Channel, event: InboundEvent | None, inbound: Inb
             message.save()
     except IntegrityError:
         return Message.objects.get(channel=channel, external_id=_clip(inbound.external_id, 300))
+    if inbound.attachments:
+        from channels.attachments import message_attachments_create
+
+        message_attachments_create(message=message, attachments=inbound.attachments)
     return message
 
 
@@ -152,6 +158,7 @@ def triage_decision_record(
     decided_by: AbstractBaseUser,
     case: Case | None = None,
     reason: str = "",
+    reply_text: str = "",
 ) -> TriageDecision:
     """Record a decision (append-only) and set the message status; a case-related one is journalført."""
     if decision not in Decision.values:
@@ -170,12 +177,18 @@ def triage_decision_record(
             decision=decision,
             case=case if decision == Decision.CASE_RELATED else None,
             reason=reason[:2000],
+            reply_text=reply_text[: settings.SORUM_MESSAGE_MAX_CHARS],
             decided_by=decided_by,
         )
         record.full_clean()
         record.save()
         message.status = MessageStatus(decision)
-        message.save(update_fields=["status"])
+        fields = ["status"]
+        if message.first_decided_at is None:
+            # Kept on the message so the dashboard's time-to-decision is one index-only scan.
+            message.first_decided_at = record.decided_at
+            fields.append("first_decided_at")
+        message.save(update_fields=fields)
         audit_record(
             actor=decided_by,
             action=AuditAction.DECIDED,
@@ -193,3 +206,134 @@ def triage_decision_record(
         extra={"message_id": message.pk, "decision": decision, "user_id": decided_by.pk},
     )
     return record
+
+
+def formal_submission_reply_default() -> str:
+    """The configured Norwegian reply asking for a formal submission through the municipality's form."""
+    # The citizen reads this in Norwegian whatever the caseworker's UI language is.
+    return (
+        "Takk for innspillet ditt.\n\n"
+        "For at det skal bli behandlet som en formell uttalelse i saken, må du sende det inn gjennom "
+        f"kommunens elektroniske skjema:\n{settings.SORUM_FORMAL_SUBMISSION_URL}\n\n"
+        "Vennlig hilsen\nSørum kommune"
+    )
+
+
+def triage_decision_make(
+    *,
+    message: Message,
+    decision: str,
+    decided_by: AbstractBaseUser,
+    case: Case | None = None,
+    new_case_title: str = "",
+    new_case_section: Section | None = None,
+    reason: str = "",
+    reply_text: str = "",
+) -> TriageDecision:
+    """The inbox's one decision entry point: creates the new case, records, and sends the reply."""
+    if decision == Decision.CASE_RELATED and case is None and new_case_title.strip():
+        if new_case_section is None:
+            raise ValidationError(_("A new case needs a section."), code="section_required")
+        from journal.archive_system import get_archive_system
+
+        case = get_archive_system().case_create(
+            title=new_case_title, section=new_case_section, created_by=decided_by
+        )
+    if decision == Decision.FORMAL_SUBMISSION_REQUESTED:
+        reply_text = reply_text.strip() or formal_submission_reply_default()
+    else:
+        reply_text = ""
+    record = triage_decision_record(
+        message=message,
+        decision=decision,
+        decided_by=decided_by,
+        case=case,
+        reason=reason,
+        reply_text=reply_text,
+    )
+    if decision == Decision.FORMAL_SUBMISSION_REQUESTED:
+        _formal_submission_reply_send(message=message, text=reply_text, sent_by=decided_by)
+    return record
+
+
+def _formal_submission_reply_send(*, message: Message, text: str, sent_by: AbstractBaseUser) -> None:
+    from channels.services import reply_send  # channels imports this module: import at call time
+
+    reply_send(message=message, text=text, sent_by=sent_by)
+
+
+def triage_decision_record_bulk(
+    *, message_ids: list[int], decided_by: AbstractBaseUser, reason: str = "", batch_size: int = 500
+) -> tuple[int, int]:
+    """Mark many messages not case-related; a constant number of queries per batch.
+
+    Messages with an approved journal entry are skipped (locked). Returns (recorded, locked).
+    """
+    from journal.models import JournalEntry, JournalStatus
+
+    recorded = locked = 0
+    ids = sorted(set(message_ids))
+    for start in range(0, len(ids), batch_size):
+        chunk = ids[start : start + batch_size]
+        with transaction.atomic():
+            # Row locks in pk order, as everywhere else (Saleor).
+            batch = list(
+                Message.objects.select_for_update()
+                .filter(pk__in=chunk)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+            locked_ids = set(
+                JournalEntry.objects.filter(
+                    message_id__in=batch,
+                    status__in=[JournalStatus.JOURNALFOERT, JournalStatus.EKSPEDERT, JournalStatus.ARKIVERT],
+                ).values_list("message_id", flat=True)
+            )
+            free = [pk for pk in batch if pk not in locked_ids]
+            now = timezone.now()
+            TriageDecision.objects.bulk_create(
+                [
+                    TriageDecision(
+                        message_id=pk,
+                        decision=Decision.NOT_CASE_RELATED,
+                        reason=reason[:2000],
+                        decided_by=decided_by,
+                        decided_at=now,
+                    )
+                    for pk in free
+                ]
+            )
+            Message.objects.filter(pk__in=free).update(status=MessageStatus.NOT_CASE_RELATED)
+            # The dashboard's time-to-decision counts from the first decision only.
+            Message.objects.filter(pk__in=free, first_decided_at__isnull=True).update(first_decided_at=now)
+        recorded += len(free)
+        locked += len(locked_ids)
+    logger.info(
+        "triage.decision.bulk_recorded",
+        extra={"recorded": recorded, "locked": locked, "user_id": decided_by.pk},
+    )
+    return recorded, locked
+
+
+def message_assign(
+    *, message: Message, assignee: AbstractBaseUser | None, assigned_by: AbstractBaseUser
+) -> Message:
+    """Assign a message to a member of its section (or clear the assignee with None)."""
+    if assignee is not None and not (
+        message.section_id and message.section.members.filter(pk=assignee.pk).exists()
+    ):
+        raise ValidationError(
+            _("%(user)s is not a member of the message's section.") % {"user": assignee.get_username()},
+            code="assignee_not_in_section",
+        )
+    Message.objects.filter(pk=message.pk).update(assignee=assignee)
+    message.assignee = assignee
+    logger.info(
+        "triage.message.assigned",
+        extra={
+            "message_id": message.pk,
+            "assignee_id": assignee.pk if assignee else None,
+            "user_id": assigned_by.pk,
+        },
+    )
+    return message

@@ -1,74 +1,374 @@
+"""Inbox pages and htmx fragments. Each view authorises, parses, calls one service or selector, renders."""
+
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from journal.archive_system import get_archive_system
 from sorum_archive.audit import audit_record
 from sorum_archive.models import AuditAction
 
-from .forms import DecisionForm
-from .models import Message
-from .selectors import inbox_list_for_user, message_get_for_user, sections_for_user
-from .services import triage_decision_record
+from .forms import AssignForm, BulkDecisionForm, DecisionForm, InboxFilterForm
+from .models import Message, MessageStatus
+from .selectors import (
+    COUNT_CAP,
+    Cursor,
+    InboxFilters,
+    InvalidCursor,
+    case_search,
+    inbox_ids_matching,
+    inbox_newer_for_user,
+    inbox_page_for_user,
+    inbox_status_counts,
+    inbox_visible_ids,
+    message_get_for_user,
+    message_previous_from_author,
+    message_thread,
+    section_colleagues,
+    sections_for_user,
+)
+from .services import (
+    formal_submission_reply_default,
+    message_assign,
+    triage_decision_make,
+    triage_decision_record_bulk,
+)
+from .suggestions import suggestions_for_message
 
 PAGE_SIZE = 50
+POLL_SECONDS = 10
+# Where an empty inbox starts polling from: every message is newer.
+EMPTY_CURSOR = Cursor(received_at=datetime(2000, 1, 1, tzinfo=UTC), id=0)
+
+
+def _row_context() -> dict[str, str]:
+    """What every inbox row repeats, resolved once per request instead of once per row."""
+    return {
+        "decide_url": reverse("triage:decide"),
+        "assign_url": reverse("triage:assign"),
+        "select": _("Select message"),
+        "not_case_related": _("Not case-related"),
+        "not_relevant": _("Not relevant"),
+        "case_related": _("Case-related"),
+        "case": _("Case…"),
+        "formal_title": _("Ask for formal submission"),
+        "formal": _("Formal…"),
+        "assign_to_me": _("Assign to me"),
+        "take": _("Take"),
+    }
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _filter_form(request: HttpRequest, data: QueryDict) -> InboxFilterForm:
+    return InboxFilterForm(data, sections=sections_for_user(user=request.user))
+
+
+def _filter_query(data: QueryDict, *, drop: tuple[str, ...] = ("cursor",)) -> str:
+    query = data.copy()
+    for key in drop:
+        query.pop(key, None)
+    return query.urlencode()
+
+
+def _status_links(
+    request: HttpRequest, data: QueryDict, filters: InboxFilters, *, with_counts: bool = True
+) -> list[dict]:
+    # The page renders the links at once; the counts arrive in a second request (hx-trigger="load")
+    # so a slow count never holds the list back.
+    counts = inbox_status_counts(user=request.user, filters=filters) if with_counts else {}
+    query = _filter_query(data, drop=("cursor", "status"))
+    total = sum(counts.values())
+    links = [
+        {
+            "value": "",
+            "label": _("All"),
+            "count": total if with_counts else None,
+            "capped": any(n >= COUNT_CAP for n in counts.values()),
+            "active": not filters.status,
+            "query": query,
+        }
+    ]
+    for value, label in MessageStatus.choices:
+        links.append(
+            {
+                "value": value,
+                "label": label,
+                "count": counts.get(value, 0) if with_counts else None,
+                "capped": counts.get(value, 0) >= COUNT_CAP,
+                "active": filters.status == value,
+                "query": f"{query}&status={value}" if query else f"status={value}",
+            }
+        )
+    return links
+
+
+def _page_context(request: HttpRequest, *, mine: bool = False) -> dict:
+    data = request.GET.copy()
+    if mine:
+        data["assignee"] = "me"
+    form = _filter_form(request, data)
+    if form.is_valid():
+        filters, after = form.filters(), form.cleaned_data["cursor"]
+    else:
+        filters, after = InboxFilters(assignee="me" if mine else ""), None
+    page = inbox_page_for_user(user=request.user, filters=filters, after=after, size=PAGE_SIZE)
+    return {
+        "row": _row_context(),
+        "filter_form": form,
+        "page": page,
+        "inbox_messages": page.items,
+        "status_links": _status_links(request, data, filters, with_counts=False),
+        "filter_query": _filter_query(data),
+        "mine": mine,
+        "poll_seconds": POLL_SECONDS,
+        "empty_cursor": EMPTY_CURSOR.encode(),
+        "sections": sections_for_user(user=request.user),
+        "formal_reply": formal_submission_reply_default(),
+    }
 
 
 @login_required
 @permission_required("triage.view_message", raise_exception=True)
+@require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
-    messages = list(inbox_list_for_user(user=request.user)[:PAGE_SIZE])
-    return render(request, "triage/inbox.html", {"inbox_messages": messages})
+    return render(request, "triage/inbox.html", _page_context(request))
+
+
+@login_required
+@permission_required("triage.view_message", raise_exception=True)
+@require_GET
+def my_queue(request: HttpRequest) -> HttpResponse:
+    return render(request, "triage/inbox.html", _page_context(request, mine=True))
+
+
+@login_required
+@permission_required("triage.view_message", raise_exception=True)
+@require_GET
+def inbox_newer(request: HttpRequest) -> HttpResponse:
+    """Rows newer than the caseworker's top row, prepended by htmx; the poller replaces itself (oob)."""
+    form = _filter_form(request, request.GET)
+    try:
+        than = Cursor.decode(request.GET.get("than", ""))
+    except InvalidCursor as exc:
+        raise Http404 from exc
+    filters = form.filters() if form.is_valid() else InboxFilters()
+    newer = inbox_newer_for_user(user=request.user, filters=filters, than=than)
+    top = Cursor.of(newer[0]) if newer else than
+    context = {
+        "row": _row_context(),
+        "inbox_messages": newer,
+        "top_cursor": top,
+        "filter_query": _filter_query(request.GET, drop=("cursor", "than")),
+        "poll_seconds": POLL_SECONDS,
+    }
+    response = render(request, "triage/_inbox_newer.html", context)
+    if newer:
+        response["HX-Trigger"] = "sorum:arrived"
+    return response
+
+
+@login_required
+@permission_required("triage.view_message", raise_exception=True)
+@require_GET
+def inbox_counts(request: HttpRequest) -> HttpResponse:
+    """The sidebar's counts per status, refreshed by htmx after a decision."""
+    form = _filter_form(request, request.GET)
+    filters = form.filters() if form.is_valid() else InboxFilters()
+    links = _status_links(request, request.GET, filters)
+    return render(request, "triage/_status_counts.html", {"status_links": links})
 
 
 @login_required
 @permission_required("triage.view_message", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        message = message_get_for_user(user=request.user, pk=pk)
-    except Message.DoesNotExist as exc:
-        raise Http404 from exc
+    """The message with its thread, author history, raw event and decisions; POST decides (no JS needed)."""
+    message = _visible_message(request, pk)
     if request.method == "GET":
         audit_record(actor=request.user, action=AuditAction.VIEWED, obj=message, request=request)
     sections = sections_for_user(user=request.user)
-    form = DecisionForm(request.POST or None, sections=sections)
+    errors: list[str] = []
     if request.method == "POST":
         if not request.user.has_perm("triage.triage_message"):
-            raise Http404
+            raise PermissionDenied
+        data = request.POST.copy()
+        data["message"] = str(message.pk)
+        form = DecisionForm(data, sections=sections)
         if form.is_valid():
             try:
-                _decide(request, message, form.cleaned_data)
+                _decision_make(request, message, form.cleaned_data)
             except ValidationError as exc:
-                form.add_error(None, exc)
+                errors = exc.messages
             else:
                 flash.success(request, _("Decision saved."))
                 return redirect(message.get_absolute_url())
+        else:
+            errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
     context = {
         "message": message,
-        "form": form,
+        "errors": errors,
+        "assign_form": AssignForm(
+            initial={"assignee": message.assignee_id}, colleagues=section_colleagues(section=message.section)
+        ),
+        "sections": sections,
         "decisions": message.decisions.select_related("case", "decided_by"),
-        "thread": message.conversation.messages.exclude(pk=message.pk).order_by("sent_at")[:50],
+        "thread": message_thread(message=message),
+        "previous": message_previous_from_author(message=message),
+        "show_raw_event": request.user.has_perm("channels.view_inboundevent") and message.inbound_event,
+        "formal_reply": formal_submission_reply_default(),
+        "suggestions": suggestions_for_message(message=message),
     }
+    context["suggested_cases"] = (
+        [item for item in context["suggestions"].case_suggestions if item.found]
+        if request.user.has_perm("triage.triage_message")
+        else []
+    )
     return render(request, "triage/message_detail.html", context)
 
 
-def _decide(request: HttpRequest, message: Message, data: dict) -> None:
-    case = data.get("case")
-    if data["decision"] == "case_related" and not case:
-        case = get_archive_system().case_create(
-            title=data["new_case_title"], section=data["new_case_section"], created_by=request.user
-        )
-    triage_decision_record(
+def _decision_make(request: HttpRequest, message: Message, data: dict) -> None:
+    triage_decision_make(
         message=message,
         decision=data["decision"],
         decided_by=request.user,
-        case=case,
+        case=data.get("case"),
+        new_case_title=data.get("new_case_title", ""),
+        new_case_section=data.get("new_case_section"),
         reason=data.get("reason", ""),
+        reply_text=data.get("reply_text", ""),
     )
+
+
+def _visible_message(request: HttpRequest, pk: int) -> Message:
+    try:
+        return message_get_for_user(user=request.user, pk=pk)
+    except Message.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _back(request: HttpRequest, message: Message | None) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = ""
+    return redirect(target or (message.get_absolute_url() if message else reverse("triage:inbox")))
+
+
+def _row_response(
+    request: HttpRequest, message: Message, *, error: str = "", event: str = ""
+) -> HttpResponse:
+    context = {"message": message, "error": error, "row": _row_context()}
+    response = render(request, "triage/_decided.html", context)
+    if event:
+        response["HX-Trigger"] = event
+    return response
+
+
+@login_required
+@permission_required("triage.triage_message", raise_exception=True)
+@require_POST
+def decide(request: HttpRequest) -> HttpResponse:
+    form = DecisionForm(request.POST, sections=sections_for_user(user=request.user))
+    if not form.is_valid():
+        if "message" in form.errors:
+            raise Http404
+        message = _visible_message(request, form.cleaned_data["message"])
+        error = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        if _is_htmx(request):
+            return _row_response(request, message, error=error)
+        flash.error(request, error)
+        return _back(request, message)
+    message = _visible_message(request, form.cleaned_data["message"])
+    data = form.cleaned_data
+    try:
+        _decision_make(request, message, data)
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+        if _is_htmx(request):
+            return _row_response(request, message, error=error)
+        flash.error(request, error)
+        return _back(request, message)
+    message = _visible_message(request, message.pk)
+    if _is_htmx(request):
+        return _row_response(request, message, event="sorum:decided")
+    flash.success(request, _("Decision saved."))
+    return _back(request, message)
+
+
+@login_required
+@permission_required("triage.triage_message", raise_exception=True)
+@require_POST
+def bulk_decide(request: HttpRequest) -> HttpResponse:
+    """Mark the selection (or everything matching the filter) not case-related."""
+    data = request.POST.copy()
+    data["ids"] = " ".join(request.POST.getlist("ids"))
+    form = BulkDecisionForm(data)
+    if not form.is_valid():
+        flash.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect(f"{reverse('triage:inbox')}?{request.POST.get('filter_query', '')}")
+    filter_form = _filter_form(request, QueryDict(request.POST.get("filter_query", "")))
+    filters = filter_form.filters() if filter_form.is_valid() else InboxFilters()
+    if form.cleaned_data["all_matching"]:
+        ids = inbox_ids_matching(user=request.user, filters=filters)
+    else:
+        # Only messages the user can see; the others in the request are ignored.
+        ids = inbox_visible_ids(user=request.user, ids=form.cleaned_data["ids"])
+    recorded, locked = triage_decision_record_bulk(
+        message_ids=ids, decided_by=request.user, reason=form.cleaned_data["reason"]
+    )
+    flash.success(request, _("%(n)d messages marked not case-related.") % {"n": recorded})
+    if locked:
+        flash.warning(
+            request,
+            _("%(n)d messages are journalført and approved; ask the archivist to change them.")
+            % {"n": locked},
+        )
+    return redirect(f"{reverse('triage:inbox')}?{request.POST.get('filter_query', '')}")
+
+
+@login_required
+@permission_required("triage.triage_message", raise_exception=True)
+@require_POST
+def assign(request: HttpRequest) -> HttpResponse:
+    pk = request.POST.get("message", "")
+    if not pk.isdigit():
+        raise Http404
+    message = _visible_message(request, int(pk))
+    form = AssignForm(request.POST, colleagues=section_colleagues(section=message.section))
+    error = ""
+    if form.is_valid():
+        assignee = request.user if form.cleaned_data["to_me"] else form.cleaned_data["assignee"]
+        try:
+            message = message_assign(message=message, assignee=assignee, assigned_by=request.user)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    else:
+        error = " ".join(str(e) for errors in form.errors.values() for e in errors)
+    if _is_htmx(request):
+        return _row_response(request, message, error=error, event="" if error else "sorum:assigned")
+    if error:
+        flash.error(request, error)
+    else:
+        flash.success(request, _("Assignment saved."))
+    return _back(request, message)
+
+
+@login_required
+@permission_required("journal.view_case", raise_exception=True)
+@require_GET
+def case_picker_search(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("triage.triage_message"):
+        raise PermissionDenied
+    cases = case_search(q=request.GET.get("q", "")[:200])
+    return render(request, "triage/_case_results.html", {"cases": cases, "q": request.GET.get("q", "")})

@@ -3,10 +3,15 @@
 from .base import ChannelAdapter
 from .chat import ChatAdapter
 from .facebook import FacebookAdapter
+from .flickr import FlickrAdapter
 from .forum import ForumAdapter
+from .guestbook import GuestbookAdapter
+from .linkedin import LinkedInAdapter
+from .meeting import MeetingAdapter
 from .sms import SmsAdapter
 from .twitter import TwitterAdapter
 from .website_comments import WebsiteCommentsAdapter
+from .youtube import YouTubeAdapter
 
 ADAPTERS: dict[str, ChannelAdapter] = {
     adapter.kind: adapter
@@ -17,6 +22,11 @@ ADAPTERS: dict[str, ChannelAdapter] = {
         SmsAdapter(),
         ChatAdapter(),
         ForumAdapter(),
+        GuestbookAdapter(),
+        MeetingAdapter(),
+        FlickrAdapter(),
+        YouTubeAdapter(),
+        LinkedInAdapter(),
     )
 }
 

@@ -151,7 +151,6 @@ class ChannelAdapter:
     content_types: ClassVar[tuple[str, ...]] = ("application/json",)
     ignored_event_types: ClassVar[tuple[str, ...]] = ()
     setup_note: ClassVar[str] = ""
-    can_reply: ClassVar[bool] = False
     # Query parameters that carry a secret (a per-channel URL token): dropped before the event is stored.
     secret_query_params: ClassVar[tuple[str, ...]] = ()
 

@@ -7,6 +7,8 @@ Provider documentation:
 Signature scheme: WordPress core has no outgoing webhooks. The site's small plugin POSTs each comment as
 the REST API's JSON and signs it with our own header `X-Sorum-Signature: sha256=<hex HMAC-SHA256(secret,
 raw body)>`.
+Polling (channels/polling/wordpress.py) stores each fetched page, a JSON list of the same comment objects,
+as one event of type `comments_page`.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ class WebsiteCommentsAdapter(ChannelAdapter):
 
     @property
     def handlers(self) -> Mapping:
-        return {"comment": self._comment}
+        return {"comment": self._comment, "comments_page": self._comments_page}
 
     def verify(self, request: WebhookRequest, config: ChannelConfig) -> None:
         presented = request.header("x-sorum-signature")
@@ -53,7 +55,16 @@ class WebsiteCommentsAdapter(ChannelAdapter):
             raise VerificationFailed("X-Sorum-Signature does not match")
 
     def event_type(self, payload: Payload, request: WebhookRequest) -> str:
+        if isinstance(payload.raw, list):
+            return "comments_page"
         return payload.get("type", "comment").str()
+
+    def _comments_page(self, payload: Payload, request: WebhookRequest) -> Iterable[InboundMessage]:
+        """A page of `GET /wp-json/wp/v2/comments?context=edit` fetched by the poller: a list of comments."""
+        for item in payload.items():
+            if item.get("type", "comment").str() in self.ignored_event_types:
+                continue
+            yield from self._comment(item, request)
 
     def _comment(self, payload: Payload, request: WebhookRequest) -> Iterable[InboundMessage]:
         """https://developer.wordpress.org/rest-api/reference/comments/#schema"""

@@ -26,7 +26,7 @@ def sync_groups(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("sorum_archive", "0001_initial"),
-        ("triage", "0003_retentiontally"),
+        ("triage", "0007_retentiontally"),
         ("triage", "0002_role_groups"),
     ]
 

@@ -44,6 +44,8 @@ def fixture_names(kind: str) -> set[str]:
 def fixture_content_type(kind: str, name: str) -> str:
     if name.endswith(".json"):
         return "application/json"
+    if name.endswith(".csv"):
+        return "text/csv"
     return "application/xml" if fixture_bytes(kind, name).lstrip().startswith(b"<") else FORM
 
 

@@ -103,3 +103,13 @@ def test_channel_without_secret_rejects_everything():
             request_for(body, headers={"X-Sorum-Signature": sorum_signature("", body)}),
             ChannelConfig(slug="x"),
         )
+
+
+def test_polled_page_is_every_comment():
+    """A page fetched by the WordPress poller is a JSON list of the same comment objects."""
+    result = ADAPTER.parse(request_for(fixture_bytes("website_comments", "comments_page__wordpress.json")))
+    assert result.event_type == "comments_page"
+    assert [m.external_id for m in result.messages] == ["4711", "4712", "4713"]
+    assert result.messages[1].parent_external_id == "4711"
+    assert result.messages[2].text == "Når er høringsfristen? Jeg finner den ikke på nettsiden."
+    assert result.messages[2].sent_at == datetime(2025, 3, 26, 7, 2, 40, tzinfo=UTC)

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('channels', '0002_initial'),
-        ('triage', '0002_role_groups'),
+        ('triage', '0006_merge_20261126_1917'),
     ]
 
     operations = [

@@ -1,0 +1,134 @@
+"""Bulk ingest throughput: 100,000 realistic events through `ingest_payload --jsonl` on PostgreSQL.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/sorum_bench .venv/bin/python bench/ingest_bulk.py [N]
+
+Creates the database tables if needed, a fresh website_comments channel, writes N JSON Lines (WordPress
+comments in Norwegian over 2,000 news posts, 1 % malformed), runs the command's bulk path and prints
+messages/s. A second run over the same file shows the idempotent path (no new messages). The machine's
+ceiling in the same run: a bare COPY of the same number of rows (the raw JSON lines) into an unlogged
+table with no index, so a loaded shared machine can be told apart from a slow path.
+Target (issue 4): >= 10,000 messages/s for 100,000 events.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sorum_archive.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from bench.common import record  # noqa: E402
+
+TEXTS = [
+    "Når blir det brøytet i Lundsvegen? Det er helt umulig å komme fram med bil i dag.",
+    "Jeg er imot forslaget om å legge ned Fjuk skole. Hvor sender jeg høringsuttalelse?",
+    "Takk for en flott 17. mai-feiring på Sørumsand! Toalettene ved idrettsbanen var stengt.",
+    "Gatelyset på Bingsfoss har vært ute i to uker. Kan noen se på det?",
+    "Hvorfor er svømmehallen stengt i vinterferien? Barna gledet seg.",
+]
+NAMES = ["Ingrid Bakken", "Ola Nordmann", "Kari Haugen", "Per Østby", "Åse Lien", "Bjørn Ødegård"]
+
+
+def payload(n: int, rng: random.Random) -> str:
+    if n % 100 == 99:
+        return json.dumps({"id": n, "post": 1})  # malformed: kept as a failed event
+    name = rng.choice(NAMES)
+    post = rng.randrange(2000)
+    return json.dumps(
+        {
+            "id": 1_000_000 + n,
+            "post": post,
+            "parent": 0,
+            "author_name": name,
+            "author_email": f"{name.split()[0].lower()}{n}@example.no",
+            "date_gmt": f"2026-{rng.randrange(1, 12):02d}-{rng.randrange(1, 28):02d}T{rng.randrange(24):02d}:14:03",  # noqa: E501
+            "content": {"raw": rng.choice(TEXTS) + f" (#{n})", "rendered": ""},
+            "link": f"https://www.sorum.kommune.example/nyheter/sak-{post}/#comment-{n}",
+            "status": "approved",
+            "type": "comment",
+        },
+        ensure_ascii=False,
+    )
+
+
+def _copy_ceiling(path: str) -> float:
+    """Rows/s of a bare COPY of the raw lines into an unlogged, index-free table: the machine's ceiling."""
+    import io
+
+    with open(path, encoding="utf-8") as handle:
+        data = handle.read().replace("\\", "\\\\")
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE UNLOGGED TABLE IF NOT EXISTS bench_copy_ceiling (body text)")
+        cursor.execute("TRUNCATE bench_copy_ceiling")
+        started = time.perf_counter()
+        cursor.cursor.copy_expert("COPY bench_copy_ceiling (body) FROM STDIN", io.StringIO(data))
+        seconds = time.perf_counter() - started
+        cursor.execute("DROP TABLE bench_copy_ceiling")
+    return data.count("\n") / seconds
+
+
+def main() -> None:
+    total = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    if not settings.USING_POSTGRES:
+        print("warning: DATABASE_URL is not PostgreSQL; the target is for PostgreSQL")
+    call_command("migrate", verbosity=0)
+    from channels.models import Channel, InboundEvent
+    from triage.models import Message
+
+    slug = f"bench-{int(time.time())}"
+    channel = Channel.objects.create(kind="website_comments", slug=slug, name="Bench", secret="x")
+    rng = random.Random(42)
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as handle:
+        for n in range(total):
+            handle.write(payload(n, rng) + "\n")
+        path = handle.name
+    engine = settings.DATABASES["default"]["ENGINE"]
+    print(f"{total} events in {path} ({os.path.getsize(path) / 1e6:.1f} MB), database {engine}")
+    ceiling = _copy_ceiling(path) if settings.USING_POSTGRES else float("nan")
+    print(f"load average before the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    figures_load = round(os.getloadavg()[0], 1)
+    print(f"ceiling: bare COPY of {total} raw lines = {ceiling:,.0f} rows/s")
+    figures = {"events": total, "copy_ceiling_rows_s": round(ceiling), "load_average": figures_load}
+    for run in ("first run", "second run (idempotent)"):
+        before = Message.objects.filter(channel=channel).count()
+        started, cpu_started = time.perf_counter(), time.process_time()
+        with open(os.devnull, "w") as sink:
+            call_command("ingest_payload", slug, path, jsonl=True, stdout=sink, stderr=sink)
+        seconds = time.perf_counter() - started
+        cpu = time.process_time() - cpu_started
+        created = Message.objects.filter(channel=channel).count() - before
+        events = InboundEvent.objects.filter(channel=channel).count()
+        print(
+            f"{run}: {total} events in {seconds:.2f} s = {total / seconds:,.0f} events/s; "
+            f"{created} new messages = {created / seconds:,.0f} messages/s; events stored so far {events}; "
+            f"this process used {cpu:.1f} CPU s ({total / cpu:,.0f} events per CPU second)"
+        )
+        key = "first" if run == "first run" else "rerun"
+        figures[f"{key}_events_s"] = round(total / seconds)
+        figures[f"{key}_messages_s"] = round(created / seconds)
+        figures[f"{key}_events_per_cpu_s"] = round(total / cpu)
+    record(
+        "ingest_payload --jsonl",
+        figures,
+        target=">= 10,000 messages/s for 100,000 events",
+        met=figures["first_messages_s"] >= 10_000,
+    )
+    os.unlink(path)
+
+
+if __name__ == "__main__":
+    main()

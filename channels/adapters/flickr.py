@@ -1,0 +1,55 @@
+"""Comments on the municipality's Flickr photos, fetched by polling (channels/polling/flickr.py).
+
+Provider documentation: https://www.flickr.com/services/api/flickr.photos.comments.getList.html
+Verification: none to do here; the poller authenticates to Flickr with the channel's API key. Nothing is
+pushed to the webhook URL, so every POST there is rejected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from .base import (
+    ChannelAdapter,
+    ChannelConfig,
+    InboundMessage,
+    Payload,
+    VerificationFailed,
+    WebhookRequest,
+)
+
+
+class FlickrAdapter(ChannelAdapter):
+    kind = "flickr"
+    display_name = "Flickr"
+    setup_note = "Set options photo_ids (list) and the API key as API token; comments are polled."
+
+    @property
+    def handlers(self) -> Mapping:
+        return {"comments_page": self._comments_page}
+
+    def verify(self, request: WebhookRequest, config: ChannelConfig) -> None:
+        raise VerificationFailed("Flickr comments are polled, not pushed")
+
+    def event_type(self, payload: Payload, request: WebhookRequest) -> str:
+        return "comments_page" if "comments" in payload else payload.get("stat", "unknown").str()
+
+    def _comments_page(self, payload: Payload, request: WebhookRequest) -> Iterable[InboundMessage]:
+        """https://www.flickr.com/services/api/flickr.photos.comments.getList.html (JSON response)"""
+        comments = payload["comments"]
+        photo_id = comments["photo_id"].id()
+        listed = comments.get("comment", [])
+        for comment in [] if listed.is_null() else listed.items():
+            yield InboundMessage(
+                external_id=comment["id"].id(),
+                conversation_key=f"photo:{photo_id}",
+                conversation_title=f"Flickr {photo_id}",
+                text=comment.get("_content", "").str_or_empty(),
+                author_name=(
+                    comment.get("realname", "").str_or_empty() or comment.get("authorname", "").str_or_empty()
+                ),
+                author_handle=comment["author"].id(),
+                sent_at=comment["datecreate"].timestamp(),
+                event_type="comments_page",
+                extra={"permalink": comment.get("permalink", "").str_or_empty(), "photo_id": photo_id},
+            )

@@ -1,0 +1,61 @@
+"""Comments on the municipality's LinkedIn posts, fetched by polling (channels/polling/linkedin.py).
+
+Provider documentation:
+https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/comments-api
+Verification: none to do here; the poller authenticates with the channel's OAuth token. Nothing is
+pushed to the webhook URL, so every POST there is rejected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from .base import (
+    ChannelAdapter,
+    ChannelConfig,
+    InboundMessage,
+    MessageAction,
+    Payload,
+    VerificationFailed,
+    WebhookRequest,
+)
+
+
+class LinkedInAdapter(ChannelAdapter):
+    kind = "linkedin"
+    display_name = "LinkedIn"
+    setup_note = "Set option post_urns (list) and an OAuth token as API token; comments are polled."
+
+    @property
+    def handlers(self) -> Mapping:
+        return {"comments_page": self._comments_page}
+
+    def verify(self, request: WebhookRequest, config: ChannelConfig) -> None:
+        raise VerificationFailed("LinkedIn comments are polled, not pushed")
+
+    def event_type(self, payload: Payload, request: WebhookRequest) -> str:
+        return "comments_page" if "elements" in payload else "unknown"
+
+    def _comments_page(self, payload: Payload, request: WebhookRequest) -> Iterable[InboundMessage]:
+        """https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/comments-api#get-comments-on-shares"""
+        for element in payload["elements"].items():
+            message = element.get("message", {})
+            text = "" if message.is_null() else message.get("text", "").str_or_empty()
+            urn = element.get("$URN", None)
+            external_id = element["id"].id() if urn.is_null() else urn.str()
+            post = element["object"].str()
+            parent = element.get("parentComment", "").str_or_empty()
+            deleted = bool(element.get("deleted", False).raw)
+            yield InboundMessage(
+                external_id=external_id,
+                conversation_key=f"post:{post}",
+                conversation_title=f"LinkedIn {post}",
+                text=text,
+                author_name="",
+                author_handle=element["actor"].str(),
+                sent_at=element["created"]["time"].timestamp(unit="ms"),
+                event_type="comments_page",
+                parent_external_id=parent,
+                action=MessageAction.DELETE if deleted else MessageAction.CREATE,
+                extra={"post": post},
+            )

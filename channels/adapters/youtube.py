@@ -1,0 +1,69 @@
+"""Comments on the municipality's YouTube videos, fetched by polling (channels/polling/youtube.py).
+
+Provider documentation: https://developers.google.com/youtube/v3/docs/commentThreads/list and the
+comment resource https://developers.google.com/youtube/v3/docs/comments#resource
+Verification: none to do here; the poller authenticates with the channel's API key. Nothing is pushed to
+the webhook URL, so every POST there is rejected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from .base import (
+    ChannelAdapter,
+    ChannelConfig,
+    InboundMessage,
+    Payload,
+    VerificationFailed,
+    WebhookRequest,
+)
+
+
+def _comment(comment: Payload, *, video_id: str, parent: str = "") -> InboundMessage:
+    snippet = comment["snippet"]
+    author = snippet.get("authorChannelId", {})
+    handle = "" if author.is_null() else author.get("value", "").str_or_empty()
+    text = snippet.get("textOriginal", None)
+    return InboundMessage(
+        external_id=comment["id"].id(),
+        conversation_key=f"video:{video_id}",
+        conversation_title=f"YouTube {video_id}",
+        text=snippet["textDisplay"].str() if text.is_null() else text.str(),
+        author_name=snippet.get("authorDisplayName", "").str_or_empty(),
+        author_handle=handle or snippet.get("authorDisplayName", "").str_or_empty(),
+        sent_at=snippet["publishedAt"].iso_datetime(),
+        event_type="comments_page",
+        parent_external_id=parent,
+        extra={"video_id": video_id},
+    )
+
+
+class YouTubeAdapter(ChannelAdapter):
+    kind = "youtube"
+    display_name = "YouTube"
+    setup_note = "Set option video_id or channel_id and the API key as API token; comments are polled."
+
+    @property
+    def handlers(self) -> Mapping:
+        return {"comments_page": self._comments_page}
+
+    def verify(self, request: WebhookRequest, config: ChannelConfig) -> None:
+        raise VerificationFailed("YouTube comments are polled, not pushed")
+
+    def event_type(self, payload: Payload, request: WebhookRequest) -> str:
+        kind = payload.get("kind", "").str_or_empty()
+        return "comments_page" if kind == "youtube#commentThreadListResponse" else kind or "unknown"
+
+    def _comments_page(self, payload: Payload, request: WebhookRequest) -> Iterable[InboundMessage]:
+        """https://developers.google.com/youtube/v3/docs/commentThreads#resource"""
+        for thread in payload["items"].items():
+            snippet = thread["snippet"]
+            video_id = snippet.get("videoId", "").str_or_empty() or snippet.get("channelId", "").str()
+            top = snippet["topLevelComment"]
+            yield _comment(top, video_id=video_id)
+            replies = thread.get("replies", {})
+            if replies.is_null() or "comments" not in replies:
+                continue
+            for reply in replies["comments"].items():
+                yield _comment(reply, video_id=video_id, parent=top["id"].id())

@@ -1,0 +1,161 @@
+"""Every write on message attachments: pending rows at ingest, then a capped, sniffed download."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import tempfile
+from collections.abc import Iterable
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
+
+import requests
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+
+from .adapters.base import InboundAttachment
+from .http import session
+from .models import AttachmentStatus, MessageAttachment
+
+logger = logging.getLogger(__name__)
+
+_CHUNK = 64 * 1024
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+# Magic bytes of the types a citizen may send; anything else is kept as application/octet-stream.
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"%PDF-", "application/pdf"),
+    (b"PK\x03\x04", "application/zip"),
+    (b"ID3", "audio/mpeg"),
+    (b"OggS", "audio/ogg"),
+)
+# Content that must never be served back as a citizen's "image" or document.
+_DANGEROUS: tuple[bytes, ...] = (b"MZ", b"\x7fELF", b"#!", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe")
+_MARKUP = re.compile(rb"^\s*<(?:!doctype|html|head|body|script|svg|\?xml|iframe)", re.IGNORECASE)
+
+
+class AttachmentRejected(Exception):
+    """The downloaded content is not what may be stored (executable, markup, type mismatch)."""
+
+
+def sniff_content_type(head: bytes, declared: str) -> str:
+    """The type the bytes really are; raises AttachmentRejected for executables and markup."""
+    if head.startswith(_DANGEROUS):
+        raise AttachmentRejected("executable content")
+    if _MARKUP.match(head[:512]):
+        raise AttachmentRejected("HTML or script markup")
+    for magic, content_type in _SIGNATURES:
+        if head.startswith(magic):
+            return content_type
+    if head[8:12] == b"WEBP" and head.startswith(b"RIFF"):
+        return "image/webp"
+    if head[4:8] == b"ftyp":
+        return "video/mp4"
+    declared = declared.split(";")[0].strip().lower()
+    if declared.startswith("image/"):
+        raise AttachmentRejected(f"declared {declared} but the bytes are not an image")
+    if declared.startswith("text/plain"):
+        return "text/plain"
+    return "application/octet-stream"
+
+
+def _filename(attachment: MessageAttachment, content_type: str) -> str:
+    name = attachment.filename or PurePosixPath(urlsplit(attachment.source_url).path).name or "vedlegg"
+    name = _SAFE_NAME.sub("_", name)[:120] or "vedlegg"
+    extension = {"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "application/pdf": ".pdf"}
+    wanted = extension.get(content_type)
+    if wanted and not name.lower().endswith(wanted) and not name.lower().endswith(".jpeg"):
+        name += wanted
+    return name
+
+
+def message_attachments_create(
+    *, message, attachments: Iterable[InboundAttachment]
+) -> list[MessageAttachment]:
+    """Create a pending row per attachment and enqueue its download once committed. Idempotent."""
+    from .tasks import attachment_download_task
+
+    created = []
+    for item in attachments:
+        if not item.url.startswith(("http://", "https://")):
+            continue
+        row, was_created = MessageAttachment.objects.get_or_create(
+            message=message,
+            source_url=item.url[:2000],
+            defaults={
+                "content_type": item.content_type[:200],
+                "filename": item.filename[:255],
+                "size": item.size,
+            },
+        )
+        if was_created:
+            created.append(row)
+            transaction.on_commit(lambda pk=row.pk: attachment_download_task.delay(pk))
+    return created
+
+
+def attachment_download(*, attachment_id: int, http: requests.Session | None = None) -> MessageAttachment:
+    """Download one pending attachment with a size cap, sniff it and store it. Safe to run twice."""
+    attachment = MessageAttachment.objects.get(pk=attachment_id)
+    if attachment.status != AttachmentStatus.PENDING:
+        return attachment
+    limit = settings.SORUM_ATTACHMENT_MAX_BYTES
+    attachment.attempts += 1
+    if attachment.size is not None and attachment.size > limit:
+        return _finish(attachment, AttachmentStatus.TOO_LARGE, f"declared size {attachment.size} > {limit}")
+    client = http or session()
+    digest = hashlib.sha256()
+    try:
+        with client.get(attachment.source_url, stream=True, timeout=settings.SORUM_HTTP_TIMEOUT) as response:
+            if response.status_code != 200:
+                return _finish(
+                    attachment, AttachmentStatus.FAILED, f"provider answered {response.status_code}"
+                )
+            declared_length = int(response.headers.get("content-length") or 0)
+            if declared_length > limit:
+                return _finish(
+                    attachment, AttachmentStatus.TOO_LARGE, f"content-length {declared_length} > {limit}"
+                )
+            with tempfile.SpooledTemporaryFile(max_size=1024 * 1024) as buffer:
+                size, head = 0, b""
+                for chunk in response.iter_content(_CHUNK):
+                    size += len(chunk)
+                    if size > limit:
+                        return _finish(attachment, AttachmentStatus.TOO_LARGE, f"more than {limit} bytes")
+                    if len(head) < 512:
+                        head += chunk[: 512 - len(head)]
+                    digest.update(chunk)
+                    buffer.write(chunk)
+                content_type = sniff_content_type(head, response.headers.get("content-type", ""))
+                buffer.seek(0)
+                attachment.file.save(_filename(attachment, content_type), File(buffer), save=False)
+    except requests.RequestException as exc:
+        return _finish(attachment, AttachmentStatus.FAILED, f"{exc.__class__.__name__}: download failed")
+    except AttachmentRejected as exc:
+        return _finish(attachment, AttachmentStatus.FAILED, f"rejected: {exc}")
+    attachment.content_type = content_type
+    attachment.size = size
+    attachment.sha256 = digest.hexdigest()
+    attachment.stored_at = timezone.now()
+    return _finish(attachment, AttachmentStatus.STORED, "")
+
+
+def _finish(attachment: MessageAttachment, status: str, error: str) -> MessageAttachment:
+    attachment.status = status
+    attachment.error = error[:2000]
+    attachment.save(
+        update_fields=["status", "error", "attempts", "file", "content_type", "size", "sha256", "stored_at"]
+    )
+    if error:
+        logger.warning(
+            "channels.attachment.not_stored",
+            extra={"attachment_id": attachment.pk, "status": status, "error": error[:200]},
+        )
+    return attachment

@@ -1,0 +1,192 @@
+/* Inbox keyboard and selection. No inline scripts: loaded with defer from base.html.
+ * j/k move, Enter open, x select, n not case-related, c case-related (case picker), f formal submission,
+ * a assign to me, / search, ? shortcuts. Nothing fires while typing in a field or while a dialog is open.
+ */
+(function () {
+  "use strict";
+
+  var currentId = null;
+  var advanceAfterDecision = false;
+  var lastChecked = null;
+  var selected = new Set();
+
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
+
+  document.addEventListener("htmx:configRequest", function (event) {
+    event.detail.headers["X-CSRFToken"] = csrfToken();
+  });
+
+  function rows() {
+    return Array.prototype.slice.call(document.querySelectorAll("#inbox-rows tr.row"));
+  }
+
+  function currentRow() {
+    return currentId ? document.getElementById("msg-" + currentId) : null;
+  }
+
+  function focusRow(row) {
+    if (!row) return;
+    rows().forEach(function (r) { r.classList.remove("current"); r.setAttribute("tabindex", "-1"); });
+    row.classList.add("current");
+    row.setAttribute("tabindex", "0");
+    currentId = row.dataset.id;
+    row.focus({ preventScroll: false });
+  }
+
+  function move(delta) {
+    var all = rows();
+    if (!all.length) return;
+    var index = all.indexOf(currentRow());
+    var active = document.activeElement && document.activeElement.closest && document.activeElement.closest("tr.row");
+    if (!active && index >= 0) { focusRow(all[index]); return; }
+    var next = index < 0 ? 0 : Math.min(Math.max(index + delta, 0), all.length - 1);
+    focusRow(all[next]);
+  }
+
+  function isTyping(target) {
+    if (!target) return false;
+    var tag = target.tagName;
+    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || target.isContentEditable;
+  }
+
+  function openDialog(id, messageId) {
+    var dialog = document.getElementById(id);
+    if (!dialog) return;
+    dialog.querySelectorAll("form").forEach(function (form) { form.reset(); });
+    dialog.querySelectorAll(".case-results").forEach(function (box) { box.replaceChildren(); });
+    dialog.querySelectorAll(".js-message-id").forEach(function (input) { input.value = messageId || ""; });
+    dialog.showModal();
+    var first = dialog.querySelector("textarea, input[type=search], input[type=text], button");
+    if (first) first.focus();
+  }
+
+  function closeDialogs() {
+    document.querySelectorAll("dialog[open]").forEach(function (d) { d.close(); });
+  }
+
+  function updateCount() {
+    var label = document.getElementById("bulk-count");
+    if (!label) return;
+    var n = document.querySelectorAll("#inbox-rows .row-check:checked").length;
+    label.textContent = n ? (label.dataset.some || "{n}").replace("{n}", String(n)) : (label.dataset.none || "");
+    label.dataset.count = String(n);
+  }
+
+  function toggle(row) {
+    var box = row && row.querySelector(".row-check");
+    if (!box) return;
+    box.checked = !box.checked;
+    remember(box);
+  }
+
+  function remember(box) {
+    if (box.checked) selected.add(box.value); else selected.delete(box.value);
+    updateCount();
+  }
+
+  function clickIn(row, key) {
+    var button = row && row.querySelector('[data-key="' + key + '"]');
+    if (button) button.click();
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (!document.getElementById("inbox")) return;
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (document.querySelector("dialog[open]")) return;
+    if (isTyping(event.target)) return;
+    var row = currentRow();
+    switch (event.key) {
+      case "j": move(1); break;
+      case "k": move(-1); break;
+      case "x": toggle(row); break;
+      case "n": advanceAfterDecision = true; clickIn(row, "n"); break;
+      case "c": if (row) openDialog("case-dialog", row.dataset.id); break;
+      case "f": if (row) openDialog("formal-dialog", row.dataset.id); break;
+      case "a": clickIn(row, "a"); break;
+      case "Enter":
+        if (row && event.target === row) { row.querySelector(".row-link").click(); } else { return; }
+        break;
+      case "/": var search = document.querySelector('[data-testid="search"]'); if (search) search.focus(); break;
+      case "?": openDialog("shortcuts-dialog"); break;
+      default: return;
+    }
+    event.preventDefault();
+  });
+
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (target.matches("[data-close]")) {
+      closeDialogs();
+      if (currentRow()) currentRow().focus();
+      return;
+    }
+    var button = target.closest("[data-key]");
+    var row = target.closest("tr.row");
+    if (row) currentId = row.dataset.id;
+    if (button && button.dataset.key === "c") openDialog("case-dialog", row.dataset.id);
+    if (button && button.dataset.key === "f") openDialog("formal-dialog", row.dataset.id);
+    if (target.classList.contains("row-check")) {
+      if (event.shiftKey && lastChecked && lastChecked !== target) {
+        var boxes = Array.prototype.slice.call(document.querySelectorAll("#inbox-rows .row-check"));
+        var a = boxes.indexOf(lastChecked), b = boxes.indexOf(target);
+        boxes.slice(Math.min(a, b), Math.max(a, b) + 1).forEach(function (box) {
+          box.checked = target.checked; remember(box);
+        });
+      }
+      lastChecked = target;
+      remember(target);
+    }
+  });
+
+  document.body.addEventListener("sorum:decided", function () {
+    closeDialogs();
+  });
+
+  var hadRowFocus = false;
+
+  document.addEventListener("htmx:beforeRequest", function () {
+    var active = document.activeElement;
+    hadRowFocus = !!(active && active.closest && active.closest("tr.row")) || !!document.querySelector("dialog[open]");
+  });
+
+  document.addEventListener("htmx:afterSettle", function () {
+    // Rows swapped in (decisions) or prepended (live) keep the caseworker's selection and place.
+    document.querySelectorAll("#inbox-rows .row-check").forEach(function (box) {
+      if (selected.has(box.value)) box.checked = true;
+    });
+    updateCount();
+    var row = currentRow();
+    if (!row) return;
+    if (advanceAfterDecision) {
+      advanceAfterDecision = false;
+      var all = rows();
+      var next = all[all.indexOf(row) + 1];
+      focusRow(next || row);
+    } else if (hadRowFocus && !document.querySelector("dialog[open]") && (document.activeElement === document.body || !document.activeElement)) {
+      focusRow(row);
+    }
+  });
+
+  document.addEventListener("htmx:oobAfterSwap", function (event) {
+    var alert = document.getElementById("inbox-alert");
+    if (event.detail && event.detail.target === alert && !alert.hidden) closeDialogs();
+  });
+
+  document.addEventListener("focusin", function (event) {
+    var row = event.target.closest && event.target.closest("tr.row");
+    if (row) {
+      rows().forEach(function (r) { if (r !== row) r.classList.remove("current"); });
+      row.classList.add("current");
+      currentId = row.dataset.id;
+    }
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    updateCount();
+    var first = rows()[0];
+    if (first) { first.setAttribute("tabindex", "0"); first.classList.add("current"); currentId = first.dataset.id; }
+  });
+})();

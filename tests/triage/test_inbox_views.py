@@ -1,0 +1,277 @@
+"""The inbox pages and htmx fragments: visibility, filters, keyset pages, decisions, bulk, assignment."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import (
+    CaseFactory,
+    ChannelFactory,
+    ConversationFactory,
+    MessageFactory,
+    SectionFactory,
+    archivist,
+    caseworker,
+)
+from triage.models import Decision, Message, MessageStatus, TriageDecision
+from triage.selectors import Cursor
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def section():
+    return SectionFactory(code="teknisk", name="Teknisk")
+
+
+@pytest.fixture
+def channel(section):
+    return ChannelFactory(section=section, name="Nettsidekommentarer")
+
+
+@pytest.fixture
+def worker(section):
+    return caseworker(section)
+
+
+def _messages(channel, n, *, start=None):
+    start = start or timezone.now() - timedelta(days=1)
+    return [
+        MessageFactory(channel=channel, received_at=start + timedelta(minutes=i), text=f"Melding nummer {i}")
+        for i in range(n)
+    ]
+
+
+def test_caseworker_sees_only_own_sections(client, worker, channel):
+    mine = MessageFactory(channel=channel)
+    other = MessageFactory(channel=ChannelFactory())
+    client.force_login(worker)
+    response = client.get(reverse("triage:inbox"))
+    assert response.status_code == 200
+    ids = [m.pk for m in response.context["inbox_messages"]]
+    assert ids == [mine.pk]
+    assert client.get(reverse("triage:message_detail", args=[other.pk])).status_code == 404
+
+
+def test_archivist_sees_every_section(client, channel):
+    MessageFactory(channel=channel)
+    MessageFactory(channel=ChannelFactory())
+    client.force_login(archivist())
+    assert len(client.get(reverse("triage:inbox")).context["inbox_messages"]) == 2
+
+
+def test_keyset_pages_cover_everything_once_newest_first(client, worker, channel):
+    created = _messages(channel, 120)
+    client.force_login(worker)
+    seen, url = [], reverse("triage:inbox")
+    while url:
+        response = client.get(url)
+        seen += [m.pk for m in response.context["inbox_messages"]]
+        cursor = response.context["page"].next_cursor
+        url = f"{reverse('triage:inbox')}?cursor={cursor.encode()}" if cursor else None
+    assert seen == [m.pk for m in reversed(created)]
+
+
+def test_bad_cursor_and_bad_dates_are_not_errors(client, worker, channel):
+    _messages(channel, 2)
+    client.force_login(worker)
+    assert client.get(reverse("triage:inbox"), {"cursor": "!!nonsense"}).status_code == 200
+    response = client.get(reverse("triage:inbox"), {"date_from": "2026-13-45", "assignee": "x'"})
+    assert response.status_code == 200
+
+
+def test_filters_status_search_date_and_counts(client, worker, channel):
+    a, b, c = _messages(channel, 3)
+    Message.objects.filter(pk=a.pk).update(
+        status=MessageStatus.NOT_CASE_RELATED, text="Brøyting i Lundsvegen"
+    )
+    client.force_login(worker)
+    response = client.get(reverse("triage:inbox"), {"status": "new"})
+    assert {m.pk for m in response.context["inbox_messages"]} == {b.pk, c.pk}
+    counts_page = client.get(reverse("triage:inbox_counts"), {"status": "new"})
+    counts = {link["value"]: link["count"] for link in counts_page.context["status_links"]}
+    assert counts[""] == 3
+    assert counts["new"] == 2
+    assert counts["not_case_related"] == 1
+    response = client.get(reverse("triage:inbox"), {"q": "lundsvegen"})
+    assert [m.pk for m in response.context["inbox_messages"]] == [a.pk]
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    response = client.get(reverse("triage:inbox"), {"date_from": tomorrow})
+    assert response.context["inbox_messages"] == []
+
+
+def test_query_count_is_constant_per_page(client, worker, channel, django_assert_max_num_queries):
+    client.force_login(worker)
+    _messages(channel, 5)
+    with django_assert_max_num_queries(12) as small:
+        client.get(reverse("triage:inbox"))
+    _messages(channel, 45, start=timezone.now() - timedelta(days=2))
+    with django_assert_max_num_queries(12) as large:
+        client.get(reverse("triage:inbox"))
+    assert len(small.captured_queries) == len(large.captured_queries)
+
+
+def test_citizen_html_is_escaped(client, worker, channel):
+    MessageFactory(channel=channel, text='<script>alert(1)</script><img src=x onerror="alert(2)">')
+    client.force_login(worker)
+    body = client.get(reverse("triage:inbox")).content.decode()
+    assert "<script>alert(1)" not in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+
+
+def test_live_fragment_returns_only_newer_rows(client, worker, channel):
+    old = _messages(channel, 2)
+    client.force_login(worker)
+    than = Cursor.of(old[-1]).encode()
+    response = client.get(reverse("triage:inbox_newer"), {"than": than})
+    assert response.context["inbox_messages"] == []
+    new = MessageFactory(channel=channel)
+    response = client.get(reverse("triage:inbox_newer"), {"than": than})
+    assert [m.pk for m in response.context["inbox_messages"]] == [new.pk]
+    assert 'hx-swap-oob="true"' in response.content.decode()
+
+
+def test_not_case_related_from_the_row(client, worker, channel):
+    message = MessageFactory(channel=channel)
+    client.force_login(worker)
+    response = client.post(
+        reverse("triage:decide"),
+        {"message": message.pk, "decision": Decision.NOT_CASE_RELATED},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert response["HX-Trigger"] == "sorum:decided"
+    message.refresh_from_db()
+    assert message.status == MessageStatus.NOT_CASE_RELATED
+
+
+def test_case_related_with_new_case_and_change_of_mind(client, worker, channel, section):
+    message = MessageFactory(channel=channel)
+    client.force_login(worker)
+    client.post(
+        reverse("triage:decide"),
+        {
+            "message": message.pk,
+            "decision": "case_related",
+            "new_case_title": "Brøyting",
+            "new_case_section": section.pk,
+        },
+    )
+    client.post(reverse("triage:decide"), {"message": message.pk, "decision": "not_case_related"})
+    history = list(TriageDecision.objects.filter(message=message).order_by("id"))
+    assert [d.decision for d in history] == ["case_related", "not_case_related"]
+    assert history[0].case.title == "Brøyting"
+
+
+def test_formal_submission_records_the_reply(client, worker, channel, settings):
+    settings.SORUM_FORMAL_SUBMISSION_URL = "https://skjema.example/h"
+    message = MessageFactory(channel=channel)
+    client.force_login(worker)
+    detail = client.get(reverse("triage:message_detail", args=[message.pk])).content.decode()
+    assert "https://skjema.example/h" in detail
+    client.post(
+        reverse("triage:decide"),
+        {
+            "message": message.pk,
+            "decision": "formal_submission_requested",
+            "reply_text": "Bruk skjemaet, takk.",
+        },
+    )
+    decision = TriageDecision.objects.get(message=message)
+    assert decision.reply_text == "Bruk skjemaet, takk."
+    message.refresh_from_db()
+    assert message.status == MessageStatus.FORMAL_SUBMISSION_REQUESTED
+
+
+def test_locked_decision_shows_the_message(client, worker, channel, section):
+    from journal.models import JournalEntry, JournalStatus
+
+    message = MessageFactory(channel=channel)
+    case = CaseFactory(section=section)
+    JournalEntry.objects.create(
+        case=case,
+        year=case.year,
+        sequence_number=99001,
+        number_in_case=1,
+        status=JournalStatus.JOURNALFOERT,
+        title="t",
+        message=message,
+        registered_by=worker,
+    )
+    client.force_login(worker)
+    response = client.post(
+        reverse("triage:decide"),
+        {"message": message.pk, "decision": "not_case_related"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "archivist" in response.content.decode() or "arkivar" in response.content.decode()
+    assert "HX-Trigger" not in response
+    assert not TriageDecision.objects.filter(message=message).exists()
+
+
+def test_bulk_marks_selection_and_all_matching(client, worker, channel):
+    messages = _messages(channel, 6)
+    foreign = MessageFactory(channel=ChannelFactory())
+    client.force_login(worker)
+    client.post(reverse("triage:bulk_decide"), {"ids": [messages[0].pk, messages[1].pk, foreign.pk]})
+    assert Message.objects.filter(status=MessageStatus.NOT_CASE_RELATED).count() == 2
+    foreign.refresh_from_db()
+    assert foreign.status == MessageStatus.NEW
+    client.post(reverse("triage:bulk_decide"), {"all_matching": "1", "filter_query": "status=new"})
+    assert Message.objects.filter(channel=channel, status=MessageStatus.NEW).count() == 0
+    assert TriageDecision.objects.count() == 6
+
+
+def test_bulk_decision_uses_a_constant_number_of_queries(worker, channel, django_assert_max_num_queries):
+    from triage.services import triage_decision_record_bulk
+
+    ids = [m.pk for m in _messages(channel, 40)]
+    with django_assert_max_num_queries(8):
+        recorded, locked = triage_decision_record_bulk(message_ids=ids, decided_by=worker)
+    assert (recorded, locked) == (40, 0)
+
+
+def test_assign_to_me_and_my_queue(client, worker, channel, section):
+    message, other = _messages(channel, 2)
+    client.force_login(worker)
+    client.post(reverse("triage:assign"), {"message": message.pk, "to_me": "on"})
+    response = client.get(reverse("triage:my_queue"))
+    assert [m.pk for m in response.context["inbox_messages"]] == [message.pk]
+    outsider = caseworker(SectionFactory())
+    response = client.post(reverse("triage:assign"), {"message": other.pk, "assignee": outsider.pk})
+    other.refresh_from_db()
+    assert other.assignee is None
+
+
+def test_detail_shows_thread_previous_and_raw_event_only_for_archivists(client, worker, channel):
+    from channels.models import InboundEvent
+
+    conversation = ConversationFactory(channel=channel)
+    event = InboundEvent.objects.create(channel=channel, body=b'{"secret": "raw-body-marker"}')
+    first = MessageFactory(channel=channel, conversation=conversation, text="Første i tråden")
+    message = MessageFactory(channel=channel, conversation=conversation, inbound_event=event, text="Svar")
+    earlier = MessageFactory(
+        channel=channel, text="Tidligere fra samme", received_at=timezone.now() - timedelta(days=3)
+    )
+    client.force_login(worker)
+    response = client.get(reverse("triage:message_detail", args=[message.pk]))
+    assert first in response.context["thread"]
+    assert earlier in response.context["previous"]
+    assert "raw-body-marker" not in response.content.decode()
+    client.force_login(archivist())
+    assert (
+        "raw-body-marker" in client.get(reverse("triage:message_detail", args=[message.pk])).content.decode()
+    )
+
+
+def test_case_search_by_number_and_title(client, worker, section):
+    case = CaseFactory(section=section, title="Reguleringsplan for Sørumsand sentrum")
+    client.force_login(worker)
+    by_number = client.get(reverse("triage:case_search"), {"q": f"{case.year}/{case.sequence_number}"})
+    assert list(by_number.context["cases"]) == [case]
+    by_title = client.get(reverse("triage:case_search"), {"q": "sørumsand regulering"})
+    assert list(by_title.context["cases"]) == [case]

@@ -1,0 +1,181 @@
+"""Dashboard figures per section and channel, aggregated in the database with a constant number of queries.
+
+Days are Europe/Oslo calendar days. Queries: sections, channels, daily counts with conditional aggregation
+(received, decided, case-related), backlog (undecided count and oldest), median time to first decision.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
+from django.db.models import Count, Min, Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from channels.models import Channel
+from sorum_archive.roles import sees_all_sections
+
+from ..models import Message, MessageDirection, MessageStatus
+from ..selectors import sections_for_user
+from .median import median_decision_times
+from .types import DashboardFigures, Figures, SectionFigures
+
+OSLO = ZoneInfo("Europe/Oslo")
+DEFAULT_DAYS = 30
+MAX_DAYS = 366
+
+
+def _period(*, days: int, today: date) -> tuple[tuple[date, ...], datetime]:
+    first = today - timedelta(days=days - 1)
+    since = datetime.combine(first, time.min, tzinfo=OSLO)
+    return tuple(first + timedelta(days=offset) for offset in range(days)), since
+
+
+def _scope(user: AbstractBaseUser) -> tuple[dict[int, str], list[int] | None]:
+    """The sections the user may see by id, and the filter (None: every section, and messages without one)."""
+    sections = dict(sections_for_user(user=user).values_list("id", "name"))
+    return sections, None if sees_all_sections(user) else list(sections)
+
+
+def dashboard_figures_for_user(
+    *, user: AbstractBaseUser, days: int = DEFAULT_DAYS, now: datetime | None = None
+) -> DashboardFigures:
+    """Figures for the sections the user may see (archivists and admins: all, plus messages without one)."""
+    sections, section_ids = _scope(user)
+    return _figures_for_sections(sections=sections, section_ids=section_ids, days=days, now=now)
+
+
+def dashboard_figures_cached(*, user: AbstractBaseUser, days: int = DEFAULT_DAYS) -> DashboardFigures:
+    """The same figures, shared for SORUM_DASHBOARD_CACHE_SECONDS by every user who sees the same sections."""
+    sections, section_ids = _scope(user)
+    timeout = settings.SORUM_DASHBOARD_CACHE_SECONDS
+    if timeout <= 0:
+        return _figures_for_sections(sections=sections, section_ids=section_ids, days=days)
+    scope = "all" if section_ids is None else ",".join(map(str, sorted(section_ids)))
+    names = hashlib.sha256(repr(sorted(sections.items())).encode()).hexdigest()[:12]
+    key = f"triage:dashboard:v1:{scope}:{names}:{days}:{get_language()}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = _figures_for_sections(sections=sections, section_ids=section_ids, days=days)
+        cache.set(key, figures, timeout)
+    return figures
+
+
+def _figures_for_sections(
+    *, sections: dict[int, str], section_ids: list[int] | None, days: int, now: datetime | None = None
+) -> DashboardFigures:
+    now = now or timezone.now()
+    days = max(1, min(days, MAX_DAYS))
+    day_list, since = _period(days=days, today=now.astimezone(OSLO).date())
+
+    incoming = Message.objects.filter(direction=MessageDirection.INCOMING)
+    if section_ids is not None:
+        incoming = incoming.filter(section_id__in=section_ids)
+
+    daily_rows = (
+        incoming.filter(received_at__gte=since)
+        .annotate(day=TruncDate("received_at", tzinfo=OSLO))
+        .values("section_id", "channel_id", "day")
+        .annotate(
+            received=Count("id"),
+            decided=Count("id", filter=~Q(status=MessageStatus.NEW)),
+            case_related=Count("id", filter=Q(status=MessageStatus.CASE_RELATED)),
+        )
+        .order_by()
+    )
+    backlog_rows = (
+        incoming.filter(status=MessageStatus.NEW)
+        .values("section_id", "channel_id")
+        # COUNT(*) keeps this an index-only scan of the partial index on undecided messages.
+        .annotate(undecided=Count("*"), oldest=Min("received_at"))
+        .order_by()
+    )
+    medians = median_decision_times(since=since, section_ids=section_ids)
+
+    day_index = {day: index for index, day in enumerate(day_list)}
+    daily: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(day_list))
+    counts: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    for row in daily_rows:
+        key = (row["section_id"], row["channel_id"])
+        index = day_index.get(row["day"])
+        if index is not None:
+            daily[key][index] += row["received"]
+        counts[key][0] += row["decided"]
+        counts[key][1] += row["case_related"]
+    backlog = {
+        (row["section_id"], row["channel_id"]): (row["undecided"], row["oldest"]) for row in backlog_rows
+    }
+
+    channel_names = dict(Channel.objects.values_list("id", "name"))
+    keys = set(daily) | set(backlog)
+    section_keys = sorted(
+        {section_id for section_id, _channel in keys} | set(sections),
+        key=lambda section_id: (section_id is None, sections.get(section_id, "")),
+    )
+    result = []
+    for section_id in section_keys:
+        section_name = sections.get(section_id) or _("(no section)")
+        channel_rows = [
+            _figures(
+                key=(section_id, channel_id),
+                section_name=section_name,
+                channel_name=channel_names.get(channel_id, ""),
+                daily=daily,
+                counts=counts,
+                backlog=backlog,
+                medians=medians,
+                days=len(day_list),
+            )
+            for channel_id in sorted(
+                (channel_id for sid, channel_id in keys if sid == section_id),
+                key=lambda channel_id: channel_names.get(channel_id, ""),
+            )
+        ]
+        result.append(
+            SectionFigures(
+                total=_section_total(section_id, section_name, channel_rows, medians, len(day_list)),
+                channels=tuple(channel_rows),
+            )
+        )
+    return DashboardFigures(days=day_list, sections=tuple(result), generated_at=now)
+
+
+def _figures(*, key, section_name, channel_name, daily, counts, backlog, medians, days) -> Figures:
+    decided, case_related = counts.get(key, (0, 0))
+    undecided, oldest = backlog.get(key, (0, None))
+    return Figures(
+        section_id=key[0],
+        section_name=section_name,
+        channel_id=key[1],
+        channel_name=channel_name,
+        daily=tuple(daily.get(key, [0] * days)),
+        decided=decided,
+        case_related=case_related,
+        median_decision_time=medians.get(key),
+        undecided=undecided,
+        oldest_undecided_at=oldest,
+    )
+
+
+def _section_total(section_id, section_name, rows: list[Figures], medians, days: int) -> Figures:
+    oldest = [row.oldest_undecided_at for row in rows if row.oldest_undecided_at]
+    return Figures(
+        section_id=section_id,
+        section_name=section_name,
+        channel_id=None,
+        channel_name="",
+        daily=tuple(sum(row.daily[index] for row in rows) for index in range(days)),
+        decided=sum(row.decided for row in rows),
+        case_related=sum(row.case_related for row in rows),
+        median_decision_time=medians.get((section_id, None)),
+        undecided=sum(row.undecided for row in rows),
+        oldest_undecided_at=min(oldest) if oldest else None,
+    )

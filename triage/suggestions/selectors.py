@@ -1,0 +1,134 @@
+"""Run every suggestion rule for one message with a constant number of queries (at most three)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q
+from django.db.models.functions import Lower
+
+from ..models import Message, RoutingRule
+from .case_references import find_case_references
+from .duplicates import ANONYMOUS_AUTHORS, MessageText, find_duplicates
+from .hearing import assess_hearing
+from .routing import match_routing_rules, parse_keywords
+from .sensitive import assess_sensitivity
+from .text import normalise_name
+from .types import CaseReference, CaseSuggestion, MessageSuggestions, RoutingRuleSpec
+
+DUPLICATE_WINDOW = timedelta(days=14)
+DUPLICATE_MAX_CANDIDATES = 200
+
+
+def _case_suggestions(references: tuple[CaseReference, ...]) -> tuple[CaseSuggestion, ...]:
+    if not references:
+        return ()
+    from journal.models import Case
+
+    condition = reduce(or_, (Q(year=ref.year, sequence_number=ref.sequence_number) for ref in references))
+    cases = {(case.year, case.sequence_number): case for case in Case.objects.filter(condition)}
+    suggestions = []
+    for reference in references:
+        case = cases.get((reference.year, reference.sequence_number))
+        suggestions.append(
+            CaseSuggestion(
+                reference=reference,
+                case_id=case.pk if case else None,
+                case_title=case.title if case else "",
+                case_url=case.get_absolute_url() if case else "",
+            )
+        )
+    return tuple(suggestions)
+
+
+def _routing_rules(*, channel_id: int) -> list[RoutingRuleSpec]:
+    rules = (
+        RoutingRule.objects.filter(active=True)
+        .filter(Q(channel__isnull=True) | Q(channel_id=channel_id))
+        .select_related("section", "default_assignee")
+    )
+    return [
+        RoutingRuleSpec(
+            rule_id=rule.pk,
+            section_id=rule.section_id,
+            section_name=rule.section.name,
+            keywords=parse_keywords(rule.keywords),
+            channel_id=rule.channel_id,
+            assignee_id=rule.default_assignee_id,
+            assignee_name=(
+                rule.default_assignee.get_full_name() or rule.default_assignee.get_username()
+                if rule.default_assignee
+                else ""
+            ),
+            priority=rule.priority,
+        )
+        for rule in rules
+    ]
+
+
+def _duplicate_candidates(message: Message) -> list[MessageText]:
+    """Messages by the same handle or name within the window; both lookups hit an index."""
+    handle, name = message.author_handle.strip(), normalise_name(message.author_name)
+    conditions = []
+    if handle and normalise_name(handle) not in ANONYMOUS_AUTHORS:
+        conditions.append(Q(author_handle=handle))
+    if name and name not in ANONYMOUS_AUTHORS:
+        # SQLite's lower() folds ASCII only ("Ødegård"), so the exact name is asked for as well.
+        conditions.append(Q(author_name_lower=name) | Q(author_name=message.author_name))
+    if not conditions:
+        return []
+    rows = (
+        Message.objects.annotate(author_name_lower=Lower("author_name"))
+        .filter(reduce(or_, conditions))
+        .filter(
+            received_at__gte=message.received_at - DUPLICATE_WINDOW,
+            received_at__lte=message.received_at + DUPLICATE_WINDOW,
+        )
+        .exclude(pk=message.pk)
+        .order_by("-received_at")
+        .values_list("pk", "author_name", "author_handle", "text", "channel__name", "received_at")[
+            :DUPLICATE_MAX_CANDIDATES
+        ]
+    )
+    return [
+        MessageText(
+            message_id=pk,
+            author_name=author_name,
+            author_handle=author_handle,
+            text=text,
+            channel_name=channel_name,
+            received_at=received_at,
+        )
+        for pk, author_name, author_handle, text, channel_name, received_at in rows
+    ]
+
+
+def suggestions_for_message(*, message: Message) -> MessageSuggestions:
+    """Every suggestion for the message: case references, sensitivity, hearing, routing, duplicates."""
+    text = message.text
+    routing = match_routing_rules(
+        text=text,
+        channel_id=message.channel_id,
+        rules=_routing_rules(channel_id=message.channel_id),
+        current_section_id=message.section_id,
+    )
+    this = MessageText(
+        message_id=message.pk,
+        author_name=message.author_name,
+        author_handle=message.author_handle,
+        text=text,
+        channel_name="",
+        received_at=message.received_at,
+    )
+    return MessageSuggestions(
+        message_id=message.pk,
+        case_suggestions=_case_suggestions(find_case_references(text)),
+        sensitivity=assess_sensitivity(text),
+        hearing=assess_hearing(
+            text=text, author_name=message.author_name, author_handle=message.author_handle
+        ),
+        routing=routing,
+        duplicates=find_duplicates(this, _duplicate_candidates(message)),
+    )
