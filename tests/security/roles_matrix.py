@@ -108,4 +108,32 @@ EXPECTATIONS: dict[str, Expect] = {
     "public_journal:rss": everyone(200),
     "public_journal:atom": everyone(200),
     "public_journal:document": everyone(404, objects={"system_id": "document_file"}),
+    # The inbox UI and API (lists are filtered to the user's sections inside; detail is 404 outside them).
+    "triage:my_queue": Expect(),
+    "triage:inbox_counts": Expect(),
+    "triage:case_search": Expect(),
+    "triage:inbox_newer": Expect(caseworker_own=404, caseworker_other=404, archivist=404, admin=404),
+    "triage:decide": Expect(caseworker_own=405, caseworker_other=405, archivist=405, admin=405),
+    "triage:bulk_decide": Expect(caseworker_own=405, caseworker_other=405, archivist=405, admin=405),
+    "triage:assign": Expect(caseworker_own=405, caseworker_other=405, archivist=405, admin=405),
+    "dashboard:index": Expect(),
+    "dashboard:csv": Expect(),
+    "api:message_list": Expect(anonymous=403),
+    "api:message_detail": Expect(anonymous=403, caseworker_other=404, objects={"pk": "message"}),
+    "api:case_list": Expect(anonymous=403),
+    "api:decision_create": Expect(
+        anonymous=403, caseworker_own=405, caseworker_other=405, archivist=405, admin=405
+    ),
+    "api:case_create": Expect(
+        anonymous=403, caseworker_own=405, caseworker_other=405, archivist=405, admin=405
+    ),
+    # No attachment in the fixture: an unknown id still shows that anonymous users are sent to log in.
+    "channels:attachment": Expect(
+        caseworker_own=404, caseworker_other=404, archivist=404, admin=404, objects={"pk": "message"}
+    ),
+    "fiks:dispatch_list": Expect(caseworker_own=403, caseworker_other=403),
+    "fiks:dispatch_retry": everyone(405, objects={"pk": "message"}),
+    # The public guestbook form answers only for guestbook channels (the fixture's channel is not one).
+    "guestbook:form": everyone(404, objects={"slug": "channel"}),
+    "guestbook:thanks": everyone(404, objects={"slug": "channel"}),
 }
