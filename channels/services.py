@@ -6,6 +6,8 @@ import logging
 import uuid
 from typing import TYPE_CHECKING
 
+import kombu.exceptions
+import redis.exceptions
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -29,11 +31,39 @@ logger = logging.getLogger(__name__)
 # Headers kept with a rejected event: enough to investigate, nothing a forger could use to store content.
 _REJECTED_HEADER_LIMIT = 4096
 
+# Credentials of the caller or of a proxy in front: never stored with an event (signature headers are kept,
+# they are needed to re-verify and are useless without the secret).
+UNSTORED_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
 
-def _enqueue_parse(event_id: int) -> None:
+
+# What publishing a task raises while the broker is unreachable.
+BROKER_ERRORS = (kombu.exceptions.OperationalError, redis.exceptions.ConnectionError, OSError)
+
+
+def _storable_headers(headers, *, limit: int | None = None) -> dict[str, str]:
+    return {
+        name: value if limit is None else value[:limit]
+        for name, value in headers.items()
+        if name.lower() not in UNSTORED_HEADERS
+    }
+
+
+def _send_parse_task(event_id: int) -> None:
+    """Hand the event to the broker. A broker outage must not fail the delivery: the row is committed,
+    stays `received`, and inbound_event_sweep_task hands it over once the broker is back."""
     from .tasks import inbound_event_parse_task
 
-    transaction.on_commit(lambda: inbound_event_parse_task.delay(event_id))
+    try:
+        inbound_event_parse_task.delay(event_id)
+    except BROKER_ERRORS as exc:
+        logger.warning(
+            "channels.enqueue.failed",
+            extra={"event_id": event_id, "error_class": exc.__class__.__name__, "error": str(exc)[:200]},
+        )
+
+
+def _enqueue_parse(event_id: int) -> None:
+    transaction.on_commit(lambda: _send_parse_task(event_id))
 
 
 def inbound_event_enqueue_parse(*, event_id: int) -> None:
@@ -47,7 +77,7 @@ def inbound_event_receive(*, channel: Channel, request: WebhookRequest) -> Inbou
         event = InboundEvent.objects.create(
             channel=channel,
             content_type=request.content_type,
-            headers=dict(request.headers),
+            headers=_storable_headers(request.headers),
             query=dict(request.query),
             url=request.url[:2000],
             remote_addr=request.remote_addr,
@@ -60,7 +90,7 @@ def inbound_event_receive(*, channel: Channel, request: WebhookRequest) -> Inbou
 
 def inbound_event_reject(*, channel: Channel, request: WebhookRequest, reason: str) -> InboundEvent:
     """Keep a trace of a delivery that failed verification: headers and size only, the body is dropped."""
-    headers = {k: v[:_REJECTED_HEADER_LIMIT] for k, v in request.headers.items()}
+    headers = _storable_headers(request.headers, limit=_REJECTED_HEADER_LIMIT)
     return InboundEvent.objects.create(
         channel=channel,
         status=InboundEventStatus.REJECTED,

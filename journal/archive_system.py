@@ -20,6 +20,14 @@ if TYPE_CHECKING:
     from triage.models import Message, Section
 
 
+class ArchiveSystemError(Exception):
+    """Base of what an archive system implementation raises on purpose."""
+
+
+class ArchiveSystemUnavailable(ArchiveSystemError):
+    """The remote archive is down, answered 5xx or timed out: retry later, the entry stays pending."""
+
+
 class ArchiveSystem(Protocol):
     def case_create(self, *, title: str, section: Section, created_by: AbstractBaseUser) -> Case: ...
 

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from triage.models import Decision, Message, MessageStatus, TriageDecision
 
 from .models import (
     APPROVED_STATUSES,
@@ -191,7 +195,28 @@ def public_document_file_get(*, system_id) -> DocumentFile:
     file = DocumentFile.objects.select_related("document__entry__case").get(
         system_id=system_id, variant=VariantFormat.ARKIVFORMAT, format="pdf"
     )
-    entry = public_journal_queryset().get(pk=file.document.entry_id)
+    try:
+        entry = public_journal_queryset().get(pk=file.document.entry_id)
+    except JournalEntry.DoesNotExist as exc:  # not approved yet, or not public: the same 404 as unknown
+        raise DocumentFile.DoesNotExist from exc
     if str(file.system_id) not in public_entry(entry).document_ids:
         raise DocumentFile.DoesNotExist
     return file
+
+
+def messages_registration_pending(*, older_than: timedelta, limit: int = 1000) -> list[tuple[int, int, int]]:
+    """(message id, case id, deciding user id) for case-related messages without a journal entry whose
+    latest decision is older than `older_than`: their registration task gave up or was lost."""
+    cutoff = timezone.now() - older_than
+    message_ids = list(
+        Message.objects.filter(status=MessageStatus.CASE_RELATED, journal_entry__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    pending = []
+    for message_id in message_ids:
+        latest = TriageDecision.objects.filter(message_id=message_id).order_by("-decided_at", "-id").first()
+        decided_case = latest is not None and latest.decision == Decision.CASE_RELATED and latest.case_id
+        if decided_case and latest.decided_at < cutoff:
+            pending.append((message_id, latest.case_id, latest.decided_by_id))
+    return pending

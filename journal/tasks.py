@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.db import OperationalError
@@ -7,14 +9,25 @@ from django.db import OperationalError
 from triage.models import Message
 
 from . import services
-from .archive_system import get_archive_system
+from .archive_system import ArchiveSystemUnavailable, get_archive_system
 from .models import Case
+from .selectors import messages_registration_pending
 
 # OSError: the media storage was briefly unavailable while writing a rendered file.
 RETRY_ON = (OperationalError, OSError)
 
 
-@shared_task(bind=True, autoretry_for=RETRY_ON, retry_backoff=True, max_retries=8)
+# A remote archive that is down is retried with exponential backoff (2 s, 4 s, ... capped at 10 min, with
+# jitter) for about a day; meanwhile the message stays case-related without a journal number (pending), and
+# journal_entry_pending_sweep_task (beat) enqueues it again if even that runs out.
+@shared_task(
+    bind=True,
+    autoretry_for=(*RETRY_ON, ArchiveSystemUnavailable),
+    retry_backoff=2,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=150,
+)
 def journal_entry_register_task(
     self, message_id: int, case_id: int, user_id: int, screening: dict | None = None
 ) -> int:
@@ -48,3 +61,12 @@ def journal_entry_register_outgoing_task(self, message_id: int, case_id: int, us
     )
     archive_system.journal_entry_complete(entry=entry)
     return entry.pk
+
+
+@shared_task
+def journal_entry_pending_sweep_task(older_than_seconds: int = 15 * 60) -> int:
+    """Enqueue registration again for case-related messages still without a journal entry."""
+    pending = messages_registration_pending(older_than=timedelta(seconds=older_than_seconds))
+    for message_id, case_id, user_id in pending:
+        journal_entry_register_task.delay(message_id, case_id, user_id)
+    return len(pending)

@@ -13,11 +13,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
+from sorum_archive.roles import sees_all_sections
+
 from . import selectors, services
 from .forms import CloseCaseForm, CorrectForm, ReasonForm, RemarkForm, ScreeningForm
 from .models import Case, DocumentFile, JournalEntry, JournalStatus
 
 REVIEW = "journal.review_journalentry"
+
+
+def _case_visible(user, case: Case) -> bool:
+    """A case, its entries and their files (message text) belong to its section (roles matrix in
+    tests/security); archivists and admins see every section."""
+    return sees_all_sections(user) or case.section.members.filter(pk=user.pk).exists()
 
 
 @login_required
@@ -27,6 +35,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         case, entries = selectors.case_get_with_entries(pk=pk)
     except Case.DoesNotExist as exc:
         raise Http404 from exc
+    if not _case_visible(request.user, case):
+        raise Http404
     return render(
         request,
         "journal/case_detail.html",
@@ -247,6 +257,8 @@ def document_file(request: HttpRequest, system_id) -> FileResponse:
         stored = selectors.document_file_get(system_id=system_id)
     except DocumentFile.DoesNotExist as exc:
         raise Http404 from exc
+    if not _case_visible(request.user, stored.document.entry.case):
+        raise Http404
     return file_response(stored)
 
 

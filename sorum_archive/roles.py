@@ -43,6 +43,8 @@ ADMIN_PERMISSIONS = ARCHIVIST_PERMISSIONS + [
     "auth.add_user",
     "auth.change_user",
     "auth.view_group",
+    "sorum_archive.view_auditevent",
+    "triage.view_retentiontally",
 ]
 ROLE_PERMISSIONS = {
     CASEWORKER: CASEWORKER_PERMISSIONS,

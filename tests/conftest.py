@@ -60,3 +60,16 @@ def user_factory(db):
     from tests.factories import UserFactory
 
     return UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _role_groups_in_transactional_tests(request):
+    """A transactional test (live server, real worker) starts after another one flushed the database,
+    which removes the role groups the migrations made; put them back."""
+    marker = request.node.get_closest_marker("django_db")
+    if not (marker and marker.kwargs.get("transaction")) and "live_server" not in request.fixturenames:
+        return
+    request.getfixturevalue("transactional_db")
+    from tests.role_groups import ensure_role_groups
+
+    ensure_role_groups()

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Conversation, Message, RoutingRule, Section, TriageDecision
+from .models import Conversation, Message, RetentionTally, RoutingRule, Section, TriageDecision
 
 
 @admin.register(Section)
@@ -29,6 +29,22 @@ class ConversationAdmin(admin.ModelAdmin):
 @admin.register(TriageDecision)
 class TriageDecisionAdmin(admin.ModelAdmin):
     list_display = ["message", "decision", "case", "decided_by", "decided_at"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(RetentionTally)
+class RetentionTallyAdmin(admin.ModelAdmin):
+    list_display = ["day", "channel", "deleted_count"]
+    list_filter = ["channel"]
+    date_hierarchy = "day"
+
+    def has_add_permission(self, request) -> bool:
+        return False
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False

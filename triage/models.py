@@ -201,6 +201,25 @@ class TriageDecision(models.Model):
         return f"{self.get_decision_display()} ({self.message_id})"
 
 
+class RetentionTally(models.Model):
+    """How many messages of a channel and day were deleted after the retention period (statistikk only)."""
+
+    channel = models.ForeignKey(
+        "channels.Channel", verbose_name=_("channel"), on_delete=models.PROTECT, related_name="+"
+    )
+    day = models.DateField(_("day received"))
+    deleted_count = models.PositiveIntegerField(_("deleted messages"), default=0)
+
+    class Meta:
+        verbose_name = _("retention tally")
+        verbose_name_plural = _("retention tallies")
+        ordering = ["-day", "channel"]
+        constraints = [models.UniqueConstraint(fields=["channel", "day"], name="retentiontally_unique_day")]
+
+    def __str__(self) -> str:
+        return f"{self.channel_id} {self.day}: {self.deleted_count}"
+
+
 class RoutingRule(models.Model):
     """A section's routing rule (fordelingsregel): keywords and optionally a channel pick a section."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -12,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from channels.adapters.base import InboundMessage, MessageAction
+from sorum_archive.audit import audit_record
+from sorum_archive.models import AuditAction
 
 from .models import Conversation, Decision, Message, MessageStatus, TriageDecision
 
@@ -30,8 +33,30 @@ class DecisionLocked(ValidationError):
     """The message already has an approved journal entry: only the archivist can change it now."""
 
 
+def _storable(text: str) -> str:
+    """What PostgreSQL can store: no NUL characters, no lone surrogates (JSON allows both, a citizen's
+    phone sometimes sends them); each becomes U+FFFD so the reader sees something was there."""
+    if "\x00" in text:
+        text = text.replace("\x00", "\ufffd")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return text
+
+
+def _storable_json(value):
+    if isinstance(value, str):
+        return _storable(value)
+    if isinstance(value, dict):
+        return {_storable(str(k)): _storable_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable_json(v) for v in value]
+    return value
+
+
 def _clip(text: str, limit: int) -> str:
-    return text[:limit]
+    return _storable(text)[:limit]
 
 
 def conversation_get_or_create(*, channel: Channel, key: str, title: str, at) -> Conversation:
@@ -46,15 +71,34 @@ def conversation_get_or_create(*, channel: Channel, key: str, title: str, at) ->
     return conversation
 
 
+# A provider's clock may run ahead; beyond this a sent time is not believed.
+CLOCK_SKEW_TOLERANCE = timedelta(minutes=5)
+
+
+def _sent_at_checked(sent_at: datetime, *, received_at: datetime) -> tuple[datetime, dict]:
+    """Clamp a sent time in the future to the receipt time and flag it. Ordering never relies on it:
+    the inbox sorts by received_at."""
+    skew = sent_at - received_at
+    if skew <= CLOCK_SKEW_TOLERANCE:
+        return sent_at, {}
+    logger.warning("triage.ingest.clock_skew", extra={"skew_seconds": int(skew.total_seconds())})
+    return received_at, {
+        "clock_skew_seconds": int(skew.total_seconds()),
+        "provider_sent_at": sent_at.isoformat(),
+    }
+
+
 def message_ingest(*, channel: Channel, event: InboundEvent | None, inbound: InboundMessage) -> Message:
     """Create, edit or mark deleted one message. Redelivery of the same message is a no-op."""
     limit = settings.SORUM_MESSAGE_MAX_CHARS
-    existing = Message.objects.filter(channel=channel, external_id=inbound.external_id).first()
+    existing = Message.objects.filter(channel=channel, external_id=_clip(inbound.external_id, 300)).first()
     if existing is not None:
         return _message_apply_update(message=existing, inbound=inbound)
 
+    received_at = timezone.now()
+    sent_at, skew_flags = _sent_at_checked(inbound.sent_at, received_at=received_at)
     conversation = conversation_get_or_create(
-        channel=channel, key=inbound.conversation_key, title=inbound.conversation_title, at=inbound.sent_at
+        channel=channel, key=inbound.conversation_key, title=inbound.conversation_title, at=sent_at
     )
     message = Message(
         channel=channel,
@@ -66,17 +110,18 @@ def message_ingest(*, channel: Channel, event: InboundEvent | None, inbound: Inb
         author_name=_clip(inbound.author_name, 300),
         author_handle=_clip(inbound.author_handle, 300),
         text=_clip(inbound.text, limit),
-        sent_at=inbound.sent_at,
+        sent_at=sent_at,
+        received_at=received_at,
         direction=inbound.direction.value,
         deleted_by_author=inbound.action == MessageAction.DELETE,
-        extra=dict(inbound.extra),
+        extra=_storable_json({**dict(inbound.extra), **skew_flags}),
     )
     try:
         # The same message in two concurrent deliveries: the unique constraint keeps one (Sentry).
         with transaction.atomic():
             message.save()
     except IntegrityError:
-        return Message.objects.get(channel=channel, external_id=inbound.external_id)
+        return Message.objects.get(channel=channel, external_id=_clip(inbound.external_id, 300))
     if inbound.attachments:
         from channels.attachments import message_attachments_create
 
@@ -144,6 +189,13 @@ def triage_decision_record(
             message.first_decided_at = record.decided_at
             fields.append("first_decided_at")
         message.save(update_fields=fields)
+        audit_record(
+            actor=decided_by,
+            action=AuditAction.DECIDED,
+            obj=message,
+            summary=decision,
+            extra={"decision_id": record.pk, "case_id": record.case_id},
+        )
         if decision == Decision.CASE_RELATED:
             from journal.tasks import journal_entry_register_task
 

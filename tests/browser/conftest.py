@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.journal.fiks.conftest import fiks  # noqa: F401  (the Fiks stand-in for test_fiks.py)
+from tests.security.hostile_fixtures import hostile_messages_for  # noqa: F401  (shared fixture)
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM in the test body is still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

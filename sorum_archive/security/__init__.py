@@ -1,0 +1,1 @@
+"""Cross-cutting protection: login throttling, response headers, database-outage answers, log redaction."""

@@ -1,0 +1,139 @@
+"""Expected HTTP status per URL name and role: the single table the roles matrix test checks.
+
+Every named URL in the URL conf must have a row (the test fails naming the missing ones), so a new view
+cannot ship without someone deciding who may open it. To add a view:
+
+    "app:url_name": Expect(caseworker_own=200, caseworker_other=404, ..., objects={"pk": "message"}),
+
+Roles: anonymous; caseworker_own (member of the section that owns the objects); caseworker_other (member of
+another section); archivist (sees every section); admin (staff, admin group). `objects` maps each path
+argument to a fixture object (see `matrix_objects` in test_roles_matrix.py: message, case, channel, section,
+entry, user); ints get its pk, slugs its slug. `method` is the HTTP method tried (GET by default); add one
+row per extra method under a name like "app:url_name POST" with `name=` set.
+
+Anonymous users are sent to the login page (302) by HTML views and get 403 from the API.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ROLES = ("anonymous", "caseworker_own", "caseworker_other", "archivist", "admin")
+
+
+@dataclass(frozen=True)
+class Expect:
+    anonymous: int = 302
+    caseworker_own: int = 200
+    caseworker_other: int = 200
+    archivist: int = 200
+    admin: int = 200
+    objects: dict[str, str] = field(default_factory=dict)
+    method: str = "get"
+    data: dict | None = None
+    name: str = ""  # the URL name when the row key is not one (extra methods)
+
+    def status_for(self, role: str) -> int:
+        return getattr(self, role)
+
+
+def everyone(status: int, **kwargs) -> Expect:
+    return Expect(
+        anonymous=status,
+        caseworker_own=status,
+        caseworker_other=status,
+        archivist=status,
+        admin=status,
+        **kwargs,
+    )
+
+
+# URL names excluded on purpose, with the place they are tested instead.
+EXCLUDED = {
+    "channels:webhook": "public by design, authenticated by signature: tests/channels/test_webhook.py",
+}
+# Whole URL prefixes excluded: the Django admin's own views (its staff-only gate is tested separately).
+EXCLUDED_PREFIXES = ("admin/",)
+
+EXPECTATIONS: dict[str, Expect] = {
+    "healthz": everyone(200),
+    "login": everyone(200),
+    "logout": Expect(
+        method="post", anonymous=302, caseworker_own=302, caseworker_other=302, archivist=302, admin=302
+    ),
+    "set_language": Expect(
+        method="post",
+        data={"language": "nb", "next": "/"},
+        anonymous=302,
+        caseworker_own=302,
+        caseworker_other=302,
+        archivist=302,
+        admin=302,
+    ),
+    "api-schema": Expect(anonymous=403),
+    "api-docs": Expect(anonymous=403),
+    "triage:inbox": Expect(),
+    "triage:message_detail": Expect(caseworker_other=404, objects={"pk": "message"}),
+    "journal:case_detail": Expect(caseworker_other=404, objects={"pk": "case"}),
+    "journal:review_queue": Expect(caseworker_own=403, caseworker_other=403),
+    "journal:entry_detail": Expect(caseworker_own=403, caseworker_other=403, objects={"pk": "entry"}),
+    # The archivist's actions are POST only: a GET is 405 before anything else.
+    "journal:entry_approve": everyone(405, objects={"pk": "entry"}),
+    "journal:entry_return": everyone(405, objects={"pk": "entry"}),
+    "journal:entry_correct": everyone(405, objects={"pk": "entry"}),
+    "journal:entry_screen": everyone(405, objects={"pk": "entry"}),
+    "journal:entry_archive": everyone(405, objects={"pk": "entry"}),
+    "journal:entry_cancel": everyone(405, objects={"pk": "entry"}),
+    "journal:case_close": everyone(405, objects={"pk": "case"}),
+    "journal:entry_approve POST": Expect(
+        name="journal:entry_approve",
+        method="post",
+        caseworker_own=403,
+        caseworker_other=403,
+        archivist=302,
+        admin=302,
+        objects={"pk": "entry"},
+    ),
+    "journal:case_close POST": Expect(
+        name="journal:case_close",
+        method="post",
+        caseworker_own=403,
+        caseworker_other=403,
+        archivist=302,
+        admin=302,
+        objects={"pk": "case"},
+    ),
+    "journal:document_file": Expect(caseworker_other=404, objects={"system_id": "document_file"}),
+    "public_journal:list": everyone(200),
+    "public_journal:rss": everyone(200),
+    "public_journal:atom": everyone(200),
+    "public_journal:document": everyone(404, objects={"system_id": "document_file"}),
+    # The inbox UI and API (lists are filtered to the user's sections inside; detail is 404 outside them).
+    "triage:my_queue": Expect(),
+    "triage:inbox_counts": Expect(),
+    "triage:case_search": Expect(),
+    "triage:inbox_newer": Expect(caseworker_own=404, caseworker_other=404, archivist=404, admin=404),
+    "triage:decide": Expect(caseworker_own=405, caseworker_other=405, archivist=405, admin=405),
+    "triage:bulk_decide": Expect(caseworker_own=405, caseworker_other=405, archivist=405, admin=405),
+    "triage:assign": Expect(caseworker_own=405, caseworker_other=405, archivist=405, admin=405),
+    "dashboard:index": Expect(),
+    "dashboard:csv": Expect(),
+    "api:message_list": Expect(anonymous=403),
+    "api:message_detail": Expect(anonymous=403, caseworker_other=404, objects={"pk": "message"}),
+    "api:case_list": Expect(anonymous=403),
+    "api:decision_create": Expect(
+        anonymous=403, caseworker_own=405, caseworker_other=405, archivist=405, admin=405
+    ),
+    "api:case_create": Expect(
+        anonymous=403, caseworker_own=405, caseworker_other=405, archivist=405, admin=405
+    ),
+    # No attachment in the fixture: an unknown id still shows that anonymous users are sent to log in.
+    "channels:attachment": Expect(
+        caseworker_own=404, caseworker_other=404, archivist=404, admin=404, objects={"pk": "message"}
+    ),
+    "fiks:dispatch_list": Expect(caseworker_own=403, caseworker_other=403),
+    "fiks:dispatch_retry": everyone(405, objects={"pk": "message"}),
+    # The public guestbook form answers only for guestbook channels (the fixture's channel is not one).
+    "guestbook:form": everyone(404, objects={"slug": "channel"}),
+    "guestbook:thanks": everyone(404, objects={"slug": "channel"}),
+}
