@@ -74,7 +74,9 @@ FILTER_PARAMETERS = [
     OpenApiParameter("date_from", OpenApiTypes.DATE, description="Received on or after (Europe/Oslo date)"),
     OpenApiParameter("date_to", OpenApiTypes.DATE, description="Received on or before (Europe/Oslo date)"),
     OpenApiParameter("cursor", OpenApiTypes.STR, description="Opaque cursor from `next`"),
-    OpenApiParameter("page_size", OpenApiTypes.INT, description="1-100, default 50"),
+    OpenApiParameter(
+        "page_size", {"type": "integer", "minimum": 1, "maximum": 100}, description="1-100, default 50"
+    ),
 ]
 
 
@@ -259,7 +261,10 @@ class CaseListApi(APIView):
         pass
 
     @extend_schema(
-        parameters=[OpenApiParameter("q", OpenApiTypes.STR), OpenApiParameter("limit", OpenApiTypes.INT)],
+        parameters=[
+            OpenApiParameter("q", OpenApiTypes.STR),
+            OpenApiParameter("limit", {"type": "integer", "minimum": 1, "maximum": 100}),
+        ],
         responses=OutputSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
