@@ -61,14 +61,14 @@ def test_keyboard_only_triage_and_hostile_text(ui, world):
     page.keyboard.press("j")
     assert page.evaluate("document.activeElement.id") == f"msg-{newest[0].pk}"
     page.keyboard.press("n")
-    page.wait_for_function(
-        f"document.querySelector('#msg-{newest[0].pk} [data-testid=status]').dataset.status"
-        " === 'not_case_related'"
+    # Locator waits, not wait_for_function("..."): the CSP (no 'unsafe-eval') blocks string predicates.
+    expect(page.locator(f"#msg-{newest[0].pk} [data-testid=status]")).to_have_attribute(
+        "data-status", "not_case_related"
     )
     # Focus moves on to the next message after a decision.
-    page.wait_for_function(f"document.activeElement.id === 'msg-{newest[1].pk}'")
+    expect(page.locator(f"#msg-{newest[1].pk}")).to_be_focused()
     page.keyboard.press("n")
-    page.wait_for_function(f"document.activeElement.id === 'msg-{newest[2].pk}'")
+    expect(page.locator(f"#msg-{newest[2].pk}")).to_be_focused()
     page.keyboard.press("x")
     page.keyboard.press("j")
     page.keyboard.press("x")
@@ -111,8 +111,8 @@ def test_case_picker_by_number_and_new_case(ui, world):
     dialog.locator(f"input[name=case][value='{case.pk}']").wait_for()
     ui.check("case-picker")
     dialog.get_by_test_id("case-submit").click()
-    page.wait_for_function(
-        f"document.querySelector('#msg-{first.pk} [data-testid=status]').dataset.status === 'case_related'"
+    expect(page.locator(f"#msg-{first.pk} [data-testid=status]")).to_have_attribute(
+        "data-status", "case_related"
     )
     assert not dialog.is_visible()
     assert TriageDecision.objects.get(message=first).case == case
@@ -122,8 +122,8 @@ def test_case_picker_by_number_and_new_case(ui, world):
     dialog.get_by_test_id("new-case-title").fill("Brøyting i Lundsvegen vinteren 2026")
     dialog.get_by_test_id("new-case-section").select_option(str(world["section"].pk))
     dialog.get_by_test_id("case-submit").click()
-    page.wait_for_function(
-        f"document.querySelector('#msg-{second.pk} [data-testid=status]').dataset.status === 'case_related'"
+    expect(page.locator(f"#msg-{second.pk} [data-testid=status]")).to_have_attribute(
+        "data-status", "case_related"
     )
     assert TriageDecision.objects.get(message=second).case.title == "Brøyting i Lundsvegen vinteren 2026"
     ui.check("case-picker-done")
@@ -169,7 +169,7 @@ def test_live_arrival_keeps_place_and_selection(ui, world, settings):
     assert page.locator("#inbox-rows tr.row").first.get_attribute("id") == f"msg-{fresh.pk}"
     assert page.locator(f"#msg-{keep.pk} .row-check").is_checked()
     assert page.evaluate("document.activeElement.id") == f"msg-{keep.pk}"
-    page.wait_for_function("document.querySelector('[data-status=all] .count').textContent.trim() === '8'")
+    expect(page.locator("[data-status=all] .count")).to_have_text("8")
     ui.check("live-arrival")
 
 
@@ -194,9 +194,8 @@ def test_formal_submission_in_english(ui, world, settings):
     text.type(" Vennlig hilsen Kari.")
     ui.check("formal-dialog-en")
     dialog.get_by_test_id("formal-submit").click()
-    page.wait_for_function(
-        f"document.querySelector('#msg-{target.pk} [data-testid=status]').dataset.status"
-        " === 'formal_submission_requested'"
+    expect(page.locator(f"#msg-{target.pk} [data-testid=status]")).to_have_attribute(
+        "data-status", "formal_submission_requested"
     )
     decision = TriageDecision.objects.get(message=target)
     assert decision.reply_text.endswith("Vennlig hilsen Kari.")
