@@ -46,4 +46,14 @@ def add_error_responses(result: dict[str, Any], generator, request, public) -> d
                 continue
             for status, description in ERROR_RESPONSES.items():
                 operation["responses"].setdefault(status, {"description": description, "content": reference})
+            _integer_path_parameters_are_unsigned(operation)
     return result
+
+
+def _integer_path_parameters_are_unsigned(operation: dict[str, Any]) -> None:
+    """Django's <int:…> converter matches digits only: a negative id never reaches the API (the URL does not
+    resolve), so the schema says so instead of promising the API's JSON error for it."""
+    for parameter in operation.get("parameters", []):
+        schema = parameter.get("schema", {})
+        if parameter.get("in") == "path" and schema.get("type") == "integer":
+            schema.setdefault("minimum", 0)

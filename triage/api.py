@@ -90,7 +90,7 @@ class MessageListApi(APIView):
         channel = serializers.SlugRelatedField(slug_field="slug", read_only=True)
         kind = serializers.CharField(source="channel.kind", read_only=True)
         section = serializers.SlugRelatedField(slug_field="code", read_only=True)
-        assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
+        assignee = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
         class Meta:
             model = Message

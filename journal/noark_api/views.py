@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from journal.models import Archive, Case, Document, DocumentFile, JournalEntry, Series
+from sorum_archive.roles import sees_all_sections
 
 from . import serializers as s
 from .links import (
@@ -53,6 +54,14 @@ class NoarkView(APIView):
     def full(self, request: Request) -> bool:
         """Readers with review rights see screened values; others get them masked or omitted."""
         return request.user.has_perm("journal.review_journalentry")
+
+
+def _visible(request: Request, queryset, section: str):
+    """Cases, their entries, documents and files belong to the case's section, as in the HTML views
+    (journal.views._case_visible): a caseworker reads only the sections they are a member of."""
+    if sees_all_sections(request.user):
+        return queryset
+    return queryset.filter(**{f"{section}__members": request.user})
 
 
 def _get(queryset, system_id):
@@ -138,19 +147,23 @@ class ArkivdelDetailApi(NoarkView):
         return Response(s.series_json(request, _get(Series.objects.all(), system_id)))
 
 
-def _cases():
-    return Case.objects.select_related("section", "screening")
+def _cases(request: Request):
+    return _visible(request, Case.objects.select_related("section", "screening"), "section")
 
 
-def _entries():
-    return JournalEntry.objects.select_related("case", "screening").prefetch_related("correspondents")
+def _entries(request: Request):
+    return _visible(
+        request,
+        JournalEntry.objects.select_related("case", "screening").prefetch_related("correspondents"),
+        "case__section",
+    )
 
 
 class SaksmappeListApi(NoarkView):
     """$top, $skip and a simple $filter: `saksaar eq 2026 and sakssekvensnummer eq 42`."""
 
     def get(self, request: Request) -> Response:
-        queryset = _cases().order_by("-year", "-sequence_number")
+        queryset = _cases(request).order_by("-year", "-sequence_number")
         expression = request.query_params.get("$filter", "").strip()
         if expression:
             for term in re.split(r"\s+and\s+", expression):
@@ -165,51 +178,57 @@ class SaksmappeListApi(NoarkView):
 
 class SaksmappeDetailApi(NoarkView):
     def get(self, request: Request, system_id: str) -> Response:
-        return Response(s.case_json(request, _get(_cases(), system_id), full=self.full(request)))
+        return Response(s.case_json(request, _get(_cases(request), system_id), full=self.full(request)))
 
 
 class SaksmappeJournalpostApi(NoarkView):
     def get(self, request: Request, system_id: str) -> Response:
-        case = _get(Case.objects.all(), system_id)
+        case = _get(_cases(request), system_id)
         full = self.full(request)
-        queryset = _entries().filter(case=case).order_by("number_in_case")
+        queryset = _entries(request).filter(case=case).order_by("number_in_case")
         return _page(request, queryset, lambda e: s.entry_json(request, e, full=full))
 
 
 class JournalpostListApi(NoarkView):
     def get(self, request: Request) -> Response:
         full = self.full(request)
-        queryset = _entries().order_by("-year", "-sequence_number")
+        queryset = _entries(request).order_by("-year", "-sequence_number")
         return _page(request, queryset, lambda e: s.entry_json(request, e, full=full))
 
 
 class JournalpostDetailApi(NoarkView):
     def get(self, request: Request, system_id: str) -> Response:
-        return Response(s.entry_json(request, _get(_entries(), system_id), full=self.full(request)))
+        return Response(s.entry_json(request, _get(_entries(request), system_id), full=self.full(request)))
 
 
-def _documents():
-    return Document.objects.select_related("entry", "entry__screening", "screening").prefetch_related("files")
+def _documents(request: Request):
+    return _visible(
+        request,
+        Document.objects.select_related("entry", "entry__screening", "screening").prefetch_related("files"),
+        "entry__case__section",
+    )
 
 
 class JournalpostDokumentbeskrivelseApi(NoarkView):
     def get(self, request: Request, system_id: str) -> Response:
-        entry = _get(JournalEntry.objects.all(), system_id)
+        entry = _get(_entries(request), system_id)
         full = self.full(request)
-        queryset = _documents().filter(entry=entry).order_by("number")
+        queryset = _documents(request).filter(entry=entry).order_by("number")
         return _page(request, queryset, lambda d: s.document_json(request, d, full=full))
 
 
 class DokumentbeskrivelseDetailApi(NoarkView):
     def get(self, request: Request, system_id: str) -> Response:
-        return Response(s.document_json(request, _get(_documents(), system_id), full=self.full(request)))
+        return Response(
+            s.document_json(request, _get(_documents(request), system_id), full=self.full(request))
+        )
 
 
 def _file(request: Request, view: NoarkView, system_id: str) -> DocumentFile:
-    file = _get(
-        DocumentFile.objects.select_related("document", "document__screening", "document__entry__screening"),
-        system_id,
+    files = DocumentFile.objects.select_related(
+        "document", "document__screening", "document__entry__screening"
     )
+    file = _get(_visible(request, files, "document__entry__case__section"), system_id)
     if s.document_withheld(file.document, full=view.full(request)):
         raise PermissionDenied("the document is screened")
     return file

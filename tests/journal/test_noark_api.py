@@ -76,7 +76,7 @@ def test_follow_links_from_saksmappe_to_file(archive):
 def test_screened_entry_is_masked_for_caseworkers_and_shown_to_archivists(archive):
     entry = Screening.objects.get().entry
     url = f"{API}sakarkiv/journalpost/{entry.system_id}/"
-    masked = _client(caseworker()).get(url).content.decode()
+    masked = _client(caseworker(entry.case.section)).get(url).content.decode()
     assert SCREENED_NAME not in masked
     assert SCREENED_WORD not in masked
     assert "******" in masked
@@ -90,7 +90,7 @@ def test_screened_document_file_is_withheld_from_readers_without_review_right(ar
     Screening.objects.filter(entry=entry).update(document_screening="Skjerming av hele dokumentet")
     file = entry.documents.get().files.first()
     url = f"{API}arkivstruktur/dokumentobjekt/{file.system_id}/referanseFil/"
-    assert _client(caseworker()).get(url).status_code == 403
+    assert _client(caseworker(entry.case.section)).get(url).status_code == 403
     assert _client(archivist()).get(url).status_code == 200
 
 

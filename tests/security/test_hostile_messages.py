@@ -25,6 +25,12 @@ TEXT_CASES = [h for h in CORPUS if h.raw_body is None]
 RAW_CASES = [h for h in CORPUS if h.raw_body is not None]
 _EVENT_ATTRIBUTE = re.compile(r"<[^>]*\son[a-z]+\s*=", re.IGNORECASE)
 _SCRIPT_URL = re.compile(r"(?:href|src|action|formaction)\s*=\s*[\"']?\s*javascript:", re.IGNORECASE)
+# The page's own scripts (base.html: htmx, inbox.js): an empty element loading a file from STATIC_URL.
+# Citizen text can never produce one (it would be escaped), so they are taken out before looking for
+# live markup; anything else that opens a <script is still a failure.
+_OWN_SCRIPT = re.compile(
+    r'<script src="' + re.escape(settings.STATIC_URL) + r'[^"<>\s]+\.js"(?: defer)?></script>'
+)
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -54,7 +60,7 @@ def test_hostile_text_is_shown_as_text(kind, surface, hostile_messages_for):
 
     for hostile in TEXT_CASES:
         html = HOSTILE_SURFACES[surface](viewer, messages[hostile.name])
-        lowered = html.lower()
+        lowered = _OWN_SCRIPT.sub("", html).lower()
         for markup in FORBIDDEN_MARKUP:
             assert markup not in lowered, f"{surface}/{hostile.name}: live {markup!r} in the page"
         assert not _EVENT_ATTRIBUTE.search(html), f"{surface}/{hostile.name}: an on*= attribute in a tag"

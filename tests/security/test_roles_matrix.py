@@ -100,11 +100,44 @@ def _document_file(objects):
     )
 
 
+def _document(objects):
+    from journal.models import Document
+
+    return Document.objects.filter(entry=objects["entry"]).first()
+
+
+def _archive(objects):
+    from journal.models import Archive
+
+    return Archive.objects.order_by("created_at").first()  # the default archive (journal migration 0004)
+
+
+def _series(objects):
+    from journal.models import Series
+
+    return Series.objects.order_by("period_start").first()
+
+
+def _export_job(objects):
+    from journal.models import ExportJob
+
+    return ExportJob.objects.create(requested_by=objects["user"])  # pending: no file to download yet
+
+
 @pytest.fixture
 def matrix_objects(db):
     section = SectionFactory(code="matrise-egen")
     channel = ChannelFactory(section=section)
-    objects = LazyObjects({"entry": _entry, "document_file": _document_file})
+    objects = LazyObjects(
+        {
+            "entry": _entry,
+            "document_file": _document_file,
+            "document": _document,
+            "archive": _archive,
+            "series": _series,
+            "export_job": _export_job,
+        }
+    )
     objects.update(
         section=section,
         channel=channel,

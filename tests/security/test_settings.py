@@ -135,7 +135,7 @@ def test_database_loss_is_a_503_with_a_json_error(client, monkeypatch):
     def broken(**kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(views, "inbox_list_for_user", broken)
+    monkeypatch.setattr(views, "inbox_page_for_user", broken)
     client.force_login(archivist())
 
     response = client.get(reverse("triage:inbox"))
