@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Max
+from django.http import Http404
 from django.utils import timezone
 
 from triage.selectors import inbox_list_for_user
@@ -52,3 +55,26 @@ def channel_health(*, channel: Channel, window: timedelta = timedelta(hours=24))
         last_error_at=last_error["received_at"] if last_error else None,
         failed_total=events.filter(status=InboundEventStatus.FAILED).count(),
     )
+
+
+# Per-process cache of enabled channels for the webhook: slug -> (channel, expires at, monotonic seconds).
+_webhook_channels: dict[str, tuple[Channel, float]] = {}
+
+
+def channel_get_for_webhook(*, slug: str) -> Channel:
+    """The enabled channel of a webhook URL, cached briefly in this process; Http404 if unknown/disabled."""
+    now = time.monotonic()
+    hit = _webhook_channels.get(slug)
+    if hit is not None and hit[1] > now:
+        return hit[0]
+    channel = Channel.objects.filter(slug=slug, enabled=True).first()
+    if channel is None:
+        _webhook_channels.pop(slug, None)
+        raise Http404("no such channel")
+    _webhook_channels[slug] = (channel, now + settings.SORUM_WEBHOOK_CHANNEL_CACHE_SECONDS)
+    return channel
+
+
+def channel_webhook_cache_clear(**kwargs) -> None:
+    """Signal receiver (cache invalidation only): a saved or deleted channel is looked up afresh."""
+    _webhook_channels.clear()

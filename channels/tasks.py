@@ -18,6 +18,17 @@ def inbound_event_parse_task(self, event_id: int) -> str:
 
 
 @shared_task
+def inbound_event_parse_batch_task(event_ids: list[int]) -> int:
+    """Parse a batch handed over by the ingest relay; each event is parsed (idempotently) on its own."""
+    for event_id in event_ids:
+        try:
+            inbound_event_parse(event_id=event_id)
+        except InboundEvent.DoesNotExist:
+            continue
+    return len(event_ids)
+
+
+@shared_task
 def inbound_event_sweep_task(older_than_seconds: int = 60) -> int:
     """Hand events still `received` after a while (the broker was down when they arrived) to the parser."""
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)

@@ -13,14 +13,13 @@ from django.http import (
     HttpResponseNotAllowed,
     JsonResponse,
 )
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from .adapters import get_adapter
 from .adapters.base import VerificationFailed, WebhookRequest
-from .models import Channel, MessageAttachment
-from .selectors import attachment_get_for_user
+from .models import MessageAttachment
+from .selectors import attachment_get_for_user, channel_get_for_webhook
 from .services import inbound_event_receive, inbound_event_reject
 
 logger = logging.getLogger(__name__)
@@ -43,7 +42,7 @@ def _webhook_request(request: HttpRequest, body: bytes) -> WebhookRequest:
 def webhook(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method not in ("GET", "POST"):
         return HttpResponseNotAllowed(["GET", "POST"])
-    channel = get_object_or_404(Channel, slug=slug, enabled=True)
+    channel = channel_get_for_webhook(slug=slug)
     adapter = get_adapter(channel.kind)
 
     config = channel.config()

@@ -252,6 +252,12 @@ SORUM_FIKS_SIGNING_KEY = env.str("FIKS_SIGNING_KEY", default="")
 SORUM_FIKS_SIGNING_KEY_PASSWORD = env.str("FIKS_SIGNING_KEY_PASSWORD", default="")
 SORUM_ARCHIVE_NAME = env.str("ARCHIVE_NAME", default="Sørum kommune")
 SORUM_MESSAGE_MAX_CHARS = 20_000
+# Webhook requests only insert the raw event; `manage.py ingest_relay` hands events to Celery in batches.
+# Off: each request enqueues its parse task on commit (the embedded default needs no relay process).
+SORUM_INGEST_RELAY = env.bool("INGEST_RELAY", default=False)
+# Webhook channel lookups are cached per process for this many seconds (a rotated secret or a disabled
+# channel takes effect within it on other processes; immediately in the process that saved it).
+SORUM_WEBHOOK_CHANNEL_CACHE_SECONDS = env.float("WEBHOOK_CHANNEL_CACHE_SECONDS", default=5.0)
 # Seconds the dashboard figures are shared by users who see the same sections (0: always fresh).
 SORUM_DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
 # Public base URL of this installation: channel_add prints webhook URLs under it.

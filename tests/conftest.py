@@ -49,6 +49,14 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_webhook_channel_cache():
+    """Rolled-back tests leave no channel behind, so neither may the per-process webhook cache."""
+    from channels.selectors import channel_webhook_cache_clear
+
+    channel_webhook_cache_clear()
+
+
+@pytest.fixture(autouse=True)
 def _test_settings(settings):
     """Tests see the product as users do (Norwegian by default); passwords hash fast."""
     settings.LANGUAGE_CODE = "nb"

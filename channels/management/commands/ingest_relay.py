@@ -1,0 +1,44 @@
+"""Hand received webhook events to Celery in batches (run beside the web nodes when INGEST_RELAY is on)."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+from channels.models import InboundEvent, InboundEventStatus
+from channels.services import inbound_event_relay_batch
+
+logger = logging.getLogger(__name__)
+
+
+class Command(BaseCommand):
+    help = "Relay received webhook events to the parse workers in batches (INGEST_RELAY=1)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--interval", type=float, default=0.2, help="seconds between polls when idle")
+        parser.add_argument("--batch", type=int, default=500)
+        parser.add_argument("--once", action="store_true", help="relay what is waiting, then stop")
+
+    def handle(self, *args, interval: float, batch: int, once: bool, **options) -> None:
+        stop = {"now": False}
+        signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
+        # Start below the oldest waiting event, so a restart relays what the previous run left.
+        waiting = InboundEvent.objects.filter(status=InboundEventStatus.RECEIVED).order_by("pk")
+        oldest = waiting.values_list("pk", flat=True).first()
+        after_id = oldest - 1 if oldest else 0
+        relayed = 0
+        while not stop["now"]:
+            close_old_connections()
+            new_after = inbound_event_relay_batch(after_id=after_id, limit=batch)
+            if new_after != after_id:
+                relayed += 1
+                after_id = new_after
+                continue
+            if once:
+                break
+            time.sleep(interval)
+        self.stdout.write(f"relayed {relayed} batches, up to event {after_id}")
