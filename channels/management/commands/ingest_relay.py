@@ -7,7 +7,7 @@ import signal
 import time
 
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from channels.models import InboundEvent, InboundEventStatus
 from channels.services import inbound_event_relay_batch
@@ -32,7 +32,8 @@ class Command(BaseCommand):
         after_id = oldest - 1 if oldest else 0
         relayed = 0
         while not stop["now"]:
-            close_old_connections()
+            if not connection.in_atomic_block:  # a long-running process drops stale connections
+                close_old_connections()
             new_after = inbound_event_relay_batch(after_id=after_id, limit=batch)
             if new_after != after_id:
                 relayed += 1
