@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -34,10 +35,20 @@ BENCHMARKS: list[tuple[str, list[str], int]] = [
 ]
 
 
+def _noise(line: str) -> bool:
+    """Warnings and the application's own log lines (audit, tasks) are not figures."""
+    return (
+        "Warning" in line
+        or "warnings.warn" in line
+        or bool(re.match(r"^\d{4}-\d\d-\d\d [\d:,]+ (INFO|WARNING) ", line))
+    )
+
+
 def main() -> int:
     env = dict(os.environ)
     env.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sorum_bench")
     env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/13")
+    env.setdefault("RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672//")
     if not env["DATABASE_URL"].startswith("postgres"):
         sys.exit("make bench needs PostgreSQL (DATABASE_URL=postgres://...)")
     OUT.mkdir(parents=True, exist_ok=True)
