@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .codes import JOURNAL_ENTRY_TYPE_CODES, CaseStatus, JournalEntryType, JournalStatus, WriteOffMethod
+from .fields import optional_user_fk
 
 APPROVED_STATUSES = (JournalStatus.JOURNALFOERT, JournalStatus.EKSPEDERT, JournalStatus.ARKIVERT)
 
@@ -41,14 +42,7 @@ class Case(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("closed by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    closed_by = optional_user_fk(_("closed by"))
 
     series = models.ForeignKey(
         "journal.Series",
@@ -129,54 +123,19 @@ class JournalEntry(models.Model):
     public_assessed_date = models.DateField(_("public access assessed on"), null=True, blank=True)
     external_reference = models.CharField(_("external reference"), max_length=300, blank=True)
     returned_at = models.DateTimeField(_("returned to caseworker at"), null=True, blank=True)
-    returned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("returned by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    returned_by = optional_user_fk(_("returned by"))
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("approved by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    approved_by = optional_user_fk(_("approved by"))
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
-    archived_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("archived by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    archived_by = optional_user_fk(_("archived by"))
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
-    cancelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("cancelled by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    cancelled_by = optional_user_fk(_("cancelled by"))
     cancel_reason = models.TextField(_("reason for «Utgår»"), blank=True)
     write_off_date = models.DateField(_("write-off date"), null=True, blank=True)
     write_off_method = models.CharField(
         _("write-off method"), max_length=60, choices=WriteOffMethod.choices, blank=True
     )
-    write_off_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("written off by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    write_off_by = optional_user_fk(_("written off by"))
     written_off_by_entry = models.ForeignKey(
         "self",
         verbose_name=_("written off by entry"),

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .codes import DocumentRelation, DocumentStatus, DocumentType, VariantFormat
+from .fields import optional_user_fk
 
 
 def document_file_upload_to(instance: DocumentFile, filename: str) -> str:
@@ -49,23 +49,9 @@ class Document(models.Model):
     )
     number = models.PositiveIntegerField(_("document number"))
     linked_at = models.DateTimeField(_("linked at"), default=timezone.now)
-    linked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("linked by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    linked_by = optional_user_fk(_("linked by"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = optional_user_fk(_("created by"))
 
     class Meta:
         verbose_name = _("document")
@@ -108,14 +94,7 @@ class DocumentFile(models.Model):
     )
     conversion_tool = models.CharField(_("conversion tool"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = optional_user_fk(_("created by"))
 
     class Meta:
         verbose_name = _("document file")

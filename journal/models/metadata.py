@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .codes import AccessRestriction, ArchiveEntity, CorrespondentType, DocumentScreening, RemarkType
+from .fields import optional_user_fk
 
 _ONE_PARENT = (
     Q(case__isnull=False, entry__isnull=True, document__isnull=True)
@@ -146,14 +147,7 @@ class Screening(models.Model):
     duration_years = models.PositiveIntegerField(_("screening duration (years)"), null=True, blank=True)
     until = models.DateField(_("screened until"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = optional_user_fk(_("created by"))
 
     class Meta:
         verbose_name = _("screening")
@@ -176,14 +170,7 @@ class ChangeLog(models.Model):
     old_value = models.TextField(_("old value"), blank=True)
     new_value = models.TextField(_("new value"), blank=True)
     changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("changed by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    changed_by = optional_user_fk(_("changed by"))
     changed_by_name = models.CharField(_("changed by (name)"), max_length=300)
 
     class Meta:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .codes import ArchiveStatus, ClassificationType, DocumentMedium, SeriesStatus
+from .fields import optional_user_fk
 
 
 class SequenceCounter(models.Model):
@@ -48,23 +48,9 @@ class Archive(models.Model):
     creator_id = models.CharField(_("archive creator ID"), max_length=100, blank=True)
     creator_name = models.CharField(_("archive creator name"), max_length=300)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = optional_user_fk(_("created by"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("closed by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    closed_by = optional_user_fk(_("closed by"))
 
     class Meta:
         verbose_name = _("archive")
@@ -91,14 +77,7 @@ class ClassificationSystem(models.Model):
     title = models.CharField(_("title"), max_length=500)
     description = models.TextField(_("description"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = optional_user_fk(_("created by"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     class Meta:
@@ -147,23 +126,9 @@ class Series(models.Model):
         related_name="successor",
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = optional_user_fk(_("created by"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("closed by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    closed_by = optional_user_fk(_("closed by"))
 
     class Meta:
         verbose_name = _("series")
@@ -204,14 +169,7 @@ class Klass(models.Model):
         related_name="classes",
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = optional_user_fk(_("created by"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     class Meta:
