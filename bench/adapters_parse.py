@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import ROOT, django_setup  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "channels" / "fixtures"
+CONTENT_TYPES = {".json": "application/json", ".csv": "text/csv", ".xml": "application/xml"}
 
 
 def _rate(fn, seconds: float) -> float:
@@ -47,9 +48,7 @@ def main() -> None:
         requests = []
         for path in sorted(folder.iterdir()):
             body = path.read_bytes()
-            content_type = (
-                "application/json" if path.suffix == ".json" else "application/x-www-form-urlencoded"
-            )
+            content_type = CONTENT_TYPES.get(path.suffix, "application/x-www-form-urlencoded")
             if body.lstrip().startswith(b"<"):
                 content_type = "application/xml"
             headers = {"content-type": content_type, "x-discourse-event": path.name.split("__")[0]}

@@ -44,9 +44,30 @@ def summary_ms(values_s: list[float]) -> dict[str, float]:
     }
 
 
-def record(workload: str, figures: dict, *, target: str = "", met: bool | None = None) -> None:
-    """Print a result line and append it to bench/out/results.jsonl (read by bench/run_all.py)."""
-    row = {"workload": workload, "figures": figures, "target": target, "met": met}
+def record(
+    workload: str,
+    figures: dict,
+    *,
+    target: str = "",
+    met: bool | None = None,
+    ours: str = "",
+    ceiling: str = "",
+    ratio: float | None = None,
+) -> None:
+    """Print a result line and append it to bench/out/results.jsonl (read by bench/run_all.py).
+
+    `ours` and `ceiling` are the headline figures in words ("600 req/s", "bare view 620 req/s") and `ratio`
+    is ours / ceiling (or ceiling time / our time), for the summary table of bench/RESULTS.md.
+    """
+    row = {
+        "workload": workload,
+        "figures": figures,
+        "target": target,
+        "met": met,
+        "ours": ours,
+        "ceiling": ceiling,
+        "ratio": ratio,
+    }
     print(
         f"RESULT {workload}: {json.dumps(figures, ensure_ascii=False)}"
         + (f"  target: {target} met={met}" if target else "")

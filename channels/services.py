@@ -97,29 +97,6 @@ def inbound_event_receive(*, channel: Channel, request: WebhookRequest) -> Inbou
     return event
 
 
-def inbound_event_relay_batch(*, after_id: int, limit: int = 500) -> int:
-    """Hand received events with an id above `after_id` to the parser in one task; return the highest id.
-
-    An event committed late with a lower id than one already relayed is picked up by
-    inbound_event_sweep_task after a minute; parsing is idempotent, so an event relayed twice is harmless.
-    """
-    from .tasks import inbound_event_parse_batch_task
-
-    ids = list(
-        InboundEvent.objects.filter(status=InboundEventStatus.RECEIVED, pk__gt=after_id)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:limit]
-    )
-    if not ids:
-        return after_id
-    try:
-        inbound_event_parse_batch_task.delay(ids)
-    except BROKER_ERRORS:
-        logger.warning("channels.relay.enqueue_failed", extra={"events": len(ids)}, exc_info=True)
-        return after_id
-    return ids[-1]
-
-
 def inbound_event_reject(*, channel: Channel, request: WebhookRequest, reason: str) -> InboundEvent:
     """Keep a trace of a delivery that failed verification: headers and size only, the body is dropped."""
     headers = _storable_headers(request.headers, limit=_REJECTED_HEADER_LIMIT)

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connection
 
 from channels.models import InboundEvent, InboundEventStatus
-from channels.services import inbound_event_relay_batch
+from channels.relay import EventRelay
 
 logger = logging.getLogger(__name__)
 
@@ -29,17 +29,15 @@ class Command(BaseCommand):
         # Start below the oldest waiting event, so a restart relays what the previous run left.
         waiting = InboundEvent.objects.filter(status=InboundEventStatus.RECEIVED).order_by("pk")
         oldest = waiting.values_list("pk", flat=True).first()
-        after_id = oldest - 1 if oldest else 0
+        relay = EventRelay(after_id=oldest - 1 if oldest else 0, batch=batch)
         relayed = 0
         while not stop["now"]:
             if not connection.in_atomic_block:  # a long-running process drops stale connections
                 close_old_connections()
-            new_after = inbound_event_relay_batch(after_id=after_id, limit=batch)
-            if new_after != after_id:
-                relayed += 1
-                after_id = new_after
+            if sent := relay.poll():
+                relayed += sent
                 continue
             if once:
                 break
             time.sleep(interval)
-        self.stdout.write(f"relayed {relayed} batches, up to event {after_id}")
+        self.stdout.write(f"relayed {relayed} events, up to event {relay.after_id}")
