@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import ROOT, django_setup  # noqa: E402
+from bench.common import ROOT, django_setup, record  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "channels" / "fixtures"
 CONTENT_TYPES = {".json": "application/json", ".csv": "text/csv", ".xml": "application/xml"}
@@ -40,6 +40,7 @@ def main() -> None:
 
     now = datetime(2025, 3, 26, 9, 0, tzinfo=UTC)
     print(f"{'kind':<18}{'fixtures':>9}{'parse/s':>12}{'messages/s':>13}")
+    rates = {}
     for kind in sorted(ADAPTERS):
         folder = FIXTURES / kind
         if not folder.is_dir():
@@ -63,6 +64,13 @@ def main() -> None:
         parse_rate = _rate(parse_all, args.seconds) * len(requests)
         messages_rate = parse_rate / len(requests) * per_round
         print(f"{kind:<18}{len(requests):>9}{parse_rate:>12,.0f}{messages_rate:>13,.0f}")
+        rates[kind] = round(messages_rate)
+    slowest = min(rates, key=rates.get)
+    record(
+        "adapter parse, pure (one core, real fixtures)",
+        rates,
+        ours=f"slowest kind {slowest}: {rates[slowest]:,} messages/s; fastest {max(rates.values()):,}",
+    )
 
 
 if __name__ == "__main__":
