@@ -1,7 +1,9 @@
 """One settings module, driven by environment variables.
 
 With no variables set the project runs embedded: SQLite in the project folder, Celery tasks run eagerly,
-media on local disk, DEBUG on. DATABASE_URL and REDIS_URL switch to PostgreSQL and Redis.
+media on local disk, DEBUG on. DATABASE_URL and REDIS_URL switch to PostgreSQL and Redis;
+AWS_STORAGE_BUCKET_NAME moves files to object storage
+(docs/operations.md, "Object storage and read replicas").
 """
 
 import logging
@@ -12,6 +14,8 @@ from pathlib import Path
 import environ
 from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
+
+from sorum_archive.object_storage import default_storage_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -126,8 +130,15 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Documents, attachments and export packages: local disk under MEDIA_ROOT unless a bucket is named, then
+# S3-compatible object storage through django-storages (sorum_archive/object_storage.py).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": default_storage_config(
+        bucket_name=env.str("AWS_STORAGE_BUCKET_NAME", default=""),
+        endpoint_url=env.str("AWS_S3_ENDPOINT_URL", default=""),
+        region_name=env.str("AWS_S3_REGION_NAME", default=""),
+        addressing_style=env.str("AWS_S3_ADDRESSING_STYLE", default=""),
+    ),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
