@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from sorum_archive.db import read_alias
 from triage.models import Decision, Message, MessageStatus, TriageDecision
 
 from .models import (
@@ -104,7 +105,8 @@ def public_journal_queryset(
     date_to: datetime.date | None = None,
     section_id: int | None = None,
 ) -> QuerySet[JournalEntry]:
-    entries = JournalEntry.objects.filter(status__in=APPROVED_STATUSES)
+    # The public journal is read-only and may lag the primary by the replica's delay.
+    entries = JournalEntry.objects.using(read_alias()).filter(status__in=APPROVED_STATUSES)
     if date_from:
         entries = entries.filter(journal_date__gte=date_from)
     if date_to:

@@ -2,7 +2,7 @@
 
 With no variables set the project runs embedded: SQLite in the project folder, Celery tasks run eagerly,
 media on local disk, DEBUG on. DATABASE_URL and REDIS_URL switch to PostgreSQL and Redis;
-AWS_STORAGE_BUCKET_NAME moves files to object storage
+DATABASE_REPLICA_URL adds a read replica and AWS_STORAGE_BUCKET_NAME moves files to object storage
 (docs/operations.md, "Object storage and read replicas").
 """
 
@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # With a read replica: lists read the primary for a few seconds after the user's own write.
+    "sorum_archive.db.ReadYourWritesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "sorum_archive.security.middleware.DatabaseUnavailableMiddleware",
@@ -100,6 +102,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+# A streaming read replica of the primary: the read-only list pages use it explicitly through
+# sorum_archive.db.read_alias() (no router: a page shown right after a write reads the primary).
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"].get("CONN_MAX_AGE", 0)
+        DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    # Test runs create no second database: the alias points at the test copy of the primary.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
@@ -269,6 +281,9 @@ SORUM_INGEST_RELAY = env.bool("INGEST_RELAY", default=False)
 # Webhook channel lookups are cached per process for this many seconds (a rotated secret or a disabled
 # channel takes effect within it on other processes; immediately in the process that saved it).
 SORUM_WEBHOOK_CHANNEL_CACHE_SECONDS = env.float("WEBHOOK_CHANNEL_CACHE_SECONDS", default=5.0)
+# Seconds after a signed-in user's write during which their lists read the primary, not the replica
+# (covers replication delay; sorum_archive.db.ReadYourWritesMiddleware).
+SORUM_REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=10)
 # Seconds the dashboard figures are shared by users who see the same sections (0: always fresh).
 SORUM_DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
 # Public base URL of this installation: channel_add prints webhook URLs under it.

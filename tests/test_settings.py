@@ -48,3 +48,58 @@ def test_embedded_default_runs_without_variables():
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1].split() == ["django.db.backends.sqlite3", "True", "True"]
     assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_replica_url_adds_a_mirrored_replica_alias():
+    result = _manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; r = s.DATABASES['replica']; "
+        "print(r['ENGINE'], r['HOST'], r['NAME'], r['TEST']['MIRROR'], r['CONN_HEALTH_CHECKS'])",
+        DATABASE_URL="postgres://sorum@primary.invalid:5432/sorum",
+        DATABASE_REPLICA_URL="postgres://sorum@replica.invalid:5432/sorum",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == [
+        "django.db.backends.postgresql",
+        "replica.invalid",
+        "sorum",
+        "default",
+        "True",
+    ]
+
+
+def test_bucket_name_switches_documents_to_object_storage():
+    show = (
+        "from django.conf import settings as s; from django.core.files.storage import storages; "
+        "o = s.STORAGES['default'].get('OPTIONS', {}); "
+        "print(type(storages['default']).__name__, o.get('bucket_name'), "
+        "o.get('endpoint_url'), o.get('addressing_style'), o.get('file_overwrite'))"
+    )
+    on_disk = _manage("shell", "-c", show)
+    assert on_disk.returncode == 0, on_disk.stderr
+    assert on_disk.stdout.strip().splitlines()[-1].split() == [
+        "FileSystemStorage",
+        "None",
+        "None",
+        "None",
+        "None",
+    ]
+    in_bucket = _manage(
+        "shell",
+        "-c",
+        show,
+        AWS_STORAGE_BUCKET_NAME="sorum-dokumenter",
+        AWS_S3_ENDPOINT_URL="http://minio:9000",
+        AWS_S3_ADDRESSING_STYLE="path",
+        AWS_ACCESS_KEY_ID="id",
+        AWS_SECRET_ACCESS_KEY="secret",
+    )
+    assert in_bucket.returncode == 0, in_bucket.stderr
+    assert in_bucket.stdout.strip().splitlines()[-1].split() == [
+        "S3Storage",
+        "sorum-dokumenter",
+        "http://minio:9000",
+        "path",
+        "False",
+    ]

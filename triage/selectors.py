@@ -16,6 +16,7 @@ from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from journal.models import Case, CaseStatus
+from sorum_archive.db import read_alias
 from sorum_archive.roles import sees_all_sections
 
 from .models import Message, MessageStatus, Section
@@ -128,6 +129,8 @@ def _oslo_start(day: date) -> datetime:
 def inbox_filter(
     queryset: QuerySet[Message], *, filters: InboxFilters, user: AbstractBaseUser, with_status: bool = True
 ) -> QuerySet[Message]:
+    # Only the list selectors filter: they may read the replica; a message's page and writes use the primary.
+    queryset = queryset.using(read_alias())
     if filters.channel:
         queryset = queryset.filter(channel_id=filters.channel)
     if filters.kind:

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from journal.models import Archive, Case, Document, DocumentFile, JournalEntry, Series
+from sorum_archive.db import read_alias
 from sorum_archive.roles import sees_all_sections
 
 from . import serializers as s
@@ -64,9 +65,11 @@ def _visible(request: Request, queryset, section: str):
     return queryset.filter(**{f"{section}__members": request.user})
 
 
+# Every object of this read-only API is looked up through _get or _page, on the replica when one is
+# configured; related rows loaded lazily follow their instance to the same database.
 def _get(queryset, system_id):
     try:
-        return queryset.get(system_id=system_id)
+        return queryset.using(read_alias()).get(system_id=system_id)
     except queryset.model.DoesNotExist as exc:
         raise Http404 from exc
 
@@ -77,6 +80,7 @@ def _page(request: Request, queryset, render) -> Response:
         skip = max(int(request.query_params.get("$skip", 0)), 0)
     except ValueError as exc:
         raise ValidationError({"$top": "integer expected"}) from exc
+    queryset = queryset.using(read_alias())
     count = queryset.count()
     rows = [render(row) for row in queryset[skip : skip + top]]
     body = {"count": count, "results": rows, "_links": {"self": {"href": request.build_absolute_uri()}}}
