@@ -77,4 +77,7 @@ class Command(BaseCommand):
         )
         if result.failed:
             shown = ", ".join(str(n) for n in result.failed_lines[:20])
-            self.stderr.write(f"failed lines (kept as failed events, replayable): {shown}")
+            more = f" and {result.failed - 20} more" if result.failed > 20 else ""
+            self.stderr.write(f"failed lines (kept as failed events, replayable): {shown}{more}")
+            for line, error in result.errors.items():
+                self.stderr.write(f"  line {line}: {error}")
