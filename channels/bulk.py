@@ -43,7 +43,7 @@ from .adapters.base import (
     WebhookRequest,
 )
 from .models import Channel, InboundEvent, InboundEventStatus
-from .pgcopy import CopyLayout, copy_bytes, copy_json, copy_text, sequence_next_ids
+from .pgcopy import CopyLayout, copy_bytes, copy_json, copy_text, encode_line, sequence_next_ids
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ class _Op:
     inbound: InboundMessage
     fields: dict[str, Any]
     conversation_key: str
-    copy_tail: str = ""  # its COPY line after conversation_id and inbound_event_id (PostgreSQL)
+    copy_tail: bytes = b""  # its COPY line after conversation_id and inbound_event_id (PostgreSQL)
 
 
 @dataclass
@@ -115,7 +115,7 @@ class _Batch:
     claimed: dict[str, _Op] = field(default_factory=dict)
     # Edits, deletions and anything after them on a claimed id: message_ingest, in file order.
     sequential: list[_Op] = field(default_factory=list)
-    event_tails: list[str] = field(default_factory=list)  # COPY lines after the id (PostgreSQL)
+    event_tails: list[bytes] = field(default_factory=list)  # COPY lines after the id (PostgreSQL)
 
 
 def inbound_events_ingest_bulk(
@@ -124,7 +124,7 @@ def inbound_events_ingest_bulk(
     payloads: Iterable[bytes],
     content_type: str = "application/json",
     source: str = "",
-    batch_size: int = 5000,
+    batch_size: int = 10000,
     max_errors: int = 20,
 ) -> BulkResult:
     """Store and parse many payloads of one channel; idempotent per message, failures kept as events."""
@@ -158,13 +158,15 @@ def inbound_events_ingest_bulk(
     return result
 
 
-def _chunks(items: Iterable[bytes], size: int) -> Iterator[list[bytes]]:
+def _chunks(items: Iterable[bytes], size: int, *, first: int = 1000) -> Iterator[list[bytes]]:
+    """Chunks of `size` items; the first one smaller, so the writer starts while the parser reads on."""
+    limit = min(size, first)
     chunk: list[bytes] = []
     for item in items:
         chunk.append(item)
-        if len(chunk) >= size:
+        if len(chunk) >= limit:
             yield chunk
-            chunk = []
+            chunk, limit = [], size
     if chunk:
         yield chunk
 
@@ -209,8 +211,10 @@ def _parsed_batches(
             batch.events.append(event)
             if encode:
                 batch.event_tails.append(
-                    f"{copy_text(event.url)}\t{copy_bytes(body)}\t{len(body)}\t{event.status}\t"
-                    f"{copy_text(event.event_type)}\t{copy_text(event.error)}"
+                    encode_line(
+                        f"{copy_text(event.url)}\t{copy_bytes(body)}\t{len(body)}\t{event.status}\t"
+                        f"{copy_text(event.event_type)}\t{copy_text(event.error)}"
+                    )
                 )
             for inbound in messages:
                 seq += 1
@@ -228,7 +232,7 @@ def _op(*, seq: int, event: int, inbound: InboundMessage, now: datetime, encode:
         conversation_key=conversation_key_clipped(inbound.conversation_key),
     )
     if encode and inbound.action == MessageAction.CREATE:
-        op.copy_tail = (
+        op.copy_tail = encode_line(
             f"{copy_text(fields['external_id'])}\t{copy_text(fields['parent_external_id'])}\t"
             f"{copy_text(fields['author_name'])}\t{copy_text(fields['author_handle'])}\t"
             f"{copy_text(fields['text'])}\t{fields['sent_at'].isoformat()}\t{fields['direction']}\t"
@@ -309,7 +313,7 @@ def _events_insert(*, channel: Channel, batch: _Batch, postgres: bool) -> list[i
     if postgres:
         ids = sequence_next_ids(InboundEvent, len(batch.events))
         layout = CopyLayout(InboundEvent, _EVENT_COLUMNS, constants)
-        layout.copy([f"{pk}\t{tail}" for pk, tail in zip(ids, batch.event_tails, strict=True)])
+        layout.copy([b"%d\t%b" % (pk, tail) for pk, tail in zip(ids, batch.event_tails, strict=True)])
         return ids
     rows = InboundEvent.objects.bulk_create(
         [
@@ -342,7 +346,10 @@ def _messages_write(*, channel: Channel, batch: _Batch, event_ids: list[int], po
             {"channel_id": channel.pk, "section_id": channel.section_id, "received_at": batch.now},
         )
         created = layout.insert_ignore_conflicts(
-            [f"{conversations[op.conversation_key]}\t{event_ids[op.event]}\t{op.copy_tail}" for op in new]
+            [
+                b"%d\t%d\t%b" % (conversations[op.conversation_key], event_ids[op.event], op.copy_tail)
+                for op in new
+            ]
         )
     else:
         Message.objects.bulk_create(

@@ -44,18 +44,28 @@ def _without_nul(value: Any) -> Any:
     return value
 
 
+_json_encode = json.JSONEncoder(ensure_ascii=False).encode  # built once: json.dumps builds one per call
+
+
 def copy_json(value: Any) -> str:
     if value is None:
         return "\\N"
-    text = json.dumps(value, ensure_ascii=False)
+    text = _json_encode(value)
     if "\\u0000" in text:
-        text = json.dumps(_without_nul(value), ensure_ascii=False)
+        text = _json_encode(_without_nul(value))
     return copy_text(text)
 
 
 def copy_bytes(value: bytes) -> str:
     """bytea in hex input format; the backslash itself escaped for COPY."""
     return "\\\\x" + bytes(value).hex()
+
+
+def encode_line(text: str) -> bytes:
+    """A line of COPY text as the bytes sent. Text fields reach here already storable (no lone
+    surrogates); anything else that slipped through (an event type or error message from a hostile
+    payload) becomes "?" rather than failing the whole batch."""
+    return text.encode("utf-8", "replace")
 
 
 def copy_value(value: Any) -> str:
@@ -113,22 +123,19 @@ class CopyLayout:
             + _field_text(field, constants[field.attname] if field.attname in constants else _default(field))
             for field in rest
         )
+        self.suffix_bytes = encode_line(self.suffix)
         self.column_list = ", ".join(connection.ops.quote_name(field.column) for field in self.fields)
 
     @property
     def table(self) -> str:
         return connection.ops.quote_name(self.model._meta.db_table)
 
-    def text(self, lines: Sequence[str]) -> bytes:
-        """The COPY data: each line's varying part with the constant part appended.
+    def text(self, lines: Sequence[bytes]) -> bytes:
+        """The COPY data: each line's varying part with the constant part appended."""
+        end = self.suffix_bytes + b"\n"
+        return end.join(lines) + end
 
-        Text fields reach here already storable (no lone surrogates); anything else that slipped through
-        (an event type or error message from a hostile payload) becomes "?" rather than failing the
-        whole batch."""
-        end = self.suffix + "\n"
-        return (end.join(lines) + end).encode("utf-8", "replace")
-
-    def copy(self, lines: Sequence[str], *, table: str | None = None) -> None:
+    def copy(self, lines: Sequence[bytes], *, table: str | None = None) -> None:
         if not lines:
             return
         data = self.text(lines)
@@ -141,7 +148,7 @@ class CopyLayout:
                 size=len(data),
             )
 
-    def insert_ignore_conflicts(self, lines: Sequence[str]) -> int:
+    def insert_ignore_conflicts(self, lines: Sequence[bytes]) -> int:
         """COPY straight into the table; if a row already exists (a concurrent delivery of the same
         message), COPY into a temporary table and INSERT ... ON CONFLICT DO NOTHING instead (redelivery is
         a no-op). Returns the number of rows inserted."""
@@ -170,10 +177,11 @@ class CopyLayout:
         return inserted
 
 
-def _row_lines(layout: CopyLayout, rows: list[dict[str, Any]]) -> list[str]:
+def _row_lines(layout: CopyLayout, rows: list[dict[str, Any]]) -> list[bytes]:
     plan = [(field.attname, field, _default(field)) for field in layout.fields]
     return [
-        "\t".join(_field_text(field, row.get(name, default)) for name, field, default in plan) for row in rows
+        encode_line("\t".join(_field_text(field, row.get(name, default)) for name, field, default in plan))
+        for row in rows
     ]
 
 

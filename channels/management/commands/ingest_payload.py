@@ -33,7 +33,7 @@ class Command(BaseCommand):
             "--header", action="append", default=[], help="extra header 'Name: value' (repeatable)"
         )
         parser.add_argument("--jsonl", action="store_true", help="one JSON payload per line, bulk path")
-        parser.add_argument("--batch-size", type=int, default=5000)
+        parser.add_argument("--batch-size", type=int, default=10000)
 
     def handle(self, *args, channel: str, file: str, content_type: str, header: list[str], **options) -> None:
         try:
