@@ -18,6 +18,7 @@ import logging
 import queue
 import threading
 from collections.abc import Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -138,23 +139,24 @@ def inbound_events_ingest_bulk(
         encode=postgres,
     )
     result = BulkResult()
-    for batch in _read_ahead(batches):
-        with transaction.atomic():
-            event_ids = _events_insert(channel=channel, batch=batch, postgres=postgres)
-            result.messages_created += _messages_write(
-                channel=channel, batch=batch, event_ids=event_ids, postgres=postgres
-            )
-        result.events += len(batch.events)
-        for event in batch.events:
-            if event.status == PARSED:
-                result.parsed += 1
-            elif event.status == IGNORED:
-                result.ignored += 1
-            else:
-                result.failed += 1
-                result.failed_lines.append(event.line)
-                if len(result.errors) < max_errors:
-                    result.errors[event.line] = event.error
+    with closing(_read_ahead(batches)) as parsed:  # a failed write stops the parse thread at once
+        for batch in parsed:
+            with transaction.atomic():
+                event_ids = _events_insert(channel=channel, batch=batch, postgres=postgres)
+                result.messages_created += _messages_write(
+                    channel=channel, batch=batch, event_ids=event_ids, postgres=postgres
+                )
+            result.events += len(batch.events)
+            for event in batch.events:
+                if event.status == PARSED:
+                    result.parsed += 1
+                elif event.status == IGNORED:
+                    result.ignored += 1
+                else:
+                    result.failed += 1
+                    result.failed_lines.append(event.line)
+                    if len(result.errors) < max_errors:
+                        result.errors[event.line] = event.error
     return result
 
 

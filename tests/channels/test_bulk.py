@@ -264,6 +264,31 @@ def test_a_read_error_stops_the_import_after_the_committed_batches():
     assert InboundEvent.objects.filter(channel=channel).count() == 6
 
 
+def test_a_failed_write_stops_the_parse_thread(monkeypatch):
+    import threading
+
+    from channels import bulk
+
+    channel = ChannelFactory()
+    original, calls = bulk._events_insert, []
+
+    def events_insert(**kwargs):
+        calls.append(kwargs["batch"].first_line)
+        if len(calls) == 2:
+            raise RuntimeError("database gone")
+        return original(**kwargs)
+
+    monkeypatch.setattr(bulk, "_events_insert", events_insert)
+    with pytest.raises(RuntimeError, match="database gone"):
+        inbound_events_ingest_bulk(
+            channel=channel, payloads=(_line(_comment(n)) for n in range(100)), batch_size=10
+        )
+
+    assert calls == [1, 11]
+    assert Message.objects.filter(channel=channel).count() == 10
+    assert not [t for t in threading.enumerate() if t.name == "bulk-parse"]
+
+
 def test_sms_without_a_time_of_its_own_is_dated_by_its_arrival(tmp_path):
     """Sveve sends no timestamp: as on the webhook path, the message is dated by the event's arrival."""
     webhook, bulk = _pair("sms")
