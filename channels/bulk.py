@@ -410,11 +410,7 @@ def _conversations_ensure(*, channel: Channel, ops: list[_Op]) -> dict[str, int]
             latest[key] = at
     if not first:
         return {}
-    known = dict(
-        Conversation.objects.filter(channel=channel, external_key__in=list(first)).values_list(
-            "external_key", "pk"
-        )
-    )
+    known = _conversation_ids(channel=channel, keys=list(first))
     missing = [key for key in first if key not in known]
     if missing:
         Conversation.objects.bulk_create(
@@ -430,15 +426,25 @@ def _conversations_ensure(*, channel: Channel, ops: list[_Op]) -> dict[str, int]
             ],
             ignore_conflicts=True,  # a concurrent import may have created some meanwhile
         )
-        known.update(
-            Conversation.objects.filter(channel=channel, external_key__in=missing).values_list(
-                "external_key", "pk"
-            )
-        )
+        known.update(_conversation_ids(channel=channel, keys=missing))
     moved = [(known[key], latest[key]) for key in first if key not in missing]
     if moved:
         _conversations_touch(moved)
     return known
+
+
+def _conversation_ids(*, channel: Channel, keys: list[str]) -> dict[str, int]:
+    if connection.vendor == "postgresql":  # one array parameter instead of one per key
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT external_key, id FROM triage_conversation "
+                "WHERE channel_id = %s AND external_key = ANY(%s)",
+                [channel.pk, keys],
+            )
+            return dict(cursor.fetchall())
+    return dict(
+        Conversation.objects.filter(channel=channel, external_key__in=keys).values_list("external_key", "pk")
+    )
 
 
 def _conversations_touch(moved: list[tuple[int, datetime]]) -> None:
