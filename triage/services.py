@@ -62,8 +62,8 @@ def _clip(text: str, limit: int) -> str:
 def conversation_get_or_create(*, channel: Channel, key: str, title: str, at) -> Conversation:
     conversation, created = Conversation.objects.get_or_create(
         channel=channel,
-        external_key=_clip(key, 300),
-        defaults={"title": _clip(title, 500), "started_at": at, "last_message_at": at},
+        external_key=conversation_key_clipped(key),
+        defaults={"title": conversation_title_clipped(title), "started_at": at, "last_message_at": at},
     )
     if not created and at > conversation.last_message_at:
         conversation.last_message_at = at
@@ -90,43 +90,60 @@ def _sent_at_checked(sent_at: datetime, *, received_at: datetime) -> tuple[datet
 
 def message_ingest(*, channel: Channel, event: InboundEvent | None, inbound: InboundMessage) -> Message:
     """Create, edit or mark deleted one message. Redelivery of the same message is a no-op."""
-    limit = settings.SORUM_MESSAGE_MAX_CHARS
     existing = Message.objects.filter(channel=channel, external_id=_clip(inbound.external_id, 300)).first()
     if existing is not None:
         return _message_apply_update(message=existing, inbound=inbound)
 
-    received_at = timezone.now()
-    sent_at, skew_flags = _sent_at_checked(inbound.sent_at, received_at=received_at)
+    fields = message_new_fields(inbound=inbound, received_at=timezone.now())
     conversation = conversation_get_or_create(
-        channel=channel, key=inbound.conversation_key, title=inbound.conversation_title, at=sent_at
+        channel=channel, key=inbound.conversation_key, title=inbound.conversation_title, at=fields["sent_at"]
     )
     message = Message(
         channel=channel,
         conversation=conversation,
         inbound_event=event,
         section_id=channel.section_id,
-        external_id=_clip(inbound.external_id, 300),
-        parent_external_id=_clip(inbound.parent_external_id, 300),
-        author_name=_clip(inbound.author_name, 300),
-        author_handle=_clip(inbound.author_handle, 300),
-        text=_clip(inbound.text, limit),
-        sent_at=sent_at,
-        received_at=received_at,
-        direction=inbound.direction.value,
-        deleted_by_author=inbound.action == MessageAction.DELETE,
-        extra=_storable_json({**dict(inbound.extra), **skew_flags}),
+        **fields,
     )
     try:
         # The same message in two concurrent deliveries: the unique constraint keeps one (Sentry).
         with transaction.atomic():
             message.save()
     except IntegrityError:
-        return Message.objects.get(channel=channel, external_id=_clip(inbound.external_id, 300))
+        return Message.objects.get(channel=channel, external_id=fields["external_id"])
     if inbound.attachments:
         from channels.attachments import message_attachments_create
 
         message_attachments_create(message=message, attachments=inbound.attachments)
     return message
+
+
+def message_new_fields(*, inbound: InboundMessage, received_at: datetime) -> dict:
+    """The stored fields of a new message (clipped, storable, sent time checked), besides its channel,
+    conversation, event and section. Shared by message_ingest and the bulk import (channels.bulk), so
+    both store a message the same way."""
+    sent_at, skew_flags = _sent_at_checked(inbound.sent_at, received_at=received_at)
+    return {
+        "external_id": _clip(inbound.external_id, 300),
+        "parent_external_id": _clip(inbound.parent_external_id, 300),
+        "author_name": _clip(inbound.author_name, 300),
+        "author_handle": _clip(inbound.author_handle, 300),
+        "text": _clip(inbound.text, settings.SORUM_MESSAGE_MAX_CHARS),
+        "sent_at": sent_at,
+        "received_at": received_at,
+        "direction": inbound.direction.value,
+        "deleted_by_author": inbound.action == MessageAction.DELETE,
+        "extra": _storable_json({**dict(inbound.extra), **skew_flags}),
+    }
+
+
+def conversation_key_clipped(key: str) -> str:
+    """The stored form of a conversation key (conversation_get_or_create and the bulk import)."""
+    return _clip(key, 300)
+
+
+def conversation_title_clipped(title: str) -> str:
+    return _clip(title, 500)
 
 
 def _message_apply_update(*, message: Message, inbound: InboundMessage) -> Message:

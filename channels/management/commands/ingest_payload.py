@@ -33,7 +33,7 @@ class Command(BaseCommand):
             "--header", action="append", default=[], help="extra header 'Name: value' (repeatable)"
         )
         parser.add_argument("--jsonl", action="store_true", help="one JSON payload per line, bulk path")
-        parser.add_argument("--batch-size", type=int, default=5000)
+        parser.add_argument("--batch-size", type=int, default=10000)
 
     def handle(self, *args, channel: str, file: str, content_type: str, header: list[str], **options) -> None:
         try:
@@ -77,4 +77,7 @@ class Command(BaseCommand):
         )
         if result.failed:
             shown = ", ".join(str(n) for n in result.failed_lines[:20])
-            self.stderr.write(f"failed lines (kept as failed events, replayable): {shown}")
+            more = f" and {result.failed - 20} more" if result.failed > 20 else ""
+            self.stderr.write(f"failed lines (kept as failed events, replayable): {shown}{more}")
+            for line, error in result.errors.items():
+                self.stderr.write(f"  line {line}: {error}")
