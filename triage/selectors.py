@@ -250,7 +250,7 @@ _CASE_NUMBER = re.compile(r"^\s*(?:sak\s*)?(\d{2}|\d{4})\s*/\s*(\d+)\s*$", re.IG
 def case_search(*, q: str, limit: int = 10) -> list[Case]:
     """Open cases by number ("2026/42", "26/42") or by words in the title, newest first."""
     queryset = Case.objects.filter(status=CaseStatus.UNDER_BEHANDLING).select_related("section")
-    q = q.strip()
+    q = q.replace("\x00", "").strip()  # PostgreSQL text cannot hold NUL; it is never part of a title
     if not q:
         return list(queryset.order_by("-year", "-sequence_number")[:limit])
     match = _CASE_NUMBER.match(q)

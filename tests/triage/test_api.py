@@ -149,6 +149,15 @@ def test_cases_search_and_create(api, section):
     assert api.get("/api/cases/?limit=0").status_code == 400
 
 
+def test_cases_search_ignores_nul_characters(api, section):
+    """PostgreSQL text cannot hold NUL: a query with one is searched without it, not answered with 500."""
+    CaseFactory(section=section, title="Skolebytte for elev")
+    response = api.get("/api/cases/?q=skole%00bytte")
+    assert response.status_code == 200
+    assert [c["title"] for c in response.json()] == ["Skolebytte for elev"]
+    assert api.get("/api/cases/?q=%00").status_code == 200
+
+
 def test_schema_is_served(api):
     response = api.get("/api/schema/")
     assert response.status_code == 200
