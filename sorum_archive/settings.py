@@ -209,6 +209,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "triage.tasks.message_retention_purge_task",
         "schedule": 24 * 60 * 60.0,
     },
+    # The dashboard's daily rollup: days marked stale (decisions, deletes) and newly finished days.
+    "triage-dashboard-rollup-refresh": {
+        "task": "triage.tasks.dashboard_rollup_refresh_task",
+        "schedule": 60.0,
+    },
+    # The whole rollup horizon again, for any change that bypassed the services (raw SQL, shell).
+    "triage-dashboard-rollup-rebuild": {
+        "task": "triage.tasks.dashboard_rollup_rebuild_task",
+        "schedule": 24 * 60 * 60.0,
+    },
     # Fiks Arkiv dispatches left pending (task lost, worker killed before publishing) are sent again.
     "fiks-resend-pending": {
         "task": "journal.fiks.tasks.fiks_dispatch_resend_pending_task",

@@ -1,66 +1,46 @@
 """Median time from receipt to first decision, per section and channel and per section.
 
-Message.first_decided_at (set by triage_decision_record) keeps this to one index-only scan of the period's
-messages. PostgreSQL computes the medians with percentile_cont over GROUPING SETS (no rows shipped); other
-databases get the same figures from one bounded query (the period's decided messages) in Python.
+The input is every decided message's time in whole microseconds (Message.first_decided_at, kept by
+triage_decision_record), gathered per (section, channel) from the rollup's sorted per-day runs and the live
+part; sorting the concatenated runs is a merge (Timsort finds the runs). The result is what PostgreSQL's
+percentile_cont(0.5) over EXTRACT(EPOCH FROM first_decided_at - received_at) gives, bit for bit: the
+same doubles (microseconds / 10**6, correctly rounded on both sides) and the same interpolation
+(lo + 0.5 * (hi - lo)).
 """
 
 from __future__ import annotations
 
-import statistics
 from collections import defaultdict
-from collections.abc import Collection
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import timedelta
 
-from django.db import connection
-
-from ..models import Message, MessageDirection
-
-Key = tuple[int | None, int | None]  # (section_id, channel_id); channel None is the section's total
+from .daily import Key
 
 
-def median_decision_times(
-    *, since: datetime, section_ids: Collection[int] | None, use_database: bool | None = None
-) -> dict[Key, timedelta]:
-    if use_database is None:
-        use_database = connection.vendor == "postgresql"
-    if use_database:
-        return _median_postgres(since=since, section_ids=section_ids)
-    return _median_python(since=since, section_ids=section_ids)
+def median_of_sorted(values: Sequence[int]) -> timedelta:
+    """percentile_cont(0.5) of sorted microseconds, as PostgreSQL computes it (float8_lerp)."""
+    position = (len(values) - 1) / 2
+    low = values[int(position)] / 1_000_000
+    if position.is_integer():
+        return timedelta(seconds=low)
+    high = values[int(position) + 1] / 1_000_000
+    return timedelta(seconds=low + 0.5 * (high - low))
 
 
-def _median_postgres(*, since: datetime, section_ids: Collection[int] | None) -> dict[Key, timedelta]:
-    section_filter = "AND section_id = ANY(%s)" if section_ids is not None else ""
-    sql = f"""
-        SELECT section_id, channel_id, GROUPING(channel_id) AS is_total,
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM first_decided_at - received_at))
-        FROM {Message._meta.db_table}
-        WHERE received_at >= %s AND direction = %s AND first_decided_at IS NOT NULL {section_filter}
-        GROUP BY GROUPING SETS ((section_id, channel_id), (section_id))
-    """  # noqa: S608 (the table name comes from the model, values are parameters)
-    params: list[object] = [since, MessageDirection.INCOMING.value]
-    if section_ids is not None:
-        params.append(list(section_ids))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return {
-        (section_id, None if is_total else channel_id): timedelta(seconds=float(seconds))
-        for section_id, channel_id, is_total, seconds in rows
-        if seconds is not None
-    }
-
-
-def _median_python(*, since: datetime, section_ids: Collection[int] | None) -> dict[Key, timedelta]:
-    queryset = Message.objects.filter(
-        received_at__gte=since, direction=MessageDirection.INCOMING, first_decided_at__isnull=False
-    )
-    if section_ids is not None:
-        queryset = queryset.filter(section_id__in=section_ids)
-    rows = queryset.values_list("section_id", "channel_id", "received_at", "first_decided_at").order_by()
-    durations: dict[Key, list[float]] = defaultdict(list)
-    for section_id, channel_id, received_at, first_decided_at in rows:
-        seconds = (first_decided_at - received_at).total_seconds()
-        durations[(section_id, channel_id)].append(seconds)
-        durations[(section_id, None)].append(seconds)
-    return {key: timedelta(seconds=statistics.median(values)) for key, values in durations.items()}
+def median_decision_times(times: Mapping[Key, Iterable[Iterable[int]]]) -> dict[Key, timedelta]:
+    """Medians per (section, channel) and per (section, None) from each key's runs of microseconds."""
+    per_section: dict[int | None, list[int]] = defaultdict(list)
+    medians: dict[Key, timedelta] = {}
+    for (section_id, channel_id), runs in times.items():
+        values: list[int] = []
+        for run in runs:
+            values.extend(run)
+        if not values:
+            continue
+        values.sort()
+        medians[(section_id, channel_id)] = median_of_sorted(values)
+        per_section[section_id].extend(values)
+    for section_id, values in per_section.items():
+        values.sort()
+        medians[(section_id, None)] = median_of_sorted(values)
+    return medians
