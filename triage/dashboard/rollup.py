@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 # Days newer than this many days before today are always read live (see the module docstring).
 LIVE_DAYS = 2
-# The longest period the dashboard shows, plus today (selectors.MAX_DAYS).
+# Days kept: the longest period (selectors.MAX_DAYS = 366) starts 365 days before today; two more spare.
 HORIZON_DAYS = 367
 # Days recomputed in one transaction (about 2,700 messages a day at a million a year).
 CHUNK_DAYS = 31
