@@ -287,13 +287,16 @@ def main() -> int:
             ceiling = _measure(_bare_sql([query["sql"] for query in captured.captured_queries]), args.repeat)
             page["ceiling_bare_sql_p50_ms"] = ceiling["p50_ms"]
             page["ceiling_bare_sql_p95_ms"] = ceiling["p95_ms"]
-            page["ratio_p95"] = round(page["p95_ms"] / ceiling["p95_ms"], 1)
+            page["ratio_ceiling_to_ours_p95"] = round(ceiling["p95_ms"] / page["p95_ms"], 2)
             page["queries"] = len(captured.captured_queries)
             record(
                 f"dashboard page uncached ({label}, {days} days, {args.messages:,} messages)",
                 page,
                 target="p95 < 200 ms",
                 met=page["p95_ms"] < 200,
+                ours=f"p50 {page['p50_ms']} ms, p95 {page['p95_ms']} ms (CPU p50 {page['cpu_p50_ms']} ms)",
+                ceiling=f"its {page['queries']} queries sent bare: p95 {ceiling['p95_ms']} ms",
+                ratio=page["ratio_ceiling_to_ours_p95"],
             )
         record(
             f"dashboard selector only, uncached ({label}, 30 days)",

@@ -1,14 +1,14 @@
 """Journal registration throughput and the cost of archival PDF/A rendering.
 
-1. Through a real worker: starts `celery -A sorum_archive worker --pool=prefork --concurrency=C` (C = cores
+1. In-process: journal_entry_register (numbers, sender, PDF/A-2b + UTF-8 documents, SHA-256) with 1 and with
+   T threads, entries/s.
+2. Through a real worker: starts `celery -A sorum_archive worker --pool=prefork --concurrency=C` (C = cores
    by default) on a private queue of the Redis at REDIS_URL, against the same DATABASE_URL, records N
    case-related decisions with triage_decision_record (the inbox's path: it enqueues
    journal_entry_register_task on commit), and polls the database until every entry has its documents.
    Prints entries/s from the commit to the last document, and how many database connections the worker
-   opened (Celery's Django fixup keeps them for CONN_MAX_AGE: about one per worker process, not one per task).
-   The worker is stopped at the end, also on error.
-2. In-process: journal_entry_register (numbers, sender, PDF/A-2b + UTF-8 documents, SHA-256) with 1 and with
-   T threads, entries/s.
+   opened (CELERY_DB_REUSE_MAX + sorum_archive/celery.py: one per worker process, not one per task).
+   The worker is stopped at the end, also on error. Compared with the in-process 1-thread rate × C.
 3. The same message HTML rendered with our PDF/A-2b path and with bare WeasyPrint (no PDF/A), ms per document.
 
     DATABASE_URL=postgres://... REDIS_URL=redis://127.0.0.1:6379/N python bench/journal.py \
@@ -324,11 +324,7 @@ def main() -> int:
     call_command("migrate", verbosity=0)
     user, _ = get_user_model().objects.get_or_create(username="bench-journal")
 
-    if args.worker_entries:
-        record(
-            "journal registration through a real Celery worker (decision -> Redis -> worker, entries/s)",
-            _register_through_worker(entries=args.worker_entries, concurrency=args.concurrency, user=user),
-        )
+    one_thread = None
     if args.entries:
         figures = {}
         for threads in (1, args.threads):
@@ -337,7 +333,23 @@ def main() -> int:
             figures[f"threads_{threads}_entries_per_s"] = round(args.entries / elapsed, 1)
             figures[f"threads_{threads}_ms_per_entry"] = round(elapsed * 1000 / args.entries, 1)
         figures["entries"] = args.entries
-        record("journal registration in-process (service, PDF/A + text, PostgreSQL)", figures)
+        one_thread = figures["threads_1_entries_per_s"]
+        record("journal registration (service, PDF/A + text, PostgreSQL)", figures)
+    if args.worker_entries:
+        worker = _register_through_worker(
+            entries=args.worker_entries, concurrency=args.concurrency, user=user
+        )
+        # Against perfect scaling of the in-process single-thread rate over the worker's processes.
+        ideal = one_thread * args.concurrency if one_thread else None
+        record(
+            "journal registration through a real Celery worker (decision -> Redis -> worker, entries/s)",
+            worker,
+            ours=f"{worker['entries_per_s']} entries/s, {worker['concurrency']} prefork processes, "
+            f"{worker['worker_cpu_ms_per_entry']} ms worker CPU per entry, "
+            f"{worker['worker_db_connections']} DB connections",
+            ceiling=f"in-process 1 thread × {args.concurrency} = {ideal:.1f} entries/s" if ideal else "",
+            ratio=round(worker["entries_per_s"] / ideal, 2) if ideal else None,
+        )
     if args.renders:
         record("PDF/A-2b rendering vs bare WeasyPrint (same HTML)", _render_compare(args.renders))
     return 0

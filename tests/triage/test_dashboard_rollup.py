@@ -25,7 +25,7 @@ from tests.factories import (
     caseworker,
 )
 from triage.dashboard.daily import pack_times, unpack_times
-from triage.dashboard.median import median_of_sorted
+from triage.dashboard.median import median_of_runs
 from triage.dashboard.rollup import (
     dashboard_days_mark_stale,
     dashboard_days_recompute,
@@ -356,11 +356,33 @@ def test_admin_edit_marks_both_days(db):
 # --- the median
 
 
-def test_median_of_sorted_is_percentile_cont():
-    assert median_of_sorted([5_000_000]) == timedelta(seconds=5)
-    assert median_of_sorted([1_000_000, 2_000_000, 10_000_000]) == timedelta(seconds=2)
-    assert median_of_sorted([1_000_000, 2_000_000, 4_000_000, 90_000_000]) == timedelta(seconds=3)
-    assert median_of_sorted([-3_000_000, 1_000_000]) == timedelta(seconds=-1)
+def test_median_of_runs_is_percentile_cont():
+    assert median_of_runs([[5_000_000]]) == timedelta(seconds=5)
+    assert median_of_runs([[1_000_000, 10_000_000], [2_000_000]]) == timedelta(seconds=2)
+    assert median_of_runs([[1_000_000, 90_000_000], [], [2_000_000, 4_000_000]]) == timedelta(seconds=3)
+    assert median_of_runs([[-3_000_000], [1_000_000]]) == timedelta(seconds=-1)
+    assert median_of_runs([[7, 7], [7, 9]]) == timedelta(microseconds=7)
+    assert median_of_runs([[], []]) is None
+
+
+def _split_into_runs(rng: random.Random, values: list[int]) -> list[list[int]]:
+    rng.shuffle(values)
+    cuts = sorted(rng.randint(0, len(values)) for _ in range(rng.randint(0, 4)))
+    return [sorted(values[a:b]) for a, b in zip([0, *cuts], [*cuts, len(values)], strict=True)]
+
+
+def test_median_of_runs_takes_the_middle_of_all_values():
+    """Against sorting everything: random runs with ties, odd and even counts."""
+    rng = random.Random(5)
+    for _ in range(2000):
+        values = [
+            rng.choice([rng.randint(-50, 50), rng.randint(-(10**12), 10**12)])
+            for _ in range(rng.randint(1, 12))
+        ]
+        ordered = sorted(values)
+        low, high = ordered[(len(ordered) - 1) // 2] / 10**6, ordered[len(ordered) // 2] / 10**6
+        expected = timedelta(seconds=low + 0.5 * (high - low))
+        assert median_of_runs(_split_into_runs(rng, values)) == expected, values
 
 
 def test_times_survive_packing():
@@ -376,10 +398,11 @@ def test_median_is_bit_for_bit_percentile_cont(db):
     rng = random.Random(8)
     with connection.cursor() as cursor:
         for _ in range(300):
-            values = sorted(rng.randint(-(10**9), 10**12) for _ in range(rng.randint(1, 9)))
+            values = [rng.randint(-(10**9), 10**12) for _ in range(rng.randint(1, 9))]
             cursor.execute(
                 "SELECT percentile_cont(0.5) WITHIN GROUP"
                 " (ORDER BY EXTRACT(EPOCH FROM v * interval '1 microsecond')) FROM unnest(%s::bigint[]) AS v",
                 [values],
             )
-            assert median_of_sorted(values) == timedelta(seconds=float(cursor.fetchone()[0])), values
+            expected = timedelta(seconds=float(cursor.fetchone()[0]))
+            assert median_of_runs(_split_into_runs(rng, values)) == expected, values

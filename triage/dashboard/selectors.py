@@ -136,7 +136,7 @@ def _period_figures(
         for row in live.counts
     )
     for (section_id, channel_id, _day), values in live.decision_times.items():
-        times[(section_id, channel_id)].append(values)
+        times[(section_id, channel_id)].append(sorted(values))
     return rows, times
 
 
