@@ -108,3 +108,24 @@ def test_registration_task_round_trips_through_redis(worker_queue):
     entry = JournalEntry.objects.get(pk=entry_id)
     assert entry.message == message
     assert entry.case == case
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_worker_keeps_database_connections_for_conn_max_age():
+    """Around a worker's task a healthy connection younger than CONN_MAX_AGE stays; an expired one closes."""
+    import time
+    from types import SimpleNamespace
+
+    from sorum_archive.celery import database_connections_tidy
+
+    assert settings.CELERY_DB_REUSE_MAX  # otherwise Celery's fixup closes every connection around each task
+    task = SimpleNamespace(request=SimpleNamespace(is_eager=False))
+    connection.ensure_connection()
+    connection.close_at = time.monotonic() + 60
+    raw = connection.connection
+    database_connections_tidy(sender=task)
+    assert connection.connection is raw
+    connection.close_at = time.monotonic() - 1
+    database_connections_tidy(sender=task)
+    assert connection.connection is None

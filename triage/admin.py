@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from .dashboard.rollup import dashboard_days_mark_stale
 from .models import Conversation, Message, RetentionTally, RoutingRule, Section, TriageDecision
 
 
@@ -16,6 +17,12 @@ class MessageAdmin(admin.ModelAdmin):
     list_filter = ["status", "channel", "section"]
     search_fields = ["text", "author_name", "author_handle"]
     raw_id_fields = ["conversation", "inbound_event", "assignee"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        # An edited status, section or time changes the dashboard's figures of the day(s) involved.
+        moments = [obj.received_at, form.initial.get("received_at")]
+        dashboard_days_mark_stale(received_at=[moment for moment in moments if moment])
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

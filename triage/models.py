@@ -268,3 +268,62 @@ class RoutingRule(models.Model):
 
         if not parse_keywords(self.keywords):
             raise ValidationError({"keywords": _("Give at least one keyword.")})
+
+
+class DashboardDay(models.Model):
+    """Dashboard figures (statistikk) of one Europe/Oslo day, section and channel, rebuilt from messages.
+
+    Incoming messages received that day: how many, how many are decided and case-related now, and the time
+    from receipt to the first decision of each decided one (sorted microseconds, little-endian int64), from
+    which the dashboard takes exact medians over any period. Derived data: triage.dashboard.rollup keeps it.
+    """
+
+    day = models.DateField(_("day received"))
+    section = models.ForeignKey(
+        Section, verbose_name=_("section"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    channel = models.ForeignKey(
+        "channels.Channel", verbose_name=_("channel"), on_delete=models.CASCADE, related_name="+"
+    )
+    received = models.PositiveIntegerField(_("received"))
+    decided = models.PositiveIntegerField(_("decided"))
+    case_related = models.PositiveIntegerField(_("case-related"))
+    decision_times = models.BinaryField(_("times to first decision"), default=b"")
+
+    class Meta:
+        verbose_name = _("dashboard day")
+        verbose_name_plural = _("dashboard days")
+        indexes = [models.Index(fields=["day"], name="dashboardday_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.section_id}/{self.channel_id}: {self.received}"
+
+
+class DashboardDayState(models.Model):
+    """Whether a day's DashboardDay rows are complete (computed_at set) and when they were computed."""
+
+    day = models.DateField(_("day received"), unique=True)
+    computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dashboard day state")
+        verbose_name_plural = _("dashboard day states")
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.computed_at}"
+
+
+class DashboardDayStale(models.Model):
+    """A mark that a day's DashboardDay rows may be out of date (a message of that day changed).
+
+    Insert-only, so marking never waits on a lock; the refresh deletes exactly the marks it has read.
+    """
+
+    day = models.DateField(_("day received"), db_index=True)
+
+    class Meta:
+        verbose_name = _("stale dashboard day")
+        verbose_name_plural = _("stale dashboard days")
+
+    def __str__(self) -> str:
+        return str(self.day)

@@ -22,6 +22,7 @@ from django.utils import timezone
 from sorum_archive.audit import audit_record
 from sorum_archive.models import AuditAction
 
+from .dashboard.rollup import dashboard_days_mark_stale
 from .models import Conversation, Decision, Message, MessageStatus, RetentionTally, TriageDecision
 
 if TYPE_CHECKING:
@@ -71,6 +72,7 @@ def _messages_delete(*, message_ids: list[int]) -> int:
         conversation_ids = {m["conversation_id"] for m in messages}
         TriageDecision.objects.filter(message_id__in=ids).delete()
         Message.objects.filter(pk__in=ids).delete()
+        dashboard_days_mark_stale(received_at=[m["received_at"] for m in messages])
         InboundEvent.objects.filter(pk__in=event_ids, messages__isnull=True).delete()
         Conversation.objects.filter(pk__in=conversation_ids, messages__isnull=True).delete()
         for (channel_id, day), count in sorted(tallies.items()):

@@ -16,6 +16,7 @@ from channels.adapters.base import InboundMessage, MessageAction
 from sorum_archive.audit import audit_record
 from sorum_archive.models import AuditAction
 
+from .dashboard.rollup import dashboard_days_mark_stale
 from .models import Conversation, Decision, Message, MessageStatus, TriageDecision
 
 if TYPE_CHECKING:
@@ -206,6 +207,7 @@ def triage_decision_record(
             message.first_decided_at = record.decided_at
             fields.append("first_decided_at")
         message.save(update_fields=fields)
+        dashboard_days_mark_stale(received_at=[message.received_at])
         audit_record(
             actor=decided_by,
             action=AuditAction.DECIDED,
@@ -294,12 +296,13 @@ def triage_decision_record_bulk(
         chunk = ids[start : start + batch_size]
         with transaction.atomic():
             # Row locks in pk order, as everywhere else (Saleor).
-            batch = list(
+            received = dict(
                 Message.objects.select_for_update()
                 .filter(pk__in=chunk)
                 .order_by("pk")
-                .values_list("pk", flat=True)
+                .values_list("pk", "received_at")
             )
+            batch = list(received)
             locked_ids = set(
                 JournalEntry.objects.filter(
                     message_id__in=batch,
@@ -323,6 +326,7 @@ def triage_decision_record_bulk(
             Message.objects.filter(pk__in=free).update(status=MessageStatus.NOT_CASE_RELATED)
             # The dashboard's time-to-decision counts from the first decision only.
             Message.objects.filter(pk__in=free, first_decided_at__isnull=True).update(first_decided_at=now)
+            dashboard_days_mark_stale(received_at=[received[pk] for pk in free])
         recorded += len(free)
         locked += len(locked_ids)
     logger.info(

@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.urls import reverse
 
 from tests.factories import (
@@ -18,6 +19,7 @@ from tests.factories import (
 from triage.dashboard.charts import axis, bar_chart
 from triage.dashboard.csv_export import dashboard_csv
 from triage.dashboard.median import median_decision_times
+from triage.dashboard.rollup import dashboard_rollup_refresh
 from triage.dashboard.selectors import dashboard_figures_cached, dashboard_figures_for_user
 from triage.models import Decision, MessageStatus, TriageDecision
 
@@ -124,30 +126,44 @@ def test_constant_number_of_queries(world, django_assert_max_num_queries):
         channel = ChannelFactory(section=SectionFactory())
         MessageFactory.create_batch(3, channel=channel, received_at=NOW - timedelta(days=index))
     assert user.has_perm("triage.view_all_sections")  # loads the permission cache outside the count
-    with django_assert_max_num_queries(5):
-        figures = dashboard_figures_for_user(user=user, now=NOW)
-    assert len(figures.sections) >= 7
+    # Sections, rolled days, the live days' counts and decision times, backlog, channel names.
+    with django_assert_max_num_queries(6):
+        live = dashboard_figures_for_user(user=user, now=NOW)
+    assert len(live.sections) >= 7
+    dashboard_rollup_refresh(now=NOW, max_days=400)
+    with django_assert_max_num_queries(7):  # and the rolled days' rows
+        rolled = dashboard_figures_for_user(user=user, now=NOW)
+    assert rolled == live
 
 
-def test_median_python_path_matches_definition(world):
-    since = datetime(2026, 2, 1, tzinfo=UTC)
-    medians = median_decision_times(since=since, section_ids=None, use_database=False)
-    assert medians[(world["teknisk"].pk, world["facebook"].pk)] == timedelta(hours=3)
-    assert (world["teknisk"].pk, world["sms"].pk) not in medians
+def test_median_per_channel_and_section_from_runs():
+    """Runs of microseconds (per day) merge into one median per channel and one per section."""
+    hour = 3_600_000_000
+    medians = median_decision_times(
+        {(1, 10): [[hour, 4 * hour], [2 * hour]], (1, 11): [[10 * hour]], (2, 12): []}
+    )
+    assert medians == {
+        (1, 10): timedelta(hours=2),
+        (1, 11): timedelta(hours=10),
+        (1, None): timedelta(hours=3),  # 1, 2, 4, 10 hours
+    }
 
 
 @pytest.mark.postgres
-def test_median_postgres_percentile_cont_matches_python(world):
+def test_median_matches_percentile_cont_over_the_messages(world):
     for index in range(7):
         message = MessageFactory(channel=world["chat"], received_at=NOW - timedelta(days=index + 1))
         decide(message, Decision.NOT_CASE_RELATED, after=timedelta(minutes=7 * index + 3), user=UserFactory())
-    since = datetime(2026, 2, 1, tzinfo=UTC)
-    for section_ids in (None, [world["oppvekst"].pk]):
-        in_database = median_decision_times(since=since, section_ids=section_ids, use_database=True)
-        in_python = median_decision_times(since=since, section_ids=section_ids, use_database=False)
-        assert in_database.keys() == in_python.keys()
-        for key, value in in_python.items():
-            assert abs((in_database[key] - value).total_seconds()) < 0.001
+    figures = dashboard_figures_for_user(user=archivist(), now=NOW)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT percentile_cont(0.5) WITHIN GROUP"
+            " (ORDER BY EXTRACT(EPOCH FROM first_decided_at - received_at)) FROM triage_message"
+            " WHERE channel_id = %s AND received_at >= %s AND direction = 'in'",
+            [world["chat"].pk, datetime(2026, 1, 31, 23, tzinfo=UTC)],
+        )
+        expected = timedelta(seconds=cursor.fetchone()[0])
+    assert by_channel(figures, "Chat").median_decision_time == expected == timedelta(minutes=24)
 
 
 def test_csv_has_the_same_figures(world):

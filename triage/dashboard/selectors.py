@@ -1,21 +1,24 @@
-"""Dashboard figures per section and channel, aggregated in the database with a constant number of queries.
+"""Dashboard figures per section and channel with a constant number of queries.
 
-Days are Europe/Oslo calendar days. Queries: sections, channels, daily counts with conditional aggregation
-(received, decided, case-related), backlog (undecided count and oldest), median time to first decision.
+Days are Europe/Oslo calendar days. Finished days come from the daily rollup (DashboardDay, see
+triage.dashboard.rollup), the rest (today, yesterday, days marked stale, days not computed yet) live from the
+messages, so the cost follows the number of days and channels, not of messages. Queries: sections, rolled
+days, their rollup rows, the live days' counts and decision times, backlog (undecided count and oldest, from
+a partial index), channel names.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
-from django.db.models import Count, Min, Q
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Min
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -23,20 +26,26 @@ from django.utils.translation import gettext as _
 from channels.models import Channel
 from sorum_archive.roles import sees_all_sections
 
-from ..models import Message, MessageDirection, MessageStatus
+from ..models import (
+    DashboardDay,
+    DashboardDayStale,
+    DashboardDayState,
+    Message,
+    MessageDirection,
+    MessageStatus,
+)
 from ..selectors import sections_for_user
+from .daily import OSLO, Key, day_figures, received_on_days, unpack_times
 from .median import median_decision_times
 from .types import DashboardFigures, Figures, SectionFigures
 
-OSLO = ZoneInfo("Europe/Oslo")
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
 
 
-def _period(*, days: int, today: date) -> tuple[tuple[date, ...], datetime]:
+def _period(*, days: int, today: date) -> tuple[date, ...]:
     first = today - timedelta(days=days - 1)
-    since = datetime.combine(first, time.min, tzinfo=OSLO)
-    return tuple(first + timedelta(days=offset) for offset in range(days)), since
+    return tuple(first + timedelta(days=offset) for offset in range(days))
 
 
 def _scope(user: AbstractBaseUser) -> tuple[dict[int, str], list[int] | None]:
@@ -69,28 +78,80 @@ def dashboard_figures_cached(*, user: AbstractBaseUser, days: int = DEFAULT_DAYS
     return figures
 
 
+@dataclass(frozen=True)
+class _DayRow:
+    section_id: int | None
+    channel_id: int
+    day: date
+    received: int
+    decided: int
+    case_related: int
+
+
+def _rolled_days(*, first: date) -> list[date]:
+    """Days from `first` on whose rollup rows are complete and not marked stale."""
+    stale = DashboardDayStale.objects.filter(day__gte=first).values("day")
+    return list(
+        DashboardDayState.objects.filter(day__gte=first, computed_at__isnull=False)
+        .exclude(day__in=stale)
+        .order_by("day")
+        .values_list("day", flat=True)
+    )
+
+
+def _live_ranges(*, first: date, rolled: list[date]) -> list[tuple[date, date | None]]:
+    """The days from `first` on that are not rolled, as (first, last) ranges; the last one has no end."""
+    ranges: list[tuple[date, date | None]] = []
+    start = first
+    for day in rolled:
+        if day > start:
+            ranges.append((start, day - timedelta(days=1)))
+        start = day + timedelta(days=1)
+    ranges.append((start, None))
+    return ranges
+
+
+def _period_figures(
+    *, first: date, section_ids: list[int] | None
+) -> tuple[list[_DayRow], dict[Key, list[Sequence[int]]]]:
+    """Daily counts from `first` on (no end: received_at in the future counts too) and decision times."""
+    rolled = _rolled_days(first=first)
+    rows: list[_DayRow] = []
+    times: dict[Key, list[Sequence[int]]] = defaultdict(list)
+    if rolled:
+        rollup = DashboardDay.objects.filter(day__in=rolled)
+        if section_ids is not None:
+            rollup = rollup.filter(section_id__in=section_ids)
+        for section_id, channel_id, day, received, decided, case_related, packed in rollup.values_list(
+            "section_id", "channel_id", "day", "received", "decided", "case_related", "decision_times"
+        ):
+            rows.append(_DayRow(section_id, channel_id, day, received, decided, case_related))
+            if packed:
+                times[(section_id, channel_id)].append(unpack_times(packed))
+    live = day_figures(
+        where=received_on_days(_live_ranges(first=first, rolled=rolled)), section_ids=section_ids
+    )
+    rows.extend(
+        _DayRow(row.section_id, row.channel_id, row.day, row.received, row.decided, row.case_related)
+        for row in live.counts
+    )
+    for (section_id, channel_id, _day), values in live.decision_times.items():
+        times[(section_id, channel_id)].append(sorted(values))
+    return rows, times
+
+
 def _figures_for_sections(
     *, sections: dict[int, str], section_ids: list[int] | None, days: int, now: datetime | None = None
 ) -> DashboardFigures:
     now = now or timezone.now()
     days = max(1, min(days, MAX_DAYS))
-    day_list, since = _period(days=days, today=now.astimezone(OSLO).date())
+    day_list = _period(days=days, today=now.astimezone(OSLO).date())
 
     incoming = Message.objects.filter(direction=MessageDirection.INCOMING)
     if section_ids is not None:
         incoming = incoming.filter(section_id__in=section_ids)
 
-    daily_rows = (
-        incoming.filter(received_at__gte=since)
-        .annotate(day=TruncDate("received_at", tzinfo=OSLO))
-        .values("section_id", "channel_id", "day")
-        .annotate(
-            received=Count("id"),
-            decided=Count("id", filter=~Q(status=MessageStatus.NEW)),
-            case_related=Count("id", filter=Q(status=MessageStatus.CASE_RELATED)),
-        )
-        .order_by()
-    )
+    daily_rows, times = _period_figures(first=day_list[0], section_ids=section_ids)
     backlog_rows = (
         incoming.filter(status=MessageStatus.NEW)
         .values("section_id", "channel_id")
@@ -98,18 +159,18 @@ def _figures_for_sections(
         .annotate(undecided=Count("*"), oldest=Min("received_at"))
         .order_by()
     )
-    medians = median_decision_times(since=since, section_ids=section_ids)
+    medians = median_decision_times(times)
 
     day_index = {day: index for index, day in enumerate(day_list)}
     daily: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(day_list))
     counts: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
     for row in daily_rows:
-        key = (row["section_id"], row["channel_id"])
-        index = day_index.get(row["day"])
+        key = (row.section_id, row.channel_id)
+        index = day_index.get(row.day)
         if index is not None:
-            daily[key][index] += row["received"]
-        counts[key][0] += row["decided"]
-        counts[key][1] += row["case_related"]
+            daily[key][index] += row.received
+        counts[key][0] += row.decided
+        counts[key][1] += row.case_related
     backlog = {
         (row["section_id"], row["channel_id"]): (row["undecided"], row["oldest"]) for row in backlog_rows
     }
