@@ -33,10 +33,10 @@ BENCHMARKS: list[tuple[str, list[str], int, str]] = [
     ("adapters_parse.py", ["--seconds", "0.5"], 60, ""),
     ("ingest.py", ["--seconds", "10"], 240, "ingest"),
     ("ingest_bulk.py", ["100000"], 180, "bulk"),
-    ("journal.py", ["--entries", "200", "--renders", "40"], 240, "journal"),
+    ("journal.py", ["--entries", "100", "--worker-entries", "100", "--renders", "40"], 240, "journal"),
     ("fiks.py", ["--messages", "200"], 90, "fiks"),
     ("inbox.py", ["--messages", "1000000", "--n", "40"], 420, "inbox"),
-    ("dashboard.py", ["--messages", "1000000", "--repeat", "20"], 240, "dashboard"),
+    ("dashboard.py", ["--messages", "1000000", "--repeat", "20"], 300, "dashboard"),
     ("export.py", ["--sizes", "10000,100000"], 360, ""),  # export.py makes and drops its own database
 ]
 
