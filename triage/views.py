@@ -87,26 +87,26 @@ def _status_links(
 ) -> list[dict]:
     # The page renders the links at once; the counts arrive in a second request (hx-trigger="load")
     # so a slow count never holds the list back.
-    counts = inbox_status_counts(user=request.user, filters=filters) if with_counts else {}
+    counts = inbox_status_counts(user=request.user, filters=filters) if with_counts else None
     query = _filter_query(data, drop=("cursor", "status"))
-    total = sum(counts.values())
     links = [
         {
             "value": "",
             "label": _("All"),
-            "count": total if with_counts else None,
-            "capped": any(n >= COUNT_CAP for n in counts.values()),
+            "count": counts.total if counts else None,
+            "capped": counts.capped if counts else False,
             "active": not filters.status,
             "query": query,
         }
     ]
     for value, label in MessageStatus.choices:
+        count = counts.by_status[value] if counts else None
         links.append(
             {
                 "value": value,
                 "label": label,
-                "count": counts.get(value, 0) if with_counts else None,
-                "capped": counts.get(value, 0) >= COUNT_CAP,
+                "count": count,
+                "capped": count is not None and count >= COUNT_CAP,
                 "active": filters.status == value,
                 "query": f"{query}&status={value}" if query else f"status={value}",
             }
