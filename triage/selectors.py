@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -283,7 +283,11 @@ class StatusCounts:
 
 
 def inbox_status_counts(
-    *, user: AbstractBaseUser, filters: InboxFilters, cap: int = COUNT_CAP, search_cap: int = SEARCH_COUNT_CAP
+    *,
+    user: AbstractBaseUser,
+    filters: InboxFilters,
+    cap: int = COUNT_CAP,
+    search_cap: int | None = None,
 ) -> StatusCounts:
     """Counts per status for the sidebar (every filter except the status itself), capped.
 
@@ -296,12 +300,9 @@ def inbox_status_counts(
         inbox_list_for_user(user=user).select_related(None), filters=filters, user=user, with_status=False
     ).order_by()
     if filters.q.strip():
-        statuses = queryset.values_list("status", flat=True)[:search_cap]
-        if connection.vendor == "postgresql":
-            with _bitmap_scans_only():
-                statuses = list(statuses)
-        else:
-            statuses = list(statuses)
+        search_cap = SEARCH_COUNT_CAP if search_cap is None else search_cap
+        with _bitmap_scans_only() if connection.vendor == "postgresql" else nullcontext():
+            statuses = list(queryset.values_list("status", flat=True)[:search_cap])
         if len(statuses) >= search_cap:
             return StatusCounts(
                 by_status=dict.fromkeys(MessageStatus.values), total=len(statuses), capped=True
