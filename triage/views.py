@@ -248,7 +248,10 @@ def inbox_counts(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request, request.GET)
     filters = form.filters() if form.is_valid() else InboxFilters()
     links = _status_links(request, request.GET, filters)
-    return render(request, "triage/_status_counts.html", {"status_links": links})
+    # A search with more matches than SEARCH_COUNT_CAP has a capped total and no count per status.
+    unsplit = links[0]["capped"] and all(link["count"] is None for link in links[1:])
+    context = {"status_links": links, "unsplit_total": links[0]["count"] if unsplit else None}
+    return render(request, "triage/_status_counts.html", context)
 
 
 @login_required
