@@ -157,22 +157,21 @@ def _bitmap_scans_only():
             )
 
 
-def _search_page_ids(queryset: QuerySet[Message], q: str, *, size: int) -> list[int]:
+def _search_newest_ids(queryset: QuerySet[Message], q: str, *, size: int) -> list[int]:
     """The ids of the ``size`` newest matches of ``queryset`` (already filtered and keyset-bounded).
 
     A common word: walking the newest SEARCH_WINDOW messages finds a page; the walk is a subquery with
-    its own LIMIT, so it stops there whatever the planner thinks of the word. A rare word (or one that
-    is common only in old messages): the GIN bitmap finds every match and the newest are sorted out.
-    Letting the planner choose between the two goes wrong whenever its estimate does (see
+    its own LIMIT, so it stops there whatever the planner thinks of the word. A filter with fewer
+    messages than the window (a new-messages poll, a small section): the walk saw them all. Otherwise
+    (a rare word, or one common only in old messages) the GIN bitmap finds every match and the newest
+    are sorted out. Letting the planner choose goes wrong whenever its estimate does (see
     ``_bitmap_scans_only``): a full walk of a million rows for a word with no match, or sorting a
     hundred thousand matches of a common phrase.
     """
-    window = (
-        queryset.select_related(None)
-        .order_by("-received_at", "-id")
-        .annotate(match_vector=RawSQL("triage_message.search_vector", ()))
-        .values_list("pk", "received_at", "match_vector")[:SEARCH_WINDOW]
-    )
+    newest = queryset.select_related(None).order_by("-received_at", "-id")
+    window = newest.annotate(match_vector=RawSQL("triage_message.search_vector", ())).values_list(
+        "pk", "received_at", "match_vector"
+    )[:SEARCH_WINDOW]
     sql, params = window.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -182,15 +181,10 @@ def _search_page_ids(queryset: QuerySet[Message], q: str, *, size: int) -> list[
             (*params, q, size),
         )
         ids = [row[0] for row in cursor.fetchall()]
-    if len(ids) == size:
+    if len(ids) == size or newest.values("pk")[:SEARCH_WINDOW].count() < SEARCH_WINDOW:
         return ids
     with _bitmap_scans_only():
-        return list(
-            queryset.select_related(None)
-            .filter(_search_match(q))
-            .order_by("-received_at", "-id")
-            .values_list("pk", flat=True)[:size]
-        )
+        return list(newest.filter(_search_match(q)).values_list("pk", flat=True)[:size])
 
 
 def _oslo_start(day: date) -> datetime:
@@ -239,7 +233,7 @@ def inbox_page_for_user(
             Q(received_at__lt=after.received_at) | Q(id__lt=after.id)
         )
     if searching:
-        queryset = queryset.filter(pk__in=_search_page_ids(queryset, q, size=size + 1))
+        queryset = queryset.filter(pk__in=_search_newest_ids(queryset, q, size=size + 1))
     items = list(queryset[: size + 1])
     next_cursor = Cursor.of(items[size - 1]) if len(items) > size else None
     items = items[:size]
@@ -250,17 +244,27 @@ def inbox_newer_for_user(
     *, user: AbstractBaseUser, filters: InboxFilters, than: Cursor, limit: int = MAX_PAGE_SIZE
 ) -> list[Message]:
     """Messages that arrived after ``than`` (the top of the caseworker's list), newest first."""
+    q = filters.q.strip()
+    searching = bool(q) and connection.vendor == "postgresql"
+    if searching:
+        filters = replace(filters, q="")
     queryset = inbox_filter(inbox_list_for_user(user=user), filters=filters, user=user)
     queryset = queryset.filter(received_at__gte=than.received_at).filter(
         Q(received_at__gt=than.received_at) | Q(id__gt=than.id)
     )
+    if searching:
+        # Polled every few seconds: a search with no match at all (than = the empty cursor) must not
+        # walk every message each time.
+        queryset = queryset.filter(pk__in=_search_newest_ids(queryset, q, size=limit))
     return list(queryset[:limit])
 
 
 def inbox_ids_matching(*, user: AbstractBaseUser, filters: InboxFilters, limit: int = 5000) -> list[int]:
     """Ids for "select all matching the filter" (bounded, so one bulk action stays one transaction)."""
     queryset = inbox_filter(inbox_list_for_user(user=user), filters=filters, user=user)
-    return list(queryset.values_list("pk", flat=True)[:limit])
+    searching = bool(filters.q.strip()) and connection.vendor == "postgresql"
+    with _bitmap_scans_only() if searching else nullcontext():
+        return list(queryset.values_list("pk", flat=True)[:limit])
 
 
 def inbox_visible_ids(*, user: AbstractBaseUser, ids: list[int]) -> list[int]:

@@ -12,7 +12,15 @@ from django.utils import timezone
 from tests.factories import ChannelFactory, MessageFactory, archivist
 from triage import selectors
 from triage.models import Message, MessageStatus
-from triage.selectors import InboxFilters, inbox_page_for_user, inbox_status_counts
+from triage.selectors import (
+    Cursor,
+    InboxFilters,
+    inbox_ids_matching,
+    inbox_newer_for_user,
+    inbox_page_for_user,
+    inbox_status_counts,
+)
+from triage.views import EMPTY_CURSOR
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -146,3 +154,33 @@ def test_search_counts_beyond_the_cap_show_only_a_capped_total():
     counts = inbox_status_counts(user=archivist(), filters=InboxFilters(q="brøyting"), search_cap=3)
     assert (counts.total, counts.capped) == (3, True)
     assert set(counts.by_status.values()) == {None}
+
+
+def test_filter_with_fewer_messages_than_the_window_needs_no_gin_scan(small_window):
+    """The walk saw every message of the filter: what it found is the whole answer."""
+    channel = ChannelFactory()
+    _, match, _ = _dated(channel, ["Hull i veien", "Støy om natta", "Hull i veien"])
+    with CaptureQueriesContext(connection) as queries:
+        page = inbox_page_for_user(user=archivist(), filters=InboxFilters(q="støy"), size=2)
+    assert [m.pk for m in page.items] == [match.pk]
+    assert not any("set_config" in q["sql"] for q in queries.captured_queries)
+
+
+def test_new_messages_poll_of_a_search(small_window):
+    """The live poll finds new matches only, also from the empty cursor of a search with no match."""
+    channel = ChannelFactory()
+    old = _dated(channel, ["Brøyting"] * 6)
+    user = archivist()
+    filters = InboxFilters(q="reguleringsplan -Sørumsand")
+    assert inbox_newer_for_user(user=user, filters=filters, than=EMPTY_CURSOR) == []
+    fresh = MessageFactory(channel=channel, text="Brøyting igjen")
+    MessageFactory(channel=channel, text="Hull i veien")
+    newer = inbox_newer_for_user(user=user, filters=InboxFilters(q="brøyting"), than=Cursor.of(old[-1]))
+    assert [m.pk for m in newer] == [fresh.pk]
+
+
+def test_bulk_all_matching_a_search(small_window):
+    channel = ChannelFactory()
+    matches = _dated(channel, ["Støy"] * 2 + ["Hull i veien"] * 6)[:2]
+    ids = inbox_ids_matching(user=archivist(), filters=InboxFilters(q="støy"))
+    assert sorted(ids) == sorted(m.pk for m in matches)
