@@ -334,7 +334,7 @@ def _back(request: HttpRequest, message: Message | None) -> HttpResponse:
 def _row_response(
     request: HttpRequest, message: Message, *, error: str = "", event: str = ""
 ) -> HttpResponse:
-    context = {"message": message, "rows": _rows([message]), "error": error, "row": _row_context()}
+    context = {"rows": _rows([message]), "error": error, "row": _row_context()}
     response = render(request, "triage/_decided.html", context)
     if event:
         response["HX-Trigger"] = event
