@@ -7,12 +7,17 @@ template rendering: the server's time without the network) and the decision serv
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sorum_bench_inbox python bench/inbox.py [--messages N]
 
 Targets (issue 5): inbox page p95 < 50 ms, search p95 < 100 ms, a decision < 30 ms.
+
+Each page, filter and search also gets the machine's ceiling: the SQL Django sent for the message list (or
+the search) in that request, replayed on a raw psycopg2 connection and timed the same way. The RESULT line
+shows both p95 figures and their ratio, so what the ORM, the middleware and the template add is visible.
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import logging
 import random
 import sys
 import time
@@ -217,6 +222,60 @@ class Server:
         return self.handler.get_response(request)
 
 
+def _message_queries(client: Server, url: str) -> list[tuple[str, tuple]]:
+    """The SQL (and parameters) one request sends for its messages: the list, the search and the
+    plan settings around a search; not the session, permission or form queries every page makes."""
+    from django.db import connection
+
+    captured: list[tuple[str, tuple]] = []
+
+    def capture(execute, sql, params, many, context):
+        if "triage_message" in sql or "set_config" in sql:
+            captured.append((sql, tuple(params or ())))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(capture):
+        client.get(url)
+    return captured
+
+
+def _time_raw(queries: list[tuple[str, tuple]], n: int) -> list[float]:
+    """The ceiling: the same statements on a plain psycopg2 connection, one transaction per request."""
+    import psycopg2
+    from django.db import connection
+
+    raw = psycopg2.connect(**connection.get_connection_params())
+    try:
+        cursor = raw.cursor()
+
+        def run() -> None:
+            for sql, params in queries:
+                cursor.execute(sql, params)
+                cursor.fetchall()
+            raw.commit()
+
+        for _ in range(3):
+            run()
+        times = []
+        for _ in range(n):
+            started = time.perf_counter()
+            run()
+            times.append(time.perf_counter() - started)
+        return times
+    finally:
+        raw.close()
+
+
+def _record_with_ceiling(
+    label: str, client: Server, url: str, n: int, *, target_ms: float, target: str
+) -> None:
+    figures = summary_ms(_time(client, url, n))
+    ceiling = summary_ms(_time_raw(_message_queries(client, url), n))
+    figures["sql_ceiling_p95_ms"] = ceiling["p95_ms"]
+    figures["ratio_p95"] = round(figures["p95_ms"] / ceiling["p95_ms"], 1) if ceiling["p95_ms"] else None
+    record(label, figures, target=target, met=figures["p95_ms"] < target_ms)
+
+
 def _time(client: Server, url: str, n: int) -> list[float]:
     for _ in range(3):
         client.get(url)
@@ -243,12 +302,12 @@ def main() -> int:
     from triage.selectors import Cursor
     from triage.services import triage_decision_record
 
+    # One INFO line per decision (audit, triage) would bury the RESULT lines.
+    for name in ("sorum_archive.audit", "triage"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     call_command("migrate", verbosity=0)
     count, load_seconds = load(args.messages)
     print(f"messages in the benchmark set: {count:,} (loaded in {load_seconds:.0f} s)")
-    import logging
-
-    logging.getLogger("triage").setLevel(logging.WARNING)
     archivist, worker = _users()
     staff, caseworker_client = Server(archivist), Server(worker)
     channel = Channel.objects.get(slug="bench-3")
@@ -269,20 +328,31 @@ def main() -> int:
         "API messages list": (staff, "/api/messages/"),
         "sidebar counts (loaded after the page)": (staff, "/antall/"),
     }
+    ceiling_for = {label for label in results if not label.startswith(("API", "sidebar"))}
     for label, (client, url) in results.items():
-        figures = summary_ms(_time(client, url, n))
-        record(f"inbox: {label}", figures, target=page_target, met=figures["p95_ms"] < 50)
+        if label in ceiling_for:
+            _record_with_ceiling(f"inbox: {label}", client, url, n, target_ms=50, target=page_target)
+        else:
+            figures = summary_ms(_time(client, url, n))
+            record(f"inbox: {label}", figures, target=page_target, met=figures["p95_ms"] < 50)
 
     # Deep pages: follow the keyset cursor 30 pages down and time each page.
     last = Message.objects.order_by("-received_at", "-id")[1500:1501].get()
     deep_url = f"/?cursor={Cursor.of(last).encode()}"
-    figures = summary_ms(_time(staff, deep_url, n))
-    record("inbox: page 31 via cursor", figures, target=page_target, met=figures["p95_ms"] < 50)
+    _record_with_ceiling("inbox: page 31 via cursor", staff, deep_url, n, target_ms=50, target=page_target)
 
     search_target = "p95 < 100 ms"
     for q in ["brøyting", "Fjuk skole", "bibliotek åpningstider", "reguleringsplan -Sørumsand", "xyzzy"]:
-        figures = summary_ms(_time(staff, f"/?q={q}", n))
-        record(f"inbox search q={q!r}", figures, target=search_target, met=figures["p95_ms"] < 100)
+        _record_with_ceiling(
+            f"inbox search q={q!r}", staff, f"/?q={q}", n, target_ms=100, target=search_target
+        )
+    figures = summary_ms(_time(staff, "/antall/?q=brøyting", n))
+    record(
+        "inbox: sidebar counts of a search (q='brøyting')",
+        figures,
+        target=page_target,
+        met=figures["p95_ms"] < 50,
+    )
 
     new_ids = list(Message.objects.filter(status=MessageStatus.NEW).values_list("pk", flat=True)[: n * 2])
     times = []

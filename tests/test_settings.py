@@ -103,3 +103,18 @@ def test_bucket_name_switches_documents_to_object_storage():
         "path",
         "False",
     ]
+
+
+def test_templates_are_compiled_once_in_production():
+    """With DEBUG off the cached template loader serves every template (the inbox renders many rows)."""
+    result = _manage(
+        "shell",
+        "-c",
+        "from django.template import engines; e = engines['django'].engine; "
+        "print(e.debug, type(e.template_loaders[0]).__module__, len(e.template_loaders))",
+        SECRET_KEY="a-long-random-production-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        ALLOWED_HOSTS="arkiv.sorum.kommune.example",
+        DEBUG="0",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == ["False", "django.template.loaders.cached", "1"]

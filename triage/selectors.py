@@ -5,13 +5,14 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from dataclasses import dataclass
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -23,7 +24,8 @@ from .models import Message, MessageStatus, Section
 
 OSLO = ZoneInfo("Europe/Oslo")
 MAX_PAGE_SIZE = 100
-SEARCH_PROBE = 2000
+# How many of the newest messages a search walks before it asks the GIN index instead.
+SEARCH_WINDOW = 5000
 
 
 class InvalidCursor(ValueError):
@@ -91,9 +93,9 @@ def has_attachments_relation() -> bool:
 
 def inbox_list_for_user(*, user: AbstractBaseUser) -> QuerySet[Message]:
     """Messages the user may see: their sections' (all, for archivists and admins), newest first."""
-    queryset = Message.objects.select_related(
-        "channel", "section", "assignee", "journal_entry", "journal_entry__case"
-    )
+    # What a list row shows. Each join costs planning time on every page (journal_case alone doubled
+    # it); the detail adds the case (message_get_for_user).
+    queryset = Message.objects.select_related("channel", "section", "assignee", "journal_entry")
     if not sees_all_sections(user):
         section_ids = list(Section.objects.filter(members=user).values_list("pk", flat=True))
         queryset = queryset.filter(section_id__in=section_ids)
@@ -106,20 +108,85 @@ def message_search_filter(queryset: QuerySet[Message], q: str) -> QuerySet[Messa
     if not q:
         return queryset
     if connection.vendor == "postgresql":
-        matches = RawSQL(
-            "triage_message.search_vector @@ websearch_to_tsquery('norwegian'::regconfig, %s)",
-            (q,),
-            output_field=BooleanField(),
-        )
-        queryset = queryset.filter(matches)
-        # A rare word: walking every message newest-first to find a few matches is slow, so order by an
-        # expression the btree cannot serve; the planner then takes the GIN index and sorts the few
-        # matches. A common word: the newest-first walk finds a page at once, sorting all matches would
-        # not. One capped probe (GIN bitmap, stops at SEARCH_PROBE rows) tells which case this is.
-        if queryset.order_by().values("pk")[:SEARCH_PROBE].count() < SEARCH_PROBE:
-            return queryset.order_by(RawSQL("triage_message.received_at + interval '0'", ()).desc(), "-id")
-        return queryset
+        return queryset.filter(_search_match(q))
     return queryset.filter(Q(text__icontains=q) | Q(author_name__icontains=q))
+
+
+def _search_match(q: str) -> RawSQL:
+    return RawSQL(
+        "triage_message.search_vector @@ websearch_to_tsquery('norwegian'::regconfig, %s)",
+        (q,),
+        output_field=BooleanField(),
+    )
+
+
+# What ``_bitmap_scans_only`` sets for its queries: no plan but the bitmap, no parallel workers (their
+# start-up costs more than these small scans) and no JIT (the disabled plans' huge costs would trigger it).
+_BITMAP_ONLY = {
+    "enable_seqscan": "off",
+    "enable_indexscan": "off",
+    "max_parallel_workers_per_gather": "0",
+    "jit": "off",
+}
+
+
+@contextmanager
+def _bitmap_scans_only(alias: str):
+    """Plan the queries inside with the GIN bitmap only (no sequential scan, no btree walk).
+
+    PostgreSQL estimates a multi-word tsquery as if the words were independent: "reguleringsplan
+    -Sørumsand" is estimated at 8 % of the table when no message matches, and the planner then reads
+    the whole table hoping to stop early. The GIN bitmap answers such a query from the index alone.
+    The settings are transaction-local and restored afterwards, so an enclosing transaction keeps its own.
+    They are set on the connection of ``alias``, the database the query inside reads (maybe a replica).
+    """
+    names = list(_BITMAP_ONLY)
+    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+        cursor.execute(
+            "SELECT "
+            + ", ".join(["current_setting(%s)"] * len(names))
+            + ", "
+            + ", ".join(["set_config(%s, %s, true)"] * len(names)),
+            (*names, *[x for name in names for x in (name, _BITMAP_ONLY[name])]),
+        )
+        previous = cursor.fetchone()[: len(names)]
+        try:
+            yield
+        finally:
+            cursor.execute(
+                "SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(names)),
+                [x for pair in zip(names, previous, strict=True) for x in pair],
+            )
+
+
+def _search_newest_ids(queryset: QuerySet[Message], q: str, *, size: int) -> list[int]:
+    """The ids of the ``size`` newest matches of ``queryset`` (already filtered and keyset-bounded).
+
+    A common word: walking the newest SEARCH_WINDOW messages finds a page; the walk is a subquery with
+    its own LIMIT, so it stops there whatever the planner thinks of the word. A filter with fewer
+    messages than the window (a new-messages poll, a small section): the walk saw them all. Otherwise
+    (a rare word, or one common only in old messages) the GIN bitmap finds every match and the newest
+    are sorted out. Letting the planner choose goes wrong whenever its estimate does (see
+    ``_bitmap_scans_only``): a full walk of a million rows for a word with no match, or sorting a
+    hundred thousand matches of a common phrase.
+    """
+    newest = queryset.select_related(None).order_by("-received_at", "-id")
+    window = newest.annotate(match_vector=RawSQL("triage_message.search_vector", ())).values_list(
+        "pk", "received_at", "match_vector"
+    )[:SEARCH_WINDOW]
+    sql, params = window.query.sql_with_params()
+    with connections[window.db].cursor() as cursor:
+        cursor.execute(
+            f"SELECT w.pk FROM ({sql}) w"  # noqa: S608 (the ORM's own SQL and parameters)
+            " WHERE w.match_vector @@ websearch_to_tsquery('norwegian'::regconfig, %s)"
+            " ORDER BY w.received_at DESC, w.pk DESC LIMIT %s",
+            (*params, q, size),
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    if len(ids) == size or newest.values("pk")[:SEARCH_WINDOW].count() < SEARCH_WINDOW:
+        return ids
+    with _bitmap_scans_only(newest.db):
+        return list(newest.filter(_search_match(q)).values_list("pk", flat=True)[:size])
 
 
 def _oslo_start(day: date) -> datetime:
@@ -159,12 +226,18 @@ def inbox_page_for_user(
 ) -> InboxPage:
     """One keyset page (no OFFSET): the ``size`` newest messages older than ``after``."""
     size = max(1, min(size, MAX_PAGE_SIZE))
+    q = filters.q.strip()
+    searching = bool(q) and connection.vendor == "postgresql"
+    if searching:
+        filters = replace(filters, q="")
     queryset = inbox_filter(inbox_list_for_user(user=user), filters=filters, user=user)
     if after is not None:
         # The redundant ``received_at <=`` keeps the condition usable as an index range.
         queryset = queryset.filter(received_at__lte=after.received_at).filter(
             Q(received_at__lt=after.received_at) | Q(id__lt=after.id)
         )
+    if searching:
+        queryset = queryset.filter(pk__in=_search_newest_ids(queryset, q, size=size + 1))
     items = list(queryset[: size + 1])
     next_cursor = Cursor.of(items[size - 1]) if len(items) > size else None
     items = items[:size]
@@ -175,17 +248,27 @@ def inbox_newer_for_user(
     *, user: AbstractBaseUser, filters: InboxFilters, than: Cursor, limit: int = MAX_PAGE_SIZE
 ) -> list[Message]:
     """Messages that arrived after ``than`` (the top of the caseworker's list), newest first."""
+    q = filters.q.strip()
+    searching = bool(q) and connection.vendor == "postgresql"
+    if searching:
+        filters = replace(filters, q="")
     queryset = inbox_filter(inbox_list_for_user(user=user), filters=filters, user=user)
     queryset = queryset.filter(received_at__gte=than.received_at).filter(
         Q(received_at__gt=than.received_at) | Q(id__gt=than.id)
     )
+    if searching:
+        # Polled every few seconds: a search with no match at all (than = the empty cursor) must not
+        # walk every message each time.
+        queryset = queryset.filter(pk__in=_search_newest_ids(queryset, q, size=limit))
     return list(queryset[:limit])
 
 
 def inbox_ids_matching(*, user: AbstractBaseUser, filters: InboxFilters, limit: int = 5000) -> list[int]:
     """Ids for "select all matching the filter" (bounded, so one bulk action stays one transaction)."""
     queryset = inbox_filter(inbox_list_for_user(user=user), filters=filters, user=user)
-    return list(queryset.values_list("pk", flat=True)[:limit])
+    searching = bool(filters.q.strip()) and connection.vendor == "postgresql"
+    with _bitmap_scans_only(queryset.db) if searching else nullcontext():
+        return list(queryset.values_list("pk", flat=True)[:limit])
 
 
 def inbox_visible_ids(*, user: AbstractBaseUser, ids: list[int]) -> list[int]:
@@ -193,26 +276,70 @@ def inbox_visible_ids(*, user: AbstractBaseUser, ids: list[int]) -> list[int]:
 
 
 COUNT_CAP = 10_000
+# A search counts at most this many matches: the GIN index hands over every match, each one costs a row
+# read, and "1 000+" tells a caseworker as much as an exact 87 000 would.
+SEARCH_COUNT_CAP = 1_000
+
+
+@dataclass(frozen=True)
+class StatusCounts:
+    """The sidebar's counts. ``by_status[s]`` is None when a search had too many matches to split."""
+
+    by_status: dict[str, int | None]
+    total: int
+    capped: bool
 
 
 def inbox_status_counts(
-    *, user: AbstractBaseUser, filters: InboxFilters, cap: int = COUNT_CAP
-) -> dict[str, int]:
-    """Counts per status for the sidebar (every filter except the status itself), capped at ``cap``.
+    *,
+    user: AbstractBaseUser,
+    filters: InboxFilters,
+    cap: int = COUNT_CAP,
+    search_cap: int | None = None,
+) -> StatusCounts:
+    """Counts per status for the sidebar (every filter except the status itself), capped.
 
     A count stops at ``cap`` (shown as "10 000+"): each status costs at most ``cap`` index entries, so
-    the sidebar stays fast with millions of messages; exact totals belong in the dashboard.
+    the sidebar stays fast with millions of messages; exact totals belong in the dashboard. With a search
+    the statuses of at most ``search_cap`` matches are read in one query; with more matches only the
+    total is shown, as "1 000+".
     """
     queryset = inbox_filter(
         inbox_list_for_user(user=user).select_related(None), filters=filters, user=user, with_status=False
     ).order_by()
-    return {
+    if filters.q.strip():
+        search_cap = SEARCH_COUNT_CAP if search_cap is None else search_cap
+        searching_pg = connections[queryset.db].vendor == "postgresql"
+        with _bitmap_scans_only(queryset.db) if searching_pg else nullcontext():
+            statuses = list(queryset.values_list("status", flat=True)[:search_cap])
+        if len(statuses) >= search_cap:
+            return StatusCounts(
+                by_status=dict.fromkeys(MessageStatus.values), total=len(statuses), capped=True
+            )
+        return StatusCounts(
+            by_status={status: statuses.count(status) for status in MessageStatus.values},
+            total=len(statuses),
+            capped=False,
+        )
+    counts = {
         status: queryset.filter(status=status).values("pk")[:cap].count() for status in MessageStatus.values
     }
+    return StatusCounts(
+        by_status=counts, total=sum(counts.values()), capped=any(n >= cap for n in counts.values())
+    )
 
 
 def message_get_for_user(*, user: AbstractBaseUser, pk: int) -> Message:
-    return inbox_list_for_user(user=user).select_related("conversation", "inbound_event").get(pk=pk)
+    return (
+        inbox_list_for_user(user=user)
+        .select_related("conversation", "inbound_event", "journal_entry__case")
+        .get(pk=pk)
+    )
+
+
+def message_row_get_for_user(*, user: AbstractBaseUser, pk: int) -> Message:
+    """One message with what its inbox row shows (the htmx decision and assignment answers)."""
+    return inbox_list_for_user(user=user).get(pk=pk)
 
 
 def message_thread(*, message: Message, limit: int = 100) -> list[Message]:

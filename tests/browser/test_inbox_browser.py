@@ -108,7 +108,9 @@ def test_case_picker_by_number_and_new_case(ui, world):
     dialog = page.get_by_test_id("case-dialog")
     assert dialog.is_visible()
     page.keyboard.type(case.number)
-    dialog.locator(f"input[name=case][value='{case.pk}']").wait_for()
+    # Checked, not just present: the open-case list loaded on focus shows the same case unchecked, and
+    # submitting before the typed search answers would send no case (a race seen under load).
+    expect(dialog.locator(f"input[name=case][value='{case.pk}']")).to_be_checked()
     ui.check("case-picker")
     dialog.get_by_test_id("case-submit").click()
     expect(page.locator(f"#msg-{first.pk} [data-testid=status]")).to_have_attribute(

@@ -275,3 +275,113 @@ def test_case_search_by_number_and_title(client, worker, section):
     assert list(by_number.context["cases"]) == [case]
     by_title = client.get(reverse("triage:case_search"), {"q": "sørumsand regulering"})
     assert list(by_title.context["cases"]) == [case]
+
+
+def test_rows_share_one_action_form(client, worker, channel):
+    """Each row's buttons name the page's one #row-actions form; the page does not grow a form per row."""
+    few = _messages(channel, 2)
+    client.force_login(worker)
+    small = client.get(reverse("triage:inbox")).content.decode()
+    many = few + _messages(channel, 8, start=timezone.now() - timedelta(days=2))
+    body = client.get(reverse("triage:inbox")).content.decode()
+    assert body.count('id="row-actions"') == 1
+    assert body.count("csrfmiddlewaretoken") == small.count("csrfmiddlewaretoken")
+    for message in many:
+        assert f'form="row-actions" name="message" value="{message.pk}"' in body
+
+
+def test_row_buttons_without_javascript_post_the_shared_form(client, worker, channel):
+    """What the browser sends for a row button without htmx: the shared form's fields plus the message."""
+    first, second = _messages(channel, 2)
+    client.force_login(worker)
+    shared = {"decision": "not_case_related", "to_me": "on", "next": "/?status=new"}
+    response = client.post(reverse("triage:decide"), {**shared, "message": first.pk})
+    assert response.status_code == 302
+    assert response["Location"] == "/?status=new"
+    first.refresh_from_db()
+    assert first.status == MessageStatus.NOT_CASE_RELATED
+    response = client.post(reverse("triage:assign"), {**shared, "message": second.pk})
+    assert response.status_code == 302
+    second.refresh_from_db()
+    assert (second.assignee, second.status) == (worker, MessageStatus.NEW)
+
+
+def test_row_shows_the_message_at_a_glance(client, worker, channel, section):
+    """Time, author (or handle), channel, shortened text, status, assignee and journal number."""
+    from journal.models import JournalEntry
+
+    long_text = "Lang tekst " * 30
+    message = MessageFactory(
+        channel=channel,
+        author_name="",
+        author_handle="@innbygger",
+        text=long_text,
+        assignee=worker,
+        status=MessageStatus.CASE_RELATED,
+    )
+    case = CaseFactory(section=section)
+    entry = JournalEntry.objects.create(
+        case=case,
+        year=case.year,
+        sequence_number=4242,
+        number_in_case=1,
+        title="t",
+        message=message,
+        registered_by=worker,
+    )
+    client.force_login(worker)
+    row = client.get(reverse("triage:inbox")).content.decode().split(f'id="msg-{message.pk}"')[1]
+    row = row.split("</tr>")[0]
+    received = timezone.localtime(message.received_at)
+    assert f'datetime="{received.isoformat()}"' in row
+    assert "@innbygger" in row
+    assert channel.name in row
+    assert f"{long_text[:139]}…" in row
+    assert f'href="{message.get_absolute_url()}"' in row
+    assert ">Saksrelevant<" in row
+    assert worker.get_full_name() in row
+    assert entry.number in row
+
+
+def test_htmx_decision_answers_with_the_row_in_constant_queries(
+    client, worker, channel, django_assert_max_num_queries
+):
+    messages = _messages(channel, 2)
+    client.force_login(worker)
+    with django_assert_max_num_queries(20) as first:
+        response = client.post(
+            reverse("triage:decide"),
+            {"message": messages[0].pk, "decision": Decision.NOT_CASE_RELATED},
+            HTTP_HX_REQUEST="true",
+        )
+    body = response.content.decode()
+    assert f'id="msg-{messages[0].pk}"' in body
+    assert 'hx-swap-oob="true"' in body
+    assert 'data-status="not_case_related"' in body
+    with django_assert_max_num_queries(20) as second:
+        client.post(
+            reverse("triage:decide"),
+            {"message": messages[1].pk, "decision": Decision.NOT_CASE_RELATED},
+            HTTP_HX_REQUEST="true",
+        )
+    assert len(first.captured_queries) == len(second.captured_queries)
+
+
+def test_search_counts_over_the_cap_show_only_a_capped_total(client, worker, channel, monkeypatch):
+    """Many matches: "All" shows the cap with a plus, the statuses show no number (none is known)."""
+    from triage import selectors
+
+    monkeypatch.setattr(selectors, "SEARCH_COUNT_CAP", 2)
+    _messages(channel, 3)
+    client.force_login(worker)
+    response = client.get(reverse("triage:inbox_counts"), {"q": "melding"})
+    links = {link["value"]: link for link in response.context["status_links"]}
+    assert (links[""]["count"], links[""]["capped"]) == (2, True)
+    assert all(links[value]["count"] is None for value in MessageStatus.values)
+    body = response.content.decode()
+    assert '<span class="count">2+</span>' in body
+    assert "too many to count per status" in body or "for mange til å telle per status" in body
+    response = client.get(reverse("triage:inbox_counts"), {"q": "nummer 1"})
+    links = {link["value"]: link for link in response.context["status_links"]}
+    assert (links[""]["count"], links[""]["capped"], links["new"]["count"]) == (1, False, 1)
+    assert 'data-testid="counts-unsplit"' not in response.content.decode()
