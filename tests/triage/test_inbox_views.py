@@ -348,7 +348,9 @@ def test_htmx_decision_answers_with_the_row_in_constant_queries(
 ):
     messages = _messages(channel, 2)
     client.force_login(worker)
-    with django_assert_max_num_queries(20) as first:
+    # Session, user, permissions, visibility, the locked message, full_clean, the decision, the status, the
+    # dashboard mark, the audit row, the row re-read: the same count for every decision.
+    with django_assert_max_num_queries(22) as first:
         response = client.post(
             reverse("triage:decide"),
             {"message": messages[0].pk, "decision": Decision.NOT_CASE_RELATED},
@@ -358,7 +360,7 @@ def test_htmx_decision_answers_with_the_row_in_constant_queries(
     assert f'id="msg-{messages[0].pk}"' in body
     assert 'hx-swap-oob="true"' in body
     assert 'data-status="not_case_related"' in body
-    with django_assert_max_num_queries(20) as second:
+    with django_assert_max_num_queries(22) as second:
         client.post(
             reverse("triage:decide"),
             {"message": messages[1].pk, "decision": Decision.NOT_CASE_RELATED},
