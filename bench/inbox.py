@@ -273,7 +273,15 @@ def _record_with_ceiling(
     ceiling = summary_ms(_time_raw(_message_queries(client, url), n))
     figures["sql_ceiling_p95_ms"] = ceiling["p95_ms"]
     figures["ratio_p95"] = round(figures["p95_ms"] / ceiling["p95_ms"], 1) if ceiling["p95_ms"] else None
-    record(label, figures, target=target, met=figures["p95_ms"] < target_ms)
+    record(
+        label,
+        figures,
+        target=target,
+        met=figures["p95_ms"] < target_ms,
+        ours=f"p95 {figures['p95_ms']} ms (p50 {figures['p50_ms']})",
+        ceiling=f"the same SQL, raw psycopg2: p95 {ceiling['p95_ms']} ms",
+        ratio=round(ceiling["p95_ms"] / figures["p95_ms"], 2) if figures["p95_ms"] else None,
+    )
 
 
 def _time(client: Server, url: str, n: int) -> list[float]:
@@ -334,7 +342,13 @@ def main() -> int:
             _record_with_ceiling(f"inbox: {label}", client, url, n, target_ms=50, target=page_target)
         else:
             figures = summary_ms(_time(client, url, n))
-            record(f"inbox: {label}", figures, target=page_target, met=figures["p95_ms"] < 50)
+            record(
+                f"inbox: {label}",
+                figures,
+                target=page_target,
+                met=figures["p95_ms"] < 50,
+                ours=f"p95 {figures['p95_ms']} ms",
+            )
 
     # Deep pages: follow the keyset cursor 30 pages down and time each page.
     last = Message.objects.order_by("-received_at", "-id")[1500:1501].get()
@@ -362,7 +376,13 @@ def main() -> int:
         triage_decision_record(message=message, decision="not_case_related", decided_by=archivist)
         times.append(time.perf_counter() - started)
     figures = summary_ms(times)
-    record("decision service (not case-related)", figures, target="< 30 ms", met=figures["p95_ms"] < 30)
+    record(
+        "decision service (not case-related)",
+        figures,
+        target="< 30 ms",
+        met=figures["p95_ms"] < 30,
+        ours=f"p95 {figures['p95_ms']} ms",
+    )
     times = []
     for pk in new_ids[n : n * 2]:
         started = time.perf_counter()
@@ -372,7 +392,13 @@ def main() -> int:
         times.append(time.perf_counter() - started)
         assert response.status_code == 200
     figures = summary_ms(times)
-    record("decision via the inbox (htmx POST)", figures, target="< 30 ms", met=figures["p95_ms"] < 30)
+    record(
+        "decision via the inbox (htmx POST)",
+        figures,
+        target="< 30 ms",
+        met=figures["p95_ms"] < 30,
+        ours=f"p95 {figures['p95_ms']} ms",
+    )
     return 0
 
 
