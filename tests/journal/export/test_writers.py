@@ -52,3 +52,42 @@ def test_empty_elements_are_found_also_across_chunk_edges(tmp_path, monkeypatch)
     check = CheckResult(code="N5.63", name="empty")
     checks._empty_elements(path, check)
     assert [m.split("<")[1].split(">")[0] for m in check.errors] == ["c", "d", "e", "f"]
+
+
+def test_empty_element_scan_finds_what_one_regex_over_the_whole_file_finds(tmp_path, monkeypatch):
+    """The windowed scan (from the "<" before each possible end) equals a plain finditer over all bytes."""
+    import random
+
+    from journal.export import checks
+    from journal.export.report import CheckResult
+
+    rng = random.Random(8)
+    parts = [b"<?xml version='1.0' encoding='utf-8'?>\n<a xmlns='urn:x'>"]
+    for i in range(6000):
+        name = rng.choice([b"b", b"tittel", b"x.y", b"ns:z"])
+        parts.append(
+            rng.choice(
+                [
+                    b"<%s>text %d</%s>" % (name, i, name),
+                    b"<%s/>" % name,
+                    b"<%s k='v/>'/>" % name,
+                    b"<%s>  \n</%s>" % (name, name),
+                    b"<%s></%s>" % (name, name),
+                    b"<%s><c>1</c><d/></%s>" % (name, name),
+                    b"<%s a='1'>x</%s>" % (name, name),
+                ]
+            )
+        )
+    body = b"".join(parts) + b"</a>"
+    path = tmp_path / "x.xml"
+    path.write_bytes(body)
+    expected = [
+        f"x.xml: empty <{m.group(1).decode()}> at byte {m.start()}"
+        for m in checks._EMPTY_ELEMENT.finditer(body)
+    ]
+    monkeypatch.setattr(checks, "_CHUNK", 70_000)
+    monkeypatch.setattr("journal.export.report.MAX_MESSAGES", 10**6)
+    check = CheckResult(code="N5.63", name="empty")
+    checks._empty_elements(path, check)
+    assert len(expected) > 1000
+    assert check.errors == expected
