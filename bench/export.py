@@ -381,7 +381,15 @@ def export_once() -> dict:
         report = archive_extract_create(directory=Path(tmp) / "uttrekk", progress=progress)
         seconds = time.monotonic() - started
         cpu_seconds = time.process_time() - cpu
-        size_mb = sum(p.stat().st_size for p in Path(tmp).rglob("*") if p.is_file()) / 1e6
+        peak = _hwm_mb()  # before sizing the extract: Path.rglob lists whole directories in memory
+        size_mb = (
+            sum(
+                os.path.getsize(os.path.join(folder, name))
+                for folder, _, names in os.walk(tmp)
+                for name in names
+            )
+            / 1e6
+        )
     return {
         "entries": report.registrations,
         "valid": report.ok,
@@ -390,7 +398,7 @@ def export_once() -> dict:
         "entries_per_s": round(report.registrations / seconds),
         "structure_seconds": round(marks.get("structure_s", 0), 1),
         "peak_rss_mb_structure": round(marks.get("structure_rss_mb", 0), 1),
-        "peak_rss_mb": round(_hwm_mb(), 1),
+        "peak_rss_mb": round(peak, 1),
         "extract_mb": round(size_mb, 1),
         "failed_checks": [c.code for c in report.checks if not c.ok],
     }

@@ -451,14 +451,11 @@ class _StructureScan:
         if fd < 0:
             self.c_exists.fail(f"{reference or '(no referanseDokumentfil)'} does not exist")
             return
-        digest = hashlib.sha256()
-        size = 0
-        try:
-            while chunk := os.read(fd, 1024 * 1024):
-                digest.update(chunk)
-                size += len(chunk)
-        finally:
-            os.close(fd)
+        # file_digest reads into one reusable buffer; os.read(fd, 1 MiB) would allocate and shrink a
+        # 1 MiB object per file, which fragments the heap over 100k files.
+        with open(fd, "rb", buffering=0) as fh:
+            digest = hashlib.file_digest(fh, "sha256")
+            size = os.fstat(fd).st_size
         if size == 0:
             self.c_empty.fail(f"{reference} is empty")
         if elem.findtext(A + "sjekksumAlgoritme") not in ("SHA256", "SHA-256"):
