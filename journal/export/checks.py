@@ -63,6 +63,24 @@ CHECKSUM_PATH = ".//a:property[@name='checksum']//a:property[@name='value']/a:va
 OCCURRENCES_PATH = "a:property[@name='info']//a:property[@name='numberOfOccurrences']"
 
 
+def _files_under(directory: Path) -> Iterator[str]:
+    """Paths of the files below `directory` as os.walk finds them (symlinked folders not entered), one
+    at a time: os.walk lists each folder whole, and DOKUMENT/<year> holds one file per document."""
+    stack = [str(directory)]
+    while stack:
+        try:
+            entries = os.scandir(stack.pop())
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                if entry.is_dir():
+                    if not entry.is_symlink():
+                        stack.append(entry.path)
+                else:
+                    yield entry.path
+
+
 def _uuid_key(value: str) -> bytes:
     """A systemID as its 16 bytes; b"" (matching no systemID) when it is not a UUID."""
     try:
@@ -494,11 +512,10 @@ class _StructureScan:
         on_disk = 0
         document_dir = self.root / "DOKUMENT"
         skip = len(self.root_text) + 1
-        for dirpath, _dirs, names in os.walk(document_dir):
-            for fname in names:
-                on_disk += 1
-                relative = os.path.join(dirpath, fname)[skip:].replace(os.sep, "/")
-                keys.add(_Keys.FILE_ON_DISK, relative, relative)
+        for path in _files_under(document_dir):
+            on_disk += 1
+            relative = path[skip:].replace(os.sep, "/")
+            keys.add(_Keys.FILE_ON_DISK, relative, relative)
         for relative in keys.missing(_Keys.FILE_ON_DISK, among=_Keys.FILE_REFERENCE):
             files_check.fail(f"{relative} is not referenced from arkivstruktur.xml")
         if addml.document_files != on_disk:
