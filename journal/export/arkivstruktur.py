@@ -53,9 +53,9 @@ class StructureWriter:
 
     def write(self, archive: ArchiveRecord) -> StructureCounts:
         (self.root / DOCUMENT_DIR).mkdir(parents=True, exist_ok=True)
-        with open_xml(self.root / "arkivstruktur.xml") as xf:
-            xf.write_declaration()
-            self.w = Writer(xf, NS_ARKIVSTRUKTUR)
+        with open_xml(self.root / "arkivstruktur.xml") as out:
+            out.xf.write_declaration()
+            self.w = Writer(out, NS_ARKIVSTRUKTUR)
             with self.w.element("arkiv", nsmap={None: NS_ARKIVSTRUKTUR, "xsi": XSI}):
                 self._archive(archive)
         return self.counts
