@@ -23,7 +23,7 @@ from .records import (
     ScreeningRecord,
     SeriesRecord,
 )
-from .xmlwriter import NS_ARKIVSTRUKTUR, XSI, Progress, Writer, open_xml
+from .xmlwriter import NS_ARKIVSTRUKTUR, XSI, Progress, Writer, copy_file, open_xml
 
 DOCUMENT_DIR = "DOKUMENT"
 
@@ -53,9 +53,9 @@ class StructureWriter:
 
     def write(self, archive: ArchiveRecord) -> StructureCounts:
         (self.root / DOCUMENT_DIR).mkdir(parents=True, exist_ok=True)
-        with open_xml(self.root / "arkivstruktur.xml") as xf:
-            xf.write_declaration()
-            self.w = Writer(xf, NS_ARKIVSTRUKTUR)
+        with open_xml(self.root / "arkivstruktur.xml") as out:
+            out.xf.write_declaration()
+            self.w = Writer(out, NS_ARKIVSTRUKTUR)
             with self.w.element("arkiv", nsmap={None: NS_ARKIVSTRUKTUR, "xsi": XSI}):
                 self._archive(archive)
         return self.counts
@@ -220,7 +220,7 @@ class StructureWriter:
             target.parent.mkdir(parents=True, exist_ok=True)
             self.dirs.add(entry.year)
         if f.path is not None:
-            shutil.copyfile(f.path, target)
+            copy_file(f.path, target)
         else:
             with f.open() as src, target.open("wb") as dst:
                 shutil.copyfileobj(src, dst, 1024 * 1024)

@@ -1,7 +1,10 @@
 """Arkade-style self-checks on a written extract (shared/noark5/NOTES.md § 3; ids as in Arkade 5).
 
 Everything streams: each XML file is read once with iterparse, validated against its schema on the way
-(libxml2 streaming validation) and cleared record by record, so memory stays small also at 100k entries.
+(libxml2 streaming validation) and cleared record by record. The checks that compare every unit with
+every other (unique systemIDs, journal numbers and file references; change-log references; unreferenced
+files) keep their keys in a temporary SQLite file instead of Python sets, so memory stays flat however
+many entries an extract holds.
 """
 
 from __future__ import annotations
@@ -9,8 +12,12 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import sqlite3
+import stat
+import tempfile
 import uuid
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 from lxml import etree
@@ -54,6 +61,32 @@ SCHEMAS = {
 
 CHECKSUM_PATH = ".//a:property[@name='checksum']//a:property[@name='value']/a:value"
 OCCURRENCES_PATH = "a:property[@name='info']//a:property[@name='numberOfOccurrences']"
+
+
+def _files_under(directory: Path) -> Iterator[str]:
+    """Paths of the files below `directory` as os.walk finds them (symlinked folders not entered), one
+    at a time: os.walk lists each folder whole, and DOKUMENT/<year> holds one file per document."""
+    stack = [str(directory)]
+    while stack:
+        try:
+            entries = os.scandir(stack.pop())
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                if entry.is_dir():
+                    if not entry.is_symlink():
+                        stack.append(entry.path)
+                else:
+                    yield entry.path
+
+
+def _uuid_key(value: str) -> bytes:
+    """A systemID as its 16 bytes; b"" (matching no systemID) when it is not a UUID."""
+    try:
+        return uuid.UUID(value).bytes
+    except ValueError:
+        return b""
 
 
 def _sid(elem) -> str:
@@ -117,7 +150,17 @@ def run_checks(root: Path, report: ExtractReport) -> ExtractReport:
             checksums.fail(f"{name}: documented {documented}, actual {actual}")
 
     schema_check = report.check("N5.03", "XML valid against the documented schemas")
-    structure = _StructureScan(root, report)
+    with tempfile.TemporaryDirectory(prefix="noark5-checks-") as tmp:
+        keys = _Keys(Path(tmp) / "keys.sqlite3")
+        try:
+            _scan_all(root, report, addml, keys, exists, schema_check)
+        finally:
+            keys.close()
+    return report
+
+
+def _scan_all(root: Path, report: ExtractReport, addml: _Addml, keys: _Keys, exists, schema_check) -> None:
+    structure = _StructureScan(root, report, keys)
     journals: dict[str, _JournalScan] = {}
     for name, xsd in SCHEMAS.items():
         path = root / f"{name}.xml"
@@ -128,7 +171,7 @@ def run_checks(root: Path, report: ExtractReport) -> ExtractReport:
         if addml.schemas.get(name) != xsd:
             schema_check.fail(f"Schema file {xsd} is not correctly documented in the extract")
         schema = etree.XMLSchema(etree.parse(str(root / xsd)))
-        handler = structure if name == "arkivstruktur" else _JournalScan(name)
+        handler = structure if name == "arkivstruktur" else _JournalScan(name, keys)
         try:
             _scan(path, schema, handler, report)
         except etree.XMLSyntaxError as exc:
@@ -136,12 +179,14 @@ def run_checks(root: Path, report: ExtractReport) -> ExtractReport:
         if isinstance(handler, _JournalScan):
             journals[name] = handler
     structure.finish(addml, journals, report)
-    return report
 
 
 # An element without content: <x/>, <x a="1"/> or <x>  </x> (no child, only whitespace).
 _EMPTY_ELEMENT = re.compile(rb"<([A-Za-z_][\w.:-]*)(?:\s[^<>]*?)?(?:/>|>\s*</\1>)")
-_CHUNK = 4 * 1024 * 1024
+# Where one can end: trying _EMPTY_ELEMENT only from the "<" before these is twice as fast as at every "<".
+_EMPTY_END = re.compile(rb"/>|>\s*</")
+_CHUNK = 1024 * 1024
+_OVERLAP = 65536
 
 
 def _empty_elements(path: Path, check: CheckResult) -> None:
@@ -152,16 +197,84 @@ def _empty_elements(path: Path, check: CheckResult) -> None:
         while True:
             chunk = fh.read(_CHUNK)
             data += chunk
-            limit = len(data) - 65536 if chunk else len(data)
-            for match in _EMPTY_ELEMENT.finditer(data):
-                if match.start() >= limit:
+            limit = len(data) - _OVERLAP if chunk else len(data)
+            last = -1
+            for end in _EMPTY_END.finditer(data):
+                start = data.rfind(b"<", 0, end.start())
+                if start >= limit:
                     break
-                check.fail(f"{path.name}: empty <{match.group(1).decode()}> at byte {base + match.start()}")
+                if start < 0 or start == last:  # begun in the previous window, or already seen
+                    continue
+                match = _EMPTY_ELEMENT.match(data, start)
+                if match is not None:
+                    last = start
+                    check.fail(f"{path.name}: empty <{match.group(1).decode()}> at byte {base + start}")
             if not chunk:
                 return
             if limit > 0:
                 base += limit
                 data = data[limit:]
+
+
+class _Keys:
+    """Keys to compare across the whole extract, in a temporary SQLite file (bounded page cache).
+
+    Rows are appended in batches while the files stream past; duplicates and missing references are
+    found with GROUP BY / NOT EXISTS at the end, which SQLite sorts on disk when it must.
+    """
+
+    SYSTEM_ID, JOURNAL_NUMBER, FILE_REFERENCE, CHANGE_REFERENCE, FILE_ON_DISK = range(5)
+    BATCH = 10_000
+
+    def __init__(self, path: Path) -> None:
+        self.db = sqlite3.connect(path)
+        for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-2048", "temp_store=FILE"):
+            self.db.execute(f"PRAGMA {pragma}")
+        self.db.execute("CREATE TABLE keys (kind INTEGER NOT NULL, key BLOB NOT NULL, label TEXT NOT NULL)")
+        self.pending: list[tuple[int, bytes | str, str]] = []
+        self.indexed = False
+
+    def add(self, kind: int, key: bytes | str, label: str) -> None:
+        self.pending.append((kind, key, label))
+        if len(self.pending) >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            self.db.executemany("INSERT INTO keys VALUES (?, ?, ?)", self.pending)
+            self.pending = []
+
+    def _ready(self) -> None:
+        self.flush()
+        if not self.indexed:
+            self.db.execute("CREATE INDEX keys_kind_key ON keys (kind, key)")
+            self.indexed = True
+
+    def repeated(self, kind: int) -> Iterator[str]:
+        """The label of every occurrence after the first of a key (as a set would have noticed it)."""
+        self._ready()
+        rows = self.db.execute(
+            "SELECT min(label), count(*) FROM keys WHERE kind = ? GROUP BY key HAVING count(*) > 1 "
+            "ORDER BY min(rowid)",
+            (kind,),
+        )
+        for label, count in rows:
+            for _ in range(count - 1):
+                yield label
+
+    def missing(self, kind: int, among: int) -> Iterator[str]:
+        """Distinct labels of `kind` whose key is not among the keys of kind `among`."""
+        self._ready()
+        rows = self.db.execute(
+            "SELECT DISTINCT label FROM keys r WHERE r.kind = ? AND NOT EXISTS "
+            "(SELECT 1 FROM keys s WHERE s.kind = ? AND s.key = r.key) ORDER BY label",
+            (kind, among),
+        )
+        for (label,) in rows:
+            yield label
+
+    def close(self) -> None:
+        self.db.close()
 
 
 def _scan(path: Path, schema, handler, report: ExtractReport) -> None:
@@ -180,8 +293,9 @@ def _scan(path: Path, schema, handler, report: ExtractReport) -> None:
 
 
 class _JournalScan:
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, keys: _Keys) -> None:
         self.name = name
+        self.keys = keys
         self.ns = {
             "loependeJournal": NS_LOEPENDE,
             "offentligJournal": NS_OFFENTLIG,
@@ -191,7 +305,6 @@ class _JournalScan:
         self.count = 0
         self.declared: int | None = None
         self.start = self.end_date = None
-        self.references: set[str] = set()
 
     def end(self, elem) -> bool:
         tag = elem.tag
@@ -204,7 +317,8 @@ class _JournalScan:
         if tag in (ns + "journalregistrering", ns + "endring"):
             self.count += 1
             if tag == ns + "endring":
-                self.references.add(elem.findtext(ns + "referanseArkivenhet") or "")
+                ref = elem.findtext(ns + "referanseArkivenhet") or ""
+                self.keys.add(_Keys.CHANGE_REFERENCE, _uuid_key(ref), ref)
             return True
         return False
 
@@ -226,16 +340,15 @@ class _StructureScan:
         )
     ]
 
-    def __init__(self, root: Path, report: ExtractReport) -> None:
+    def __init__(self, root: Path, report: ExtractReport, keys: _Keys) -> None:
         self.root = root
+        self.root_text = str(root)
         self.report = report
+        self.keys = keys
         self.counts: dict[str, int] = defaultdict(int)
-        self.system_ids: set[bytes] = set()
+        # arkivdel systemIDs and the distinct referanseArkivdel values: a handful per extract.
         self.series_ids: set[str] = set()
         self.series_refs: set[str] = set()
-        self.entry_numbers: set[tuple[str, str]] = set()
-        self.referenced_files: set[str] = set()
-        self.dates: list[str] = []
         self.formats: dict[str, int] = defaultdict(int)
         self.last_number_in_case: int = 0
         self.c_unique = report.check("N5.47", "System identifications are unique")
@@ -259,9 +372,7 @@ class _StructureScan:
         except ValueError:
             self.c_unique.fail(f"systemID {value!r} is not a UUID")
             return
-        if key in self.system_ids:
-            self.c_unique.fail(f"systemID {value} occurs more than once")
-        self.system_ids.add(key)
+        self.keys.add(_Keys.SYSTEM_ID, key, value)
 
     def end(self, elem) -> bool:
         tag = elem.tag
@@ -320,10 +431,8 @@ class _StructureScan:
         for party_type in elem.iterfind(f"{A}korrespondansepart/{A}korrespondanseparttype"):
             if party_type.text not in PARTY_TYPES:
                 self.c_codes.fail(f"korrespondanseparttype {party_type.text!r}")
-        number = (elem.findtext(A + "journalaar"), elem.findtext(A + "journalsekvensnummer"))
-        if number in self.entry_numbers:
-            self.c_numbers.fail(f"journal number {number[0]}/{number[1]} occurs more than once")
-        self.entry_numbers.add(number)
+        number = f"{elem.findtext(A + 'journalaar')}/{elem.findtext(A + 'journalsekvensnummer')}"
+        self.keys.add(_Keys.JOURNAL_NUMBER, number, number)
         in_case = int(elem.findtext(A + "journalpostnummer") or 0)
         if in_case <= self.last_number_in_case:
             self.c_numbers.fail(
@@ -341,24 +450,30 @@ class _StructureScan:
         variant = elem.findtext(A + "variantformat")
         if variant not in VARIANTS:
             self.c_codes.fail(f"variantformat {variant!r}")
-        if reference in self.referenced_files:
-            self.c_exists.fail(f"{reference} is referenced by more than one dokumentobjekt (N5.34)")
-        self.referenced_files.add(reference)
+        self.keys.add(_Keys.FILE_REFERENCE, reference, reference)
         fmt = (elem.findtext(A + "format") or "").lower()
         extension = reference.rsplit(".", 1)[-1].lower() if "." in reference else ""
         self.formats[fmt] += 1
         if fmt != extension:
             self.c_format.fail(f"{reference}: format {fmt!r} does not match the file extension")
-        path = self.root / reference
-        if not reference or ".." in Path(reference).parts or not path.is_file():
+        # Plain os calls: pathlib costs more than the hashing for small files, at 100k files.
+        fd = -1
+        if reference and ".." not in reference.split("/"):
+            try:
+                fd = os.open(os.path.join(self.root_text, reference), os.O_RDONLY)
+            except OSError:
+                fd = -1
+        if fd >= 0 and not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            fd = -1
+        if fd < 0:
             self.c_exists.fail(f"{reference or '(no referanseDokumentfil)'} does not exist")
             return
-        digest = hashlib.sha256()
-        size = 0
-        with path.open("rb") as fh:
-            while chunk := fh.read(1024 * 1024):
-                digest.update(chunk)
-                size += len(chunk)
+        # file_digest reads into one reusable buffer; os.read(fd, 1 MiB) would allocate and shrink a
+        # 1 MiB object per file, which fragments the heap over 100k files.
+        with open(fd, "rb", buffering=0) as fh:
+            digest = hashlib.file_digest(fh, "sha256")
+            size = os.fstat(fd).st_size
         if size == 0:
             self.c_empty.fail(f"{reference} is empty")
         if elem.findtext(A + "sjekksumAlgoritme") not in ("SHA256", "SHA-256"):
@@ -370,6 +485,13 @@ class _StructureScan:
             self.c_checksum.fail(f"{reference}: filstoerrelse {documented}, file has {size}")
 
     def finish(self, addml: _Addml, journals: dict[str, _JournalScan], report: ExtractReport) -> None:
+        keys = self.keys
+        for value in keys.repeated(_Keys.SYSTEM_ID):
+            self.c_unique.fail(f"systemID {value} occurs more than once")
+        for number in keys.repeated(_Keys.JOURNAL_NUMBER):
+            self.c_numbers.fail(f"journal number {number} occurs more than once")
+        for reference in keys.repeated(_Keys.FILE_REFERENCE):
+            self.c_exists.fail(f"{reference} is referenced by more than one dokumentobjekt (N5.34)")
         for ref in self.series_refs - self.series_ids:
             self.c_series.fail(f"referanseArkivdel {ref} points to no arkivdel")
         counts = report.check("N5.10/16", "Numbers of folders and registrations match arkivuttrekk.xml")
@@ -389,12 +511,13 @@ class _StructureScan:
         files_check = report.check("N5.28/33", "Document files: count and unreferenced files")
         on_disk = 0
         document_dir = self.root / "DOKUMENT"
-        for dirpath, _dirs, names in os.walk(document_dir):
-            for fname in names:
-                on_disk += 1
-                relative = Path(dirpath, fname).relative_to(self.root).as_posix()
-                if relative not in self.referenced_files:
-                    files_check.fail(f"{relative} is not referenced from arkivstruktur.xml")
+        skip = len(self.root_text) + 1
+        for path in _files_under(document_dir):
+            on_disk += 1
+            relative = path[skip:].replace(os.sep, "/")
+            keys.add(_Keys.FILE_ON_DISK, relative, relative)
+        for relative in keys.missing(_Keys.FILE_ON_DISK, among=_Keys.FILE_REFERENCE):
+            files_check.fail(f"{relative} is not referenced from arkivstruktur.xml")
         if addml.document_files != on_disk:
             files_check.fail(f"antallDokumentfiler {addml.document_files}, DOKUMENT/ holds {on_disk}")
         self.c_format.info = ", ".join(f"{k or '?'}: {v}" for k, v in sorted(self.formats.items()))
@@ -418,12 +541,7 @@ class _StructureScan:
         change_log = journals.get("endringslogg")
         change_check = report.check("N5.62", "Change log references to archive structure")
         if change_log is not None:
-            for ref in change_log.references:
-                try:
-                    key = uuid.UUID(ref).bytes
-                except ValueError:
-                    key = b""
-                if key not in self.system_ids:
-                    change_check.fail(f"referanseArkivenhet {ref} is not in arkivstruktur.xml")
+            for ref in keys.missing(_Keys.CHANGE_REFERENCE, among=_Keys.SYSTEM_ID):
+                change_check.fail(f"referanseArkivenhet {ref} is not in arkivstruktur.xml")
         results: list[CheckResult] = report.checks
         report.checks = sorted(results, key=lambda c: c.code)

@@ -31,10 +31,10 @@ def write_journals(
     count: int,
 ) -> JournalCounts:
     counts = JournalCounts()
-    with open_xml(root / "loependeJournal.xml") as lxf, open_xml(root / "offentligJournal.xml") as oxf:
-        lxf.write_declaration()
-        oxf.write_declaration()
-        lw, ow = Writer(lxf, NS_LOEPENDE), Writer(oxf, NS_OFFENTLIG)
+    with open_xml(root / "loependeJournal.xml") as lout, open_xml(root / "offentligJournal.xml") as oout:
+        lout.xf.write_declaration()
+        oout.xf.write_declaration()
+        lw, ow = Writer(lout, NS_LOEPENDE), Writer(oout, NS_OFFENTLIG)
         with (
             lw.element("loependeJournal", nsmap={None: NS_LOEPENDE}),
             ow.element("offentligJournal", nsmap={None: NS_OFFENTLIG}),
@@ -158,9 +158,9 @@ def write_change_log(*, root: Path, changes: Iterable[ChangeRecord]) -> int:
     """endringslogg.xml; the schema needs at least one endring, so an empty log is not written (returns 0)."""
     path = root / "endringslogg.xml"
     count = 0
-    with open_xml(path) as xf:
-        xf.write_declaration()
-        w = Writer(xf, NS_ENDRINGSLOGG)
+    with open_xml(path) as out:
+        out.xf.write_declaration()
+        w = Writer(out, NS_ENDRINGSLOGG)
         with w.element("endringslogg", nsmap={None: NS_ENDRINGSLOGG}):
             for change in changes:
                 count += 1

@@ -152,3 +152,28 @@ def test_command_prints_report_and_fails_on_non_empty_directory(archive, tmp_pat
     assert "VALID" in capsys.readouterr().out
     with pytest.raises(CommandError):
         call_command("export_noark5", str(tmp_path / "cmd"))
+
+
+def test_repeated_system_id_journal_number_and_stray_change_reference_are_reported(extract):
+    """The cross-file checks (kept in a temporary SQLite file, not in memory) still find each fault."""
+    root = extract.directory
+    structure = root / "arkivstruktur.xml"
+    tree = etree.parse(str(structure))
+    objects = tree.findall(".//a:dokumentobjekt/a:systemID", A)
+    objects[1].text = objects[0].text
+    numbers = tree.findall(".//a:registrering/a:journalsekvensnummer", A)
+    numbers[1].text = numbers[0].text
+    tree.write(str(structure), encoding="utf-8", xml_declaration=True)
+    log = root / "endringslogg.xml"
+    first = etree.parse(str(log)).find(".//{*}referanseArkivenhet").text
+    log.write_bytes(log.read_bytes().replace(first.encode(), b"00000000-0000-4000-8000-000000000000"))
+
+    report = run_checks(root, ExtractReport(directory=root))
+    checks = {c.code: c for c in report.checks}
+    assert checks["N5.47"].errors == [f"systemID {objects[0].text} occurs more than once"]
+    year = tree.find(".//a:registrering/a:journalaar", A).text
+    assert checks["NUMBERS"].errors[0] == f"journal number {year}/{numbers[0].text} occurs more than once"
+    assert checks["N5.62"].errors == [
+        "referanseArkivenhet 00000000-0000-4000-8000-000000000000 is not in arkivstruktur.xml"
+    ]
+    assert {c.code for c in report.checks if not c.ok} == {"N5.02", "N5.47", "NUMBERS", "N5.62"}

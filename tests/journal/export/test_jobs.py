@@ -81,3 +81,21 @@ def test_running_a_finished_job_again_changes_nothing(setup):
     again = export_job_run(job_id=job.pk)
     assert again.file.name == name
     assert again.status == ExportJobStatus.DONE
+
+
+def test_zip_lists_files_in_sorted_path_order_under_one_top_folder(tmp_path):
+    """The folder-by-folder walk gives the order a sorted rglob gave (stable, reproducible zips)."""
+    from journal.export.jobs import _zip
+
+    root = tmp_path / "noark5-uttrekk-7"
+    for name in ("DOKUMENT/2025/b.txt", "DOKUMENT/2025/a.pdf", "DOKUMENT/2024/z.txt", "DOKUMENT-x.xml",
+                 "arkivstruktur.xml", "DOKUMENT.txt", "Z.xsd", "sub/inner/deep.txt"):  # fmt: skip
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(name)
+    expected = [
+        f"{root.name}/{p.relative_to(root).as_posix()}" for p in sorted(root.rglob("*")) if p.is_file()
+    ]
+    _zip(root, tmp_path / "x.zip")
+    with zipfile.ZipFile(tmp_path / "x.zip") as archive:
+        assert archive.namelist() == expected
+        assert archive.read(f"{root.name}/DOKUMENT/2025/a.pdf") == b"DOKUMENT/2025/a.pdf"
