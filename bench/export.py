@@ -573,7 +573,17 @@ def main() -> None:
         and at_100k["seconds"] < TARGET_SECONDS
         and (largest == smallest or growth < 0.1 * results[smallest]["peak_rss_mb"])
     )
-    record("export_noark5", figures, target=TARGET, met=met if at_100k is not None else None)
+    big = results[largest]
+    record(
+        f"Noark 5 export of {largest:,} journal entries (export_noark5, incl. XSD validation and checks)",
+        figures,
+        target=TARGET,
+        met=met if at_100k is not None else None,
+        ours=f"{big['seconds']} s ({big['entries_per_s']} entries/s); peak RSS "
+        f"{results[smallest]['peak_rss_mb']} MB at {smallest:,} → {big['peak_rss_mb']} MB at {largest:,}",
+        ceiling=f"bare lxml writing the same elements {big['ceiling_seconds']} s",
+        ratio=round(big["ceiling_seconds"] / big["seconds"], 2) if big["seconds"] else None,
+    )
 
 
 if __name__ == "__main__":
