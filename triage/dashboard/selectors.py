@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -35,7 +34,7 @@ from ..models import (
     MessageStatus,
 )
 from ..selectors import sections_for_user
-from .daily import OSLO, Key, day_figures, received_on_days, unpack_times
+from .daily import OSLO, DayCounts, Key, day_figures, received_on_days, unpack_times
 from .median import median_decision_times
 from .types import DashboardFigures, Figures, SectionFigures
 
@@ -78,16 +77,6 @@ def dashboard_figures_cached(*, user: AbstractBaseUser, days: int = DEFAULT_DAYS
     return figures
 
 
-@dataclass(frozen=True)
-class _DayRow:
-    section_id: int | None
-    channel_id: int
-    day: date
-    received: int
-    decided: int
-    case_related: int
-
-
 def _rolled_days(*, first: date) -> list[date]:
     """Days from `first` on whose rollup rows are complete and not marked stale."""
     stale = DashboardDayStale.objects.filter(day__gte=first).values("day")
@@ -113,10 +102,10 @@ def _live_ranges(*, first: date, rolled: list[date]) -> list[tuple[date, date | 
 
 def _period_figures(
     *, first: date, section_ids: list[int] | None
-) -> tuple[list[_DayRow], dict[Key, list[Sequence[int]]]]:
+) -> tuple[list[DayCounts], dict[Key, list[Sequence[int]]]]:
     """Daily counts from `first` on (no end: received_at in the future counts too) and decision times."""
     rolled = _rolled_days(first=first)
-    rows: list[_DayRow] = []
+    rows: list[DayCounts] = []
     times: dict[Key, list[Sequence[int]]] = defaultdict(list)
     if rolled:
         rollup = DashboardDay.objects.filter(day__in=rolled)
@@ -125,14 +114,14 @@ def _period_figures(
         for section_id, channel_id, day, received, decided, case_related, packed in rollup.values_list(
             "section_id", "channel_id", "day", "received", "decided", "case_related", "decision_times"
         ):
-            rows.append(_DayRow(section_id, channel_id, day, received, decided, case_related))
+            rows.append(DayCounts(section_id, channel_id, day, received, decided, case_related))
             if packed:
                 times[(section_id, channel_id)].append(unpack_times(packed))
     live = day_figures(
         where=received_on_days(_live_ranges(first=first, rolled=rolled)), section_ids=section_ids
     )
     rows.extend(
-        _DayRow(row.section_id, row.channel_id, row.day, row.received, row.decided, row.case_related)
+        DayCounts(row.section_id, row.channel_id, row.day, row.received, row.decided, row.case_related)
         for row in live.counts
     )
     for (section_id, channel_id, _day), values in live.decision_times.items():
