@@ -32,6 +32,8 @@ TOTAL_BUDGET_S = 20 * 60
 # (script, arguments, time budget in seconds, database suffix or "" for the shared one).
 BENCHMARKS: list[tuple[str, list[str], int, str]] = [
     ("adapters_parse.py", ["--seconds", "0.5"], 60, ""),
+    # The realistic data set through the models, regenerated every run so its speed is measured.
+    ("generate.py", ["--messages", "1000000", "--reset"], 480, "generate"),
     ("ingest.py", ["--seconds", "10"], 240, "ingest"),
     ("ingest_bulk.py", ["100000"], 180, "bulk"),
     ("journal.py", ["--entries", "100", "--worker-entries", "100", "--renders", "40"], 240, "journal"),

@@ -19,7 +19,12 @@ class Command(BaseCommand):
     help = "Relay received webhook events to the parse workers in batches (INGEST_RELAY=1)."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--interval", type=float, default=0.2, help="seconds between polls when idle")
+        parser.add_argument(
+            "--interval",
+            type=float,
+            default=0.2,
+            help="seconds to wait after a poll that found no full batch",
+        )
         parser.add_argument("--batch", type=int, default=500)
         parser.add_argument("--once", action="store_true", help="relay what is waiting, then stop")
 
@@ -34,8 +39,11 @@ class Command(BaseCommand):
         while not stop["now"]:
             if not connection.in_atomic_block:  # a long-running process drops stale connections
                 close_old_connections()
-            if sent := relay.poll():
-                relayed += sent
+            sent = relay.poll()
+            relayed += sent
+            # A full batch: more is waiting, go on at once. Otherwise let deliveries gather for one interval
+            # instead of spinning on a handful each time (the web processes need that CPU).
+            if sent >= batch or (once and sent):
                 continue
             if once:
                 break
