@@ -204,3 +204,16 @@ def test_formal_submission_in_english(ui, world, settings):
     ui.goto(f"/meldinger/{target.pk}/")
     assert "Vennlig hilsen Kari." in page.get_by_test_id("history").text_content()
     ui.check("detail-after-formal-en")
+
+
+def test_search_with_more_matches_than_counted_says_so(ui, world, monkeypatch):
+    """A search matching more than the sidebar counts shows a capped total and says why, per status none."""
+    for n in range(3):
+        MessageFactory(channel=world["channel"], text=f"Gatelyset i Blakersvegen er ute igjen ({n}).")
+    monkeypatch.setattr("triage.selectors.SEARCH_COUNT_CAP", 2)
+    ui.login(world["worker"])
+    ui.goto("/?q=gatelyset")
+    page = ui.page
+    expect(page.locator("#inbox-rows tr")).to_have_count(3)
+    expect(page.get_by_text("for mange til å telle per status", exact=False)).to_be_visible()
+    ui.check("inbox-search-capped")
