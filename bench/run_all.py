@@ -34,6 +34,7 @@ BENCHMARKS: list[tuple[str, list[str], int, str]] = [
     ("adapters_parse.py", ["--seconds", "0.5"], 60, ""),
     # The realistic data set through the models, regenerated every run so its speed is measured.
     ("generate.py", ["--messages", "1000000", "--reset"], 480, "generate"),
+    ("inbox_realistic.py", ["--n", "20"], 180, "generate"),  # the inbox on the generator's data
     ("ingest.py", ["--seconds", "10"], 240, "ingest"),
     ("ingest_bulk.py", ["100000"], 180, "bulk"),
     ("journal.py", ["--entries", "100", "--worker-entries", "100", "--renders", "40"], 240, "journal"),
