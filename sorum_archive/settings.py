@@ -273,6 +273,8 @@ SPECTACULAR_SETTINGS = {
 # Product settings.
 SORUM_WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=1024 * 1024)
 SORUM_RETENTION_DAYS = env.int("RETENTION_DAYS", default=90)
+# How long a caseworker can undo a decision; a case-related message is journalført after this window.
+SORUM_UNDO_SECONDS = env.int("UNDO_SECONDS", default=10)
 SORUM_FORMAL_SUBMISSION_URL = env.str(
     "FORMAL_SUBMISSION_URL", default="https://www.sorum.kommune.example/skjema/horingsuttalelse"
 )

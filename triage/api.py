@@ -26,7 +26,7 @@ from journal.models import Case, CaseStatus
 from sorum_archive.api import ApiConflict
 
 from .forms import InboxFilterForm
-from .models import Decision, Message, Section
+from .models import DECIDABLE_CHOICES, Decision, Message, Section
 from .selectors import (
     case_search,
     inbox_page_for_user,
@@ -175,14 +175,17 @@ class MessageDetailApi(APIView):
 
 
 class DecisionCreateApi(APIView):
-    """Record a decision on a message (append-only). A locked message answers 409 ``conflict``."""
+    """Record a decision on a message (append-only). A locked message answers 409 ``conflict``.
+
+    An ``Idempotency-Key`` header (at most 64 characters) makes a retried POST return the first decision.
+    """
 
     permission_classes = [has_perm("triage.triage_message")]
 
     @extend_schema_serializer(component_name="DecisionCreateInput")
     class InputSerializer(serializers.Serializer):
         message = serializers.IntegerField(min_value=1)
-        decision = serializers.ChoiceField(choices=Decision.choices)
+        decision = serializers.ChoiceField(choices=DECIDABLE_CHOICES)
         case = serializers.CharField(
             required=False, allow_blank=True, help_text='Case id or number "2026/42"'
         )
@@ -229,6 +232,7 @@ class DecisionCreateApi(APIView):
                 new_case_section=section,
                 reason=data.get("reason", ""),
                 reply_text=data.get("reply_text", ""),
+                idempotency_key=request.headers.get("Idempotency-Key", ""),
             )
         except DecisionLocked as exc:
             raise ApiConflict(" ".join(exc.messages)) from exc

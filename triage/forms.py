@@ -10,7 +10,7 @@ from channels.adapters import kind_choices
 from channels.models import Channel
 from journal.models import Case, CaseStatus
 
-from .models import Decision, MessageStatus, Section
+from .models import DECIDABLE_CHOICES, Decision, MessageStatus, Section
 from .selectors import Cursor, InboxFilters, InvalidCursor, has_attachments_relation
 
 YES_NO = [("", _("All")), ("yes", _("Yes")), ("no", _("No"))]
@@ -85,7 +85,7 @@ class InboxFilterForm(forms.Form):
 
 class DecisionForm(forms.Form):
     message = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    decision = forms.ChoiceField(label=_("Decision"), choices=Decision.choices)
+    decision = forms.ChoiceField(label=_("Decision"), choices=DECIDABLE_CHOICES)
     case = forms.ModelChoiceField(
         label=_("Existing case"),
         queryset=Case.objects.filter(status=CaseStatus.UNDER_BEHANDLING),

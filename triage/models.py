@@ -166,6 +166,12 @@ class Decision(models.TextChoices):
     CASE_RELATED = "case_related", _("case-related")
     NOT_CASE_RELATED = "not_case_related", _("not case-related")
     FORMAL_SUBMISSION_REQUESTED = "formal_submission_requested", _("ask for formal submission")
+    # Written by undo: the message goes back to the status before the undone decision.
+    UNDONE = "undone", _("undone")
+
+
+# What a caseworker can choose; «undone» is written by undo only.
+DECIDABLE_CHOICES = [choice for choice in Decision.choices if choice[0] != Decision.UNDONE]
 
 
 class TriageDecision(models.Model):
@@ -189,6 +195,8 @@ class TriageDecision(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
+    # A client's key for one press of a decision button: a second POST with it is the same decision.
+    idempotency_key = models.CharField(_("idempotency key"), max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("triage decision")
@@ -198,6 +206,11 @@ class TriageDecision(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(decision="case_related") | models.Q(case__isnull=False),
                 name="decision_case_related_has_case",
+            ),
+            models.UniqueConstraint(
+                fields=["decided_by", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="decision_idempotency_key_unique",
             ),
         ]
 

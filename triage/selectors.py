@@ -20,7 +20,7 @@ from journal.models import Case, CaseStatus
 from sorum_archive.db import read_alias
 from sorum_archive.roles import sees_all_sections
 
-from .models import Message, MessageStatus, Section
+from .models import Message, MessageDirection, MessageStatus, Section
 
 OSLO = ZoneInfo("Europe/Oslo")
 MAX_PAGE_SIZE = 100
@@ -197,7 +197,8 @@ def inbox_filter(
     queryset: QuerySet[Message], *, filters: InboxFilters, user: AbstractBaseUser, with_status: bool = True
 ) -> QuerySet[Message]:
     # Only the list selectors filter: they may read the replica; a message's page and writes use the primary.
-    queryset = queryset.using(read_alias())
+    # Our own replies stand in their conversation, never in the list or its counts.
+    queryset = queryset.using(read_alias()).filter(direction=MessageDirection.INCOMING)
     if filters.channel:
         queryset = queryset.filter(channel_id=filters.channel)
     if filters.kind:
@@ -272,7 +273,11 @@ def inbox_ids_matching(*, user: AbstractBaseUser, filters: InboxFilters, limit: 
 
 
 def inbox_visible_ids(*, user: AbstractBaseUser, ids: list[int]) -> list[int]:
-    return list(inbox_list_for_user(user=user).filter(pk__in=ids).values_list("pk", flat=True))
+    return list(
+        inbox_list_for_user(user=user)
+        .filter(pk__in=ids, direction=MessageDirection.INCOMING)
+        .values_list("pk", flat=True)
+    )
 
 
 COUNT_CAP = 10_000

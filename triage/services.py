@@ -17,7 +17,7 @@ from sorum_archive.audit import audit_record
 from sorum_archive.models import AuditAction
 
 from .dashboard.rollup import dashboard_days_mark_stale
-from .models import Conversation, Decision, Message, MessageStatus, TriageDecision
+from .models import Conversation, Decision, Message, MessageDirection, MessageStatus, TriageDecision
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -160,13 +160,37 @@ def _message_apply_update(*, message: Message, inbound: InboundMessage) -> Messa
     return message
 
 
-def _has_approved_entry(message: Message) -> bool:
+def _filed_entry_number(message_id: int) -> str | None:
+    """The journal number of the message's live entry (any status but Utgår), or None."""
     from journal.models import JournalEntry, JournalStatus
 
-    return JournalEntry.objects.filter(
-        message=message,
-        status__in=[JournalStatus.JOURNALFOERT, JournalStatus.EKSPEDERT, JournalStatus.ARKIVERT],
-    ).exists()
+    entry = (
+        JournalEntry.objects.filter(message_id=message_id)
+        .exclude(status=JournalStatus.UTGAAR)
+        .select_related("case")
+        .first()
+    )
+    return entry.case_entry_number if entry is not None else None
+
+
+def _locked_error(number: str) -> DecisionLocked:
+    return DecisionLocked(
+        _("The message is filed as journal entry %(number)s; ask the archivist to correct it.")
+        % {"number": number},
+        code="decision_locked",
+    )
+
+
+def _decision_replayed(
+    *, message: Message, decided_by: AbstractBaseUser, idempotency_key: str
+) -> TriageDecision | None:
+    """The decision an earlier POST with the same key recorded, or None."""
+    if not idempotency_key:
+        return None
+    earlier = TriageDecision.objects.filter(decided_by=decided_by, idempotency_key=idempotency_key).first()
+    if earlier is not None and earlier.message_id != message.pk:
+        raise ValidationError(_("This request key was already used for another message."), code="key_reused")
+    return earlier
 
 
 def triage_decision_record(
@@ -177,19 +201,28 @@ def triage_decision_record(
     case: Case | None = None,
     reason: str = "",
     reply_text: str = "",
+    idempotency_key: str = "",
 ) -> TriageDecision:
-    """Record a decision (append-only) and set the message status; a case-related one is journalført."""
-    if decision not in Decision.values:
+    """Record a decision (append-only) and set the message status; a case-related one is journalført.
+
+    Refused for outgoing messages and for messages already filed as a journal entry: changing those is an
+    archivist's correction. A repeated ``idempotency_key`` returns the first decision instead of a second.
+    """
+    if decision not in Decision.values or decision == Decision.UNDONE:
         raise ValidationError(_("Unknown decision."), code="invalid_decision")
     if decision == Decision.CASE_RELATED and case is None:
         raise ValidationError(_("Choose the case the message belongs to."), code="case_required")
+    idempotency_key = idempotency_key[:64]
     with transaction.atomic():
         message = Message.objects.select_for_update().get(pk=message.pk)
-        if _has_approved_entry(message):
-            raise DecisionLocked(
-                _("The message is journalført and approved; ask the archivist to change it."),
-                code="decision_locked",
-            )
+        earlier = _decision_replayed(message=message, decided_by=decided_by, idempotency_key=idempotency_key)
+        if earlier is not None:
+            return earlier
+        if message.direction == MessageDirection.OUTGOING:
+            raise ValidationError(_("Our own replies are not decided."), code="outgoing_message")
+        number = _filed_entry_number(message.pk)
+        if number is not None:
+            raise _locked_error(number)
         record = TriageDecision(
             message=message,
             decision=decision,
@@ -197,17 +230,12 @@ def triage_decision_record(
             reason=reason[:2000],
             reply_text=reply_text[: settings.SORUM_MESSAGE_MAX_CHARS],
             decided_by=decided_by,
+            idempotency_key=idempotency_key,
         )
-        record.full_clean()
+        # The key's uniqueness is checked above, under the message's row lock (a query fewer here).
+        record.full_clean(exclude=["idempotency_key"])
         record.save()
-        message.status = MessageStatus(decision)
-        fields = ["status"]
-        if message.first_decided_at is None:
-            # Kept on the message so the dashboard's time-to-decision is one index-only scan.
-            message.first_decided_at = record.decided_at
-            fields.append("first_decided_at")
-        message.save(update_fields=fields)
-        dashboard_days_mark_stale(received_at=[message.received_at])
+        _message_status_set(message=message, status=MessageStatus(decision), at=record.decided_at)
         audit_record(
             actor=decided_by,
             action=AuditAction.DECIDED,
@@ -216,15 +244,82 @@ def triage_decision_record(
             extra={"decision_id": record.pk, "case_id": record.case_id},
         )
         if decision == Decision.CASE_RELATED:
-            from journal.tasks import journal_entry_register_task
+            from .tasks import case_related_register_task
 
-            message_id, case_id, user_id = message.pk, case.pk, decided_by.pk
-            transaction.on_commit(lambda: journal_entry_register_task.delay(message_id, case_id, user_id))
+            # Registration waits out the undo window; the task registers only if the decision still stands.
+            record_id = record.pk
+            transaction.on_commit(
+                lambda: case_related_register_task.apply_async(
+                    (record_id,), countdown=settings.SORUM_UNDO_SECONDS
+                )
+            )
     logger.info(
         "triage.decision.recorded",
         extra={"message_id": message.pk, "decision": decision, "user_id": decided_by.pk},
     )
     return record
+
+
+def _message_status_set(*, message: Message, status: str, at: datetime) -> None:
+    message.status = status
+    fields = ["status"]
+    if message.first_decided_at is None and status != MessageStatus.NEW:
+        # Kept on the message so the dashboard's time-to-decision is one index-only scan.
+        message.first_decided_at = at
+        fields.append("first_decided_at")
+    message.save(update_fields=fields)
+    dashboard_days_mark_stale(received_at=[message.received_at])
+
+
+def triage_decision_undo(*, message: Message, undone_by: AbstractBaseUser) -> TriageDecision:
+    """Undo the message's latest decision: a new «undone» decision, the status as it was before.
+
+    Refused once the message is filed as a journal entry, and for a formal-submission request (its reply
+    has gone to the citizen). The history keeps both the undone decision and the undo.
+    """
+    with transaction.atomic():
+        message = Message.objects.select_for_update().get(pk=message.pk)
+        history = list(message.decisions.order_by("-decided_at", "-pk")[:50])
+        latest = history[0] if history else None
+        if latest is None or latest.decision == Decision.UNDONE:
+            raise ValidationError(_("There is no decision to undo."), code="nothing_to_undo")
+        if latest.decision == Decision.FORMAL_SUBMISSION_REQUESTED:
+            raise ValidationError(
+                _("The reply has been sent to the citizen; the decision cannot be undone."), code="reply_sent"
+            )
+        number = _filed_entry_number(message.pk)
+        if number is not None:
+            raise _locked_error(number)
+        before = _status_before(history)
+        record = TriageDecision.objects.create(
+            message=message,
+            decision=Decision.UNDONE,
+            reason=_("Undid «%(decision)s»") % {"decision": latest.get_decision_display()},
+            decided_by=undone_by,
+        )
+        _message_status_set(message=message, status=before, at=record.decided_at)
+        audit_record(
+            actor=undone_by,
+            action=AuditAction.DECIDED,
+            obj=message,
+            summary=Decision.UNDONE,
+            extra={"decision_id": record.pk, "undid": latest.pk},
+        )
+    logger.info("triage.decision.undone", extra={"message_id": message.pk, "user_id": undone_by.pk})
+    return record
+
+
+def _status_before(history: list[TriageDecision]) -> str:
+    """The status the newest-first ``history`` had before its first decision, skipping undone pairs."""
+    skip = 0  # undo decisions seen that still cancel an older decision
+    for decision in history[1:]:
+        if decision.decision == Decision.UNDONE:
+            skip += 1
+        elif skip:
+            skip -= 1
+        else:
+            return MessageStatus(decision.decision)
+    return MessageStatus.NEW
 
 
 def formal_submission_reply_default() -> str:
@@ -248,8 +343,12 @@ def triage_decision_make(
     new_case_section: Section | None = None,
     reason: str = "",
     reply_text: str = "",
+    idempotency_key: str = "",
 ) -> TriageDecision:
     """The inbox's one decision entry point: creates the new case, records, and sends the reply."""
+    earlier = _decision_replayed(message=message, decided_by=decided_by, idempotency_key=idempotency_key[:64])
+    if earlier is not None:
+        return earlier  # a second press: no second case, decision or reply
     if decision == Decision.CASE_RELATED and case is None and new_case_title.strip():
         if new_case_section is None:
             raise ValidationError(_("A new case needs a section."), code="section_required")
@@ -269,6 +368,7 @@ def triage_decision_make(
         case=case,
         reason=reason,
         reply_text=reply_text,
+        idempotency_key=idempotency_key,
     )
     if decision == Decision.FORMAL_SUBMISSION_REQUESTED:
         _formal_submission_reply_send(message=message, text=reply_text, sent_by=decided_by)
@@ -286,7 +386,8 @@ def triage_decision_record_bulk(
 ) -> tuple[int, int]:
     """Mark many messages not case-related; a constant number of queries per batch.
 
-    Messages with an approved journal entry are skipped (locked). Returns (recorded, locked).
+    Messages filed as a journal entry are skipped (locked); outgoing replies are never decided.
+    Returns (recorded, locked).
     """
     from journal.models import JournalEntry, JournalStatus
 
@@ -298,16 +399,15 @@ def triage_decision_record_bulk(
             # Row locks in pk order, as everywhere else (Saleor).
             received = dict(
                 Message.objects.select_for_update()
-                .filter(pk__in=chunk)
+                .filter(pk__in=chunk, direction=MessageDirection.INCOMING)
                 .order_by("pk")
                 .values_list("pk", "received_at")
             )
             batch = list(received)
             locked_ids = set(
-                JournalEntry.objects.filter(
-                    message_id__in=batch,
-                    status__in=[JournalStatus.JOURNALFOERT, JournalStatus.EKSPEDERT, JournalStatus.ARKIVERT],
-                ).values_list("message_id", flat=True)
+                JournalEntry.objects.filter(message_id__in=batch)
+                .exclude(status=JournalStatus.UTGAAR)
+                .values_list("message_id", flat=True)
             )
             free = [pk for pk in batch if pk not in locked_ids]
             now = timezone.now()

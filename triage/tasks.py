@@ -3,6 +3,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from .dashboard.rollup import dashboard_rollup_rebuild, dashboard_rollup_refresh
+from .models import Decision, TriageDecision
 from .retention import message_retention_purge
 
 
@@ -19,3 +20,18 @@ def dashboard_rollup_refresh_task() -> int:
 @shared_task
 def dashboard_rollup_rebuild_task() -> int:
     return dashboard_rollup_rebuild()
+
+
+@shared_task
+def case_related_register_task(decision_id: int) -> bool:
+    """After the undo window: journalfør the message if this case-related decision is still its latest."""
+    from journal.tasks import journal_entry_register_task
+
+    decision = TriageDecision.objects.get(pk=decision_id)
+    latest = (
+        TriageDecision.objects.filter(message_id=decision.message_id).order_by("-decided_at", "-pk").first()
+    )
+    if latest is None or latest.pk != decision.pk or decision.decision != Decision.CASE_RELATED:
+        return False  # undone or re-decided within the window
+    journal_entry_register_task.delay(decision.message_id, decision.case_id, decision.decided_by_id)
+    return True

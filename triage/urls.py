@@ -12,6 +12,7 @@ urlpatterns = [
     path("meldinger/<int:pk>/", views.message_detail, name="message_detail"),
     path("vurdering/", views.decide, name="decide"),
     path("vurdering/mange/", views.bulk_decide, name="bulk_decide"),
+    path("vurdering/angre/", views.undo, name="undo"),
     path("tildeling/", views.assign, name="assign"),
     path("saker/sok/", views.case_picker_search, name="case_search"),
 ]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,7 +22,7 @@ from sorum_archive.audit import audit_record
 from sorum_archive.models import AuditAction
 
 from .forms import AssignForm, BulkDecisionForm, DecisionForm, InboxFilterForm
-from .models import Message, MessageStatus
+from .models import Decision, Message, MessageStatus, TriageDecision
 from .selectors import (
     COUNT_CAP,
     Cursor,
@@ -44,6 +46,7 @@ from .services import (
     message_assign,
     triage_decision_make,
     triage_decision_record_bulk,
+    triage_decision_undo,
 )
 from .suggestions import suggestions_for_message
 
@@ -302,8 +305,13 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "triage/message_detail.html", context)
 
 
-def _decision_make(request: HttpRequest, message: Message, data: dict) -> None:
-    triage_decision_make(
+def _idempotency_key(request: HttpRequest) -> str:
+    """The key inbox.js sends with each press (one per row state, so a double press is one decision)."""
+    return request.headers.get("Idempotency-Key", "") or request.POST.get("idempotency_key", "")
+
+
+def _decision_make(request: HttpRequest, message: Message, data: dict) -> TriageDecision:
+    return triage_decision_make(
         message=message,
         decision=data["decision"],
         decided_by=request.user,
@@ -312,6 +320,25 @@ def _decision_make(request: HttpRequest, message: Message, data: dict) -> None:
         new_case_section=data.get("new_case_section"),
         reason=data.get("reason", ""),
         reply_text=data.get("reply_text", ""),
+        idempotency_key=_idempotency_key(request),
+    )
+
+
+def _decided_event(message: Message, record: TriageDecision) -> str:
+    """The HX-Trigger that closes dialogs and offers undo for about SORUM_UNDO_SECONDS."""
+    undoable = (
+        record.decision != Decision.FORMAL_SUBMISSION_REQUESTED
+        and getattr(message, "journal_entry", None) is None
+    )
+    return json.dumps(
+        {
+            "sorum:decided": {
+                "message": message.pk,
+                "undoable": undoable,
+                "seconds": settings.SORUM_UNDO_SECONDS,
+                "label": _("Marked «%(decision)s».") % {"decision": record.get_decision_display()},
+            }
+        }
     )
 
 
@@ -358,7 +385,7 @@ def decide(request: HttpRequest) -> HttpResponse:
     message = _visible_message(request, form.cleaned_data["message"])
     data = form.cleaned_data
     try:
-        _decision_make(request, message, data)
+        record = _decision_make(request, message, data)
     except ValidationError as exc:
         error = " ".join(exc.messages)
         if _is_htmx(request):
@@ -367,8 +394,32 @@ def decide(request: HttpRequest) -> HttpResponse:
         return _back(request, message)
     message = _visible_message(request, message.pk)
     if _is_htmx(request):
-        return _row_response(request, message, event="sorum:decided")
+        return _row_response(request, message, event=_decided_event(message, record))
     flash.success(request, _("Decision saved."))
+    return _back(request, message)
+
+
+@login_required
+@permission_required("triage.triage_message", raise_exception=True)
+@require_POST
+def undo(request: HttpRequest) -> HttpResponse:
+    """Undo the message's latest decision (the toast's «Angre»): a new decision, nothing deleted."""
+    pk = request.POST.get("message", "")
+    if not pk.isdigit():
+        raise Http404
+    message = _visible_message(request, int(pk))
+    try:
+        triage_decision_undo(message=message, undone_by=request.user)
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+        if _is_htmx(request):
+            return _row_response(request, message, error=error)
+        flash.error(request, error)
+        return _back(request, message)
+    message = _visible_message(request, message.pk)
+    if _is_htmx(request):
+        return _row_response(request, message, event="sorum:undone")
+    flash.success(request, _("Decision undone."))
     return _back(request, message)
 
 

@@ -1,6 +1,10 @@
 /* Inbox keyboard and selection. No inline scripts: loaded with defer from base.html.
  * j/k move, Enter open, x select, n not case-related, c case-related (case picker), f formal submission,
- * a assign to me, / search, ? shortcuts. Nothing fires while typing in a field or while a dialog is open.
+ * a assign to me, u undo the last decision, / search, ? shortcuts. Nothing fires while typing in a field or
+ * while a dialog is open.
+ *
+ * A decision is one request however often it is pressed: each row's buttons are disabled while its request
+ * is in flight, and every press carries an Idempotency-Key that stays the same until the answer arrives.
  */
 (function () {
   "use strict";
@@ -15,9 +19,75 @@
     return meta ? meta.getAttribute("content") : "";
   }
 
+  var pressKeys = {};
+
+  function newKey() {
+    if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
+    return String(Date.now()) + "-" + Math.random().toString(36).slice(2);
+  }
+
+  function messageIdOf(detail) {
+    var params = detail.parameters || {};
+    var id = params.get ? params.get("message") : params.message;
+    return id ? String(id) : "";
+  }
+
   document.addEventListener("htmx:configRequest", function (event) {
     event.detail.headers["X-CSRFToken"] = csrfToken();
+    var id = messageIdOf(event.detail);
+    if (id && event.detail.verb === "post") {
+      if (!pressKeys[id]) pressKeys[id] = newKey();
+      event.detail.headers["Idempotency-Key"] = pressKeys[id];
+    }
   });
+
+  function setBusy(event, busy) {
+    var elt = event.detail && event.detail.elt;
+    var config = event.detail && event.detail.requestConfig;
+    if (!elt || !elt.closest || !config || config.verb !== "post") return;
+    var scope = elt.closest("tr.row") || (elt.tagName === "FORM" ? elt : elt.closest("form"));
+    if (!scope || scope.id === "row-actions") scope = elt.closest("tr.row");
+    if (!scope) return;
+    scope.classList.toggle("busy", busy);
+    scope.setAttribute("aria-busy", busy ? "true" : "false");
+    scope.querySelectorAll("button").forEach(function (button) { button.disabled = busy; });
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) { setBusy(event, true); });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    setBusy(event, false);
+    var id = event.detail.requestConfig ? messageIdOf(event.detail.requestConfig) : "";
+    if (id) delete pressKeys[id];
+  });
+
+  var undoTimer = null;
+  var undoMessage = null;
+
+  function hideUndo() {
+    var toast = document.getElementById("undo-toast");
+    if (toast) toast.hidden = true;
+    undoMessage = null;
+    if (undoTimer) { clearTimeout(undoTimer); undoTimer = null; }
+  }
+
+  function showUndo(detail) {
+    var toast = document.getElementById("undo-toast");
+    if (!toast || !detail || !detail.undoable) { hideUndo(); return; }
+    toast.querySelector(".undo-label").textContent = detail.label || "";
+    toast.hidden = false;
+    undoMessage = String(detail.message);
+    if (undoTimer) clearTimeout(undoTimer);
+    undoTimer = setTimeout(hideUndo, (detail.seconds || 10) * 1000);
+  }
+
+  function undo() {
+    var toast = document.getElementById("undo-toast");
+    if (!toast || toast.hidden || !undoMessage || !window.htmx) return;
+    var id = undoMessage;
+    hideUndo();
+    currentId = id;
+    window.htmx.ajax("POST", toast.dataset.url, { values: { message: id }, swap: "none", source: toast });
+  }
 
   function rows() {
     return Array.prototype.slice.call(document.querySelectorAll("#inbox-rows tr.row"));
@@ -106,6 +176,7 @@
       case "c": if (row) openDialog("case-dialog", row.dataset.id); break;
       case "f": if (row) openDialog("formal-dialog", row.dataset.id); break;
       case "a": clickIn(row, "a"); break;
+      case "u": undo(); break;
       case "Enter":
         if (row && event.target === row) { row.querySelector(".row-link").click(); } else { return; }
         break;
@@ -118,6 +189,7 @@
 
   document.addEventListener("click", function (event) {
     var target = event.target;
+    if (target.closest("[data-testid=undo-button]")) { undo(); return; }
     if (target.matches("[data-close]")) {
       closeDialogs();
       if (currentRow()) currentRow().focus();
@@ -141,8 +213,15 @@
     }
   });
 
-  document.body.addEventListener("sorum:decided", function () {
+  document.body.addEventListener("sorum:decided", function (event) {
     closeDialogs();
+    showUndo(event.detail);
+  });
+
+  document.body.addEventListener("sorum:undone", function () {
+    hideUndo();
+    var row = currentRow();
+    if (row) focusRow(row);
   });
 
   var hadRowFocus = false;
