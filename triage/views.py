@@ -18,6 +18,7 @@ from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from journal.models import JournalStatus
 from sorum_archive.audit import audit_record
 from sorum_archive.models import AuditAction
 
@@ -110,6 +111,8 @@ def _rows(messages: list[Message]) -> list[dict[str, str]]:
                 "url": f"{detail_prefix}{message.pk}/",
                 "assignee": (assignee.get_full_name() or assignee.get_username()) if assignee else "",
                 "journal_number": entry.number if entry else "",
+                # Filed messages are corrected by the archivist, not re-decided from the list.
+                "filed": entry is not None and entry.status != JournalStatus.UTGAAR,
             }
         )
     return rows

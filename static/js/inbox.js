@@ -173,8 +173,9 @@
       case "k": move(-1); break;
       case "x": toggle(row); break;
       case "n": advanceAfterDecision = true; clickIn(row, "n"); break;
-      case "c": if (row) openDialog("case-dialog", row.dataset.id); break;
-      case "f": if (row) openDialog("formal-dialog", row.dataset.id); break;
+      // A filed row has no decision buttons: the archivist corrects it, the keys do nothing.
+      case "c": if (row && row.querySelector('[data-key="c"]')) openDialog("case-dialog", row.dataset.id); break;
+      case "f": if (row && row.querySelector('[data-key="f"]')) openDialog("formal-dialog", row.dataset.id); break;
       case "a": clickIn(row, "a"); break;
       case "u": undo(); break;
       case "Enter":

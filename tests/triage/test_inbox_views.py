@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -144,7 +145,7 @@ def test_not_case_related_from_the_row(client, worker, channel):
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
-    assert response["HX-Trigger"] == "sorum:decided"
+    assert json.loads(response["HX-Trigger"])["sorum:decided"]["message"] == message.pk
     message.refresh_from_db()
     assert message.status == MessageStatus.NOT_CASE_RELATED
 

@@ -1,0 +1,137 @@
+"""Safe decisions in a real browser: undo toast, double press, a filed message refused, replies not listed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from tests.factories import (
+    CaseFactory,
+    ChannelFactory,
+    JournalEntryFactory,
+    MessageFactory,
+    SectionFactory,
+    caseworker,
+)
+from triage.models import Decision, Message, MessageDirection, MessageStatus, TriageDecision
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def world():
+    section = SectionFactory(code="teknisk", name="Teknisk")
+    channel = ChannelFactory(section=section, name="Chat")
+    worker = caseworker(section, first_name="Kari", last_name="Nordmann")
+    start = timezone.now() - timedelta(hours=1)
+    texts = ["Gatelyset i Fjellvegen er slukket.", "Takk for fin service!", "Når tømmes glassiglooen?"]
+    messages = [
+        MessageFactory(
+            channel=channel, text=text, author_name=f"Innbygger {i}", received_at=start + timedelta(minutes=i)
+        )
+        for i, text in enumerate(texts)
+    ]
+    return {"section": section, "channel": channel, "worker": worker, "messages": messages}
+
+
+def _status(ui, message) -> str:
+    return ui.page.locator(f"#msg-{message.pk} [data-testid=status]").get_attribute("data-status")
+
+
+def _decisions(message) -> list[str]:
+    return list(
+        TriageDecision.objects.filter(message=message).order_by("pk").values_list("decision", flat=True)
+    )
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_undo_after_n_restores_the_message_and_keeps_the_history(ui, world, lang):
+    message = world["messages"][-1]  # the newest: first row
+    ui.login(world["worker"])
+    if lang == "en":
+        ui.page.context.add_cookies([{"name": "django_language", "value": "en", "url": ui.base}])
+    ui.goto("/")
+    ui.page.locator(f"#msg-{message.pk}").focus()
+    ui.page.keyboard.press("n")
+    toast = ui.page.get_by_test_id("undo-toast")
+    expect(toast).to_be_visible()
+    expect(ui.page.locator(f"#msg-{message.pk} [data-testid=status]")).to_have_attribute(
+        "data-status", MessageStatus.NOT_CASE_RELATED
+    )
+    ui.check(f"decision-undo-toast-{lang}")
+    ui.page.keyboard.press("u")
+    expect(ui.page.locator(f"#msg-{message.pk} [data-testid=status]")).to_have_attribute(
+        "data-status", MessageStatus.NEW
+    )
+    expect(toast).to_be_hidden()
+    assert _decisions(message) == [Decision.NOT_CASE_RELATED, Decision.UNDONE]
+    ui.check(f"decision-undone-{lang}")
+
+
+def test_a_double_press_on_a_slow_decision_makes_one_decision(ui, world):
+    message = world["messages"][-1]
+    ui.login(world["worker"])
+    ui.goto("/")
+    page = ui.page
+    # A slow server: the decision request is held until both further presses have been made.
+    held = []
+    page.route("**/vurdering/", lambda route: held.append(route))
+    button = page.locator(f"#msg-{message.pk} [data-key=n]")
+    button.click()
+    expect(page.locator(f"#msg-{message.pk}")).to_have_attribute("aria-busy", "true")
+    expect(button).to_be_disabled()
+    button.click(force=True)  # disabled while in flight: the second press does nothing
+    page.locator(f"#msg-{message.pk}").focus()
+    page.keyboard.press("n")
+    keys = {route.request.headers.get("idempotency-key") for route in held}
+    for route in held:
+        route.continue_()
+    expect(page.locator(f"#msg-{message.pk} [data-testid=status]")).to_have_attribute(
+        "data-status", MessageStatus.NOT_CASE_RELATED
+    )
+    page.unroute("**/vurdering/")
+    assert _decisions(message) == [Decision.NOT_CASE_RELATED]
+    assert len(keys) == 1
+    assert None not in keys
+
+
+def test_a_filed_message_offers_no_decision_and_its_keys_do_nothing(ui, world):
+    message = world["messages"][-1]
+    case = CaseFactory(section=world["section"])
+    entry = JournalEntryFactory(case=case, message=message)
+    Message.objects.filter(pk=message.pk).update(status=MessageStatus.CASE_RELATED)
+    ui.login(world["worker"])
+    ui.goto("/?status=case_related")
+    row = ui.page.locator(f"#msg-{message.pk}")
+    expect(row.locator("[data-key=n]")).to_have_count(0)
+    expect(row.locator("[data-key=c]")).to_have_count(0)
+    expect(row).to_contain_text(entry.number)
+    row.focus()
+    for key in ("n", "c", "f"):
+        ui.page.keyboard.press(key)
+    expect(ui.page.get_by_test_id("case-dialog")).to_be_hidden()
+    expect(ui.page.get_by_test_id("formal-dialog")).to_be_hidden()
+    expect(ui.page.get_by_test_id("undo-toast")).to_be_hidden()
+    assert _decisions(message) == []
+    ui.check("decision-filed-no-buttons")
+
+
+def test_a_sent_reply_is_not_an_inbox_item(ui, world):
+    message = world["messages"][-1]
+    ui.login(world["worker"])
+    ui.goto("/")
+    before = ui.page.locator("#inbox-rows tr.row").count()
+    ui.page.locator(f"#msg-{message.pk}").focus()
+    ui.page.keyboard.press("f")
+    ui.page.get_by_test_id("formal-submit").click()
+    expect(ui.page.locator(f"#msg-{message.pk} [data-testid=status]")).to_have_attribute(
+        "data-status", MessageStatus.FORMAL_SUBMISSION_REQUESTED
+    )
+    reply = Message.objects.get(direction=MessageDirection.OUTGOING)
+    ui.goto("/")
+    assert ui.page.locator("#inbox-rows tr.row").count() == before
+    assert ui.page.locator(f"#msg-{reply.pk}").count() == 0
+    ui.check("decision-reply-not-listed")
