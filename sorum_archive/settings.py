@@ -46,7 +46,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "axes",
+    "sorum_archive.apps.LoginLockoutConfig",  # django-axes
     "csp",
     "sorum_archive",
     "triage",
