@@ -135,3 +135,44 @@ def test_a_sent_reply_is_not_an_inbox_item(ui, world):
     assert ui.page.locator("#inbox-rows tr.row").count() == before
     assert ui.page.locator(f"#msg-{reply.pk}").count() == 0
     ui.check("decision-reply-not-listed")
+
+
+def test_twelve_rows_fit_at_1366x768_and_handled_rows_are_not_bold(browser, live_server, world):
+    channel = world["channel"]
+    start = timezone.now() - timedelta(days=1)
+    long_text = (
+        "Hei! Vi lurer på når kommunen har tenkt å gjøre noe med gatelyset i Fjellvegen, som har vært "
+        "slukket i tre uker nå, og det er mørkt og farlig for barna som går til skolen om morgenen. "
+    ) * 3
+    for i in range(40):
+        MessageFactory(channel=channel, text=long_text, received_at=start + timedelta(minutes=i))
+    handled = world["messages"][0]
+    Message.objects.filter(pk=handled.pk).update(
+        status=MessageStatus.NOT_CASE_RELATED, received_at=timezone.now()
+    )
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 768}, locale="nb-NO", timezone_id="Europe/Oslo"
+    )
+    page = context.new_page()
+    try:
+        from tests.browser.conftest import Page
+
+        ui = Page(page, live_server)
+        ui.login(world["worker"])
+        ui.goto("/")
+        page.screenshot(path="test-artifacts/inbox-1366x768.png")
+        fully_visible = page.evaluate(
+            """() => Array.from(document.querySelectorAll('#inbox-rows tr.row'))
+                 .filter(r => r.getBoundingClientRect().bottom <= window.innerHeight).length"""
+        )
+        assert fully_visible >= 12, fully_visible
+        weights = page.evaluate(
+            f"""() => [document.querySelector('#msg-{handled.pk} .col-text a'),
+                       document.querySelector('#inbox-rows tr.status-new .col-text a')]
+                 .map(a => getComputedStyle(a).fontWeight)"""
+        )
+        assert int(weights[0]) < 600 <= int(weights[1])
+        wrap = page.evaluate("() => getComputedStyle(document.querySelector('.col-text a')).overflowWrap")
+        assert wrap == "break-word"
+    finally:
+        context.close()

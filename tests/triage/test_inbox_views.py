@@ -337,7 +337,8 @@ def test_row_shows_the_message_at_a_glance(client, worker, channel, section):
     assert f'datetime="{received.isoformat()}"' in row
     assert "@innbygger" in row
     assert channel.name in row
-    assert f"{long_text[:139]}…" in row
+    # Cut after a whole word, never mid-word.
+    assert f"{long_text[:139].rsplit(' ', 1)[0].rstrip()}…<" in row
     assert f'href="{message.get_absolute_url()}"' in row
     assert ">Saksrelevant<" in row
     assert worker.get_full_name() in row
