@@ -147,9 +147,17 @@ class BulkDecisionForm(forms.Form):
         return data
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    """Users as colleagues know them: «Kari Nordmann (kari)», not the bare username."""
+
+    def label_from_instance(self, obj) -> str:
+        name = obj.get_full_name()
+        return f"{name} ({obj.get_username()})" if name else obj.get_username()
+
+
 class AssignForm(forms.Form):
     message = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    assignee = forms.ModelChoiceField(
+    assignee = PersonChoiceField(
         label=_("Assign to"),
         queryset=get_user_model().objects.none(),
         required=False,
@@ -161,4 +169,4 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = (
             colleagues if colleagues is not None else get_user_model().objects.filter(is_active=True)
-        )
+        ).order_by("first_name", "last_name", "username")

@@ -109,9 +109,8 @@
   function move(delta) {
     var all = rows();
     if (!all.length) return;
+    // The highlighted row counts as where the caseworker is, focused or not: the first j moves on from it.
     var index = all.indexOf(currentRow());
-    var active = document.activeElement && document.activeElement.closest && document.activeElement.closest("tr.row");
-    if (!active && index >= 0) { focusRow(all[index]); return; }
     var next = index < 0 ? 0 : Math.min(Math.max(index + delta, 0), all.length - 1);
     focusRow(all[next]);
   }

@@ -58,7 +58,10 @@ def test_keyboard_only_triage_and_hostile_text(ui, world):
         assert page.get_by_text(text, exact=False).first.is_visible()
     ui.check("inbox-initial")
     newest = world["messages"][::-1]
+    # The first row is highlighted on arrival: the first j moves on from it, k comes back.
     page.keyboard.press("j")
+    assert page.evaluate("document.activeElement.id") == f"msg-{newest[1].pk}"
+    page.keyboard.press("k")
     assert page.evaluate("document.activeElement.id") == f"msg-{newest[0].pk}"
     page.keyboard.press("n")
     # Locator waits, not wait_for_function("..."): the CSP (no 'unsafe-eval') blocks string predicates.

@@ -332,3 +332,13 @@ def test_a_reply_is_not_listed_counted_or_decidable(message, worker):
     recorded, _locked = triage_decision_record_bulk(message_ids=[reply.pk], decided_by=worker)
     assert recorded == 0
     assert _history(reply) == []
+
+
+def test_assign_to_lists_people_by_name(section, worker):
+    from triage.forms import AssignForm
+
+    colleague = caseworker(section, first_name="Ola", last_name="Hansen", username="ohansen")
+    form = AssignForm(colleagues=section.members.all())
+    labels = [label for _value, label in form.fields["assignee"].choices]
+    assert "Ola Hansen (ohansen)" in labels
+    assert colleague.get_username() not in labels
