@@ -136,6 +136,14 @@
     document.querySelectorAll("dialog[open]").forEach(function (d) { d.close(); });
   }
 
+  document.addEventListener("change", function (event) {
+    if (event.target.id !== "all-matching") return;
+    var label = document.getElementById("bulk-count");
+    var n = matchingCount();
+    if (event.target.checked && label && n) label.textContent = (label.dataset.all || "{n}").replace("{n}", n);
+    else updateCount();
+  });
+
   function updateCount() {
     var label = document.getElementById("bulk-count");
     if (!label) return;
@@ -143,6 +151,40 @@
     label.textContent = n ? (label.dataset.some || "{n}").replace("{n}", String(n)) : (label.dataset.none || "");
     label.dataset.count = String(n);
   }
+
+  function matchingCount() {
+    // The sidebar's count for the filter in force ("1 234", "10 000+"), or "" before the counts arrive.
+    var active = document.querySelector('.status-link[aria-current="page"] .count');
+    return active ? active.textContent.trim() : "";
+  }
+
+  function askBulk() {
+    var form = document.getElementById("bulk-form");
+    var dialog = document.getElementById("bulk-dialog");
+    if (!form || !dialog) return;
+    var all = document.getElementById("all-matching");
+    var question;
+    if (all && all.checked) {
+      var n = matchingCount();
+      question = n ? form.dataset.askAll.replace("{n}", n) : form.dataset.askAllUnknown;
+    } else {
+      var count = document.querySelectorAll("#inbox-rows .row-check:checked").length;
+      if (!count) return;
+      question = form.dataset.askSome.replace("{n}", String(count));
+    }
+    document.getElementById("bulk-question").textContent = question;
+    dialog.showModal();
+    var confirm = dialog.querySelector("[data-bulk-confirm]");
+    if (confirm) confirm.focus();
+  }
+
+  document.addEventListener("submit", function (event) {
+    // The bulk bar's own button asks first too; the dialog's confirmation submits for real.
+    if (event.target.id === "bulk-form" && !event.target.dataset.confirmed) {
+      event.preventDefault();
+      askBulk();
+    }
+  });
 
   function toggle(row) {
     var box = row && row.querySelector(".row-check");
@@ -171,7 +213,10 @@
       case "j": move(1); break;
       case "k": move(-1); break;
       case "x": toggle(row); break;
-      case "n": advanceAfterDecision = true; clickIn(row, "n"); break;
+      case "n":
+        // With rows selected (x), n acts on the selection, after a confirmation with the count.
+        if (selected.size) { askBulk(); break; }
+        advanceAfterDecision = true; clickIn(row, "n"); break;
       // A filed row has no decision buttons: the archivist corrects it, the keys do nothing.
       case "c": if (row && row.querySelector('[data-key="c"]')) openDialog("case-dialog", row.dataset.id); break;
       case "f": if (row && row.querySelector('[data-key="f"]')) openDialog("formal-dialog", row.dataset.id); break;
@@ -190,6 +235,13 @@
   document.addEventListener("click", function (event) {
     var target = event.target;
     if (target.closest("[data-testid=undo-button]")) { undo(); return; }
+    if (target.closest("[data-bulk-confirm]")) {
+      var bulk = document.getElementById("bulk-form");
+      closeDialogs();
+      bulk.dataset.confirmed = "1";
+      bulk.submit();
+      return;
+    }
     if (target.matches("[data-close]")) {
       closeDialogs();
       if (currentRow()) currentRow().focus();

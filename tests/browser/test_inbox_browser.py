@@ -145,12 +145,27 @@ def test_bulk_with_shift_click_and_all_matching(ui, world):
     assert page.locator("#inbox-rows .row-check:checked").count() == 4
     assert page.locator("#bulk-count").get_attribute("data-count") == "4"
     ui.check("bulk-selected")
+    # The button asks first, with the count; cancelling changes nothing.
     page.get_by_test_id("bulk-submit").click()
+    expect(page.get_by_test_id("bulk-dialog")).to_contain_text("4")
+    ui.check("bulk-confirm")
+    page.keyboard.press("Escape")
+    assert Message.objects.filter(status=MessageStatus.NOT_CASE_RELATED).count() == 0
+    # n with a selection acts on the selection, after the same question.
+    page.locator("#inbox-rows tr.row").first.focus()
+    page.keyboard.press("n")
+    expect(page.get_by_test_id("bulk-dialog")).to_contain_text("4")
+    page.get_by_test_id("bulk-confirm").click()
     page.wait_for_load_state("networkidle")
     assert Message.objects.filter(status=MessageStatus.NOT_CASE_RELATED).count() == 4
     ui.goto("/?status=new")
+    new = Message.objects.filter(status=MessageStatus.NEW).count()
+    expect(page.locator('.status-link[aria-current="page"] .count')).to_have_text(str(new))
     page.get_by_test_id("all-matching").check()
+    expect(page.locator("#bulk-count")).to_contain_text(str(new))
     page.get_by_test_id("bulk-submit").click()
+    expect(page.get_by_test_id("bulk-dialog")).to_contain_text(str(new))
+    page.get_by_test_id("bulk-confirm").click()
     page.wait_for_load_state("networkidle")
     assert Message.objects.filter(status=MessageStatus.NEW).count() == 0
     ui.check("bulk-done")
