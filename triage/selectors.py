@@ -264,6 +264,28 @@ def inbox_newer_for_user(
     return list(queryset[:limit])
 
 
+def inbox_neighbours(
+    *, user: AbstractBaseUser, filters: InboxFilters, message: Message
+) -> tuple[int | None, int | None]:
+    """The ids of the messages just newer and just older than ``message`` in the list ``filters`` give."""
+    queryset = inbox_filter(inbox_list_for_user(user=user).select_related(None), filters=filters, user=user)
+    at = Cursor.of(message)
+    older = (
+        queryset.filter(received_at__lte=at.received_at)
+        .filter(Q(received_at__lt=at.received_at) | Q(id__lt=at.id))
+        .values_list("pk", flat=True)
+        .first()
+    )
+    newer = (
+        queryset.filter(received_at__gte=at.received_at)
+        .filter(Q(received_at__gt=at.received_at) | Q(id__gt=at.id))
+        .order_by("received_at", "id")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return newer, older
+
+
 def inbox_ids_matching(*, user: AbstractBaseUser, filters: InboxFilters, limit: int = 5000) -> list[int]:
     """Ids for "select all matching the filter" (bounded, so one bulk action stays one transaction)."""
     queryset = inbox_filter(inbox_list_for_user(user=user), filters=filters, user=user)

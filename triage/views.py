@@ -31,6 +31,7 @@ from .selectors import (
     InvalidCursor,
     case_search,
     inbox_ids_matching,
+    inbox_neighbours,
     inbox_newer_for_user,
     inbox_page_for_user,
     inbox_status_counts,
@@ -84,7 +85,7 @@ def _truncated(text: str, length: int) -> str:
     return (cut[:space] if space > length // 2 else cut).rstrip(" ,.;:") + "…"
 
 
-def _rows(messages: list[Message]) -> list[dict[str, str]]:
+def _rows(messages: list[Message], *, query: str = "") -> list[dict[str, str]]:
     """The inbox rows' display values, computed in one pass.
 
     Fifty rows of template filters (date, truncatechars, default, capfirst) and a reverse() per row
@@ -95,6 +96,7 @@ def _rows(messages: list[Message]) -> list[dict[str, str]]:
     # message_detail is "<prefix><pk>/": reversed once, not fifty times.
     detail_prefix = reverse("triage:message_detail", kwargs={"pk": 1}).removesuffix("1/")
     channels: dict[int, str] = {}
+    suffix = f"?{query}" if query else ""
     rows = []
     for message in messages:
         received = timezone.localtime(message.received_at)
@@ -113,7 +115,8 @@ def _rows(messages: list[Message]) -> list[dict[str, str]]:
                 "author": _truncated(message.author_name or message.author_handle, 40),
                 "channel": channel,
                 "text": _truncated(message.text, 140),
-                "url": f"{detail_prefix}{message.pk}/",
+                # The message page keeps the list's filter, so j/k there walk the same list.
+                "url": f"{detail_prefix}{message.pk}/{suffix}",
                 "assignee": (assignee.get_full_name() or assignee.get_username()) if assignee else "",
                 "journal_number": entry.number if entry else "",
                 # Filed messages are corrected by the archivist, not re-decided from the list.
@@ -199,7 +202,7 @@ def _page_context(request: HttpRequest, *, mine: bool = False) -> dict:
         "filter_options": _select_options(form),
         "page": page,
         "inbox_messages": page.items,
-        "rows": _rows(page.items),
+        "rows": _rows(page.items, query=_filter_query(data)),
         "status_links": _status_links(request, data, filters, with_counts=False),
         "filter_query": _filter_query(data),
         "mine": mine,
@@ -288,12 +291,13 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 errors = exc.messages
             else:
                 flash.success(request, _("Decision saved."))
-                return redirect(message.get_absolute_url())
+                return redirect(_neighbour_urls(request, message)["after_decision_url"])
         else:
             errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
     context = {
         "message": message,
         "errors": errors,
+        **_neighbour_urls(request, message),
         "assign_form": AssignForm(
             initial={"assignee": message.assignee_id}, colleagues=section_colleagues(section=message.section)
         ),
@@ -311,6 +315,29 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else []
     )
     return render(request, "triage/message_detail.html", context)
+
+
+def _neighbour_urls(request: HttpRequest, message: Message) -> dict[str, str]:
+    """Links to the newer and older message in the list the caseworker came from (its filter in the query).
+
+    After a decision on the message page the caseworker moves on to the older one, as in the list.
+    """
+    form = _filter_form(request, request.GET)
+    filters = form.filters() if form.is_valid() else InboxFilters()
+    newer, older = inbox_neighbours(user=request.user, filters=filters, message=message)
+    query = _filter_query(request.GET)
+    suffix = f"?{query}" if query else ""
+
+    def url(pk: int | None) -> str:
+        return f"{reverse('triage:message_detail', kwargs={'pk': pk})}{suffix}" if pk else ""
+
+    here = f"{message.get_absolute_url()}{suffix}"
+    return {
+        "newer_url": url(newer),
+        "older_url": url(older),
+        "after_decision_url": url(older) or here,
+        "list_url": f"{reverse('triage:inbox')}{suffix}",
+    }
 
 
 def _idempotency_key(request: HttpRequest) -> str:

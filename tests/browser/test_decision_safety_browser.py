@@ -176,3 +176,22 @@ def test_twelve_rows_fit_at_1366x768_and_handled_rows_are_not_bold(browser, live
         assert wrap == "break-word"
     finally:
         context.close()
+
+
+def test_the_message_page_walks_the_filtered_list_by_keyboard_and_moves_on_after_n(ui, world):
+    """j/k on the message page follow the list's filter; n decides and moves on to the older message."""
+    newest, middle, oldest = world["messages"][::-1]
+    Message.objects.filter(pk=middle.pk).update(status=MessageStatus.NOT_CASE_RELATED)
+    ui.login(world["worker"])
+    ui.goto("/?status=new")
+    ui.page.locator(f"#msg-{newest.pk} [data-testid=row-link]").click()
+    ui.page.wait_for_url(f"**/meldinger/{newest.pk}/?status=new")
+    ui.check("message-page-nav")
+    ui.page.keyboard.press("j")  # the older message *in the filter*: middle is not «Ny»
+    ui.page.wait_for_url(f"**/meldinger/{oldest.pk}/?status=new")
+    ui.page.keyboard.press("k")
+    ui.page.wait_for_url(f"**/meldinger/{newest.pk}/?status=new")
+    ui.page.keyboard.press("n")
+    ui.page.wait_for_url(f"**/meldinger/{oldest.pk}/?status=new")
+    assert Message.objects.get(pk=newest.pk).status == MessageStatus.NOT_CASE_RELATED
+    expect(ui.page.get_by_test_id("older")).to_have_count(0)
