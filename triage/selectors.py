@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, connections, transaction
-from django.db.models import BooleanField, Q, QuerySet
+from django.db.models import BooleanField, F, Func, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
 from journal.models import Case, CaseStatus
@@ -103,13 +103,17 @@ def inbox_list_for_user(*, user: AbstractBaseUser) -> QuerySet[Message]:
 
 
 def message_search_filter(queryset: QuerySet[Message], q: str) -> QuerySet[Message]:
-    """Norwegian full-text search on PostgreSQL (generated column, migration 0004); icontains elsewhere."""
+    """Norwegian full-text search: a generated column on PostgreSQL (migration 0004), its rules on SQLite."""
     q = q.strip()
     if not q:
         return queryset
     if connection.vendor == "postgresql":
         return queryset.filter(_search_match(q))
-    return queryset.filter(Q(text__icontains=q) | Q(author_name__icontains=q))
+    # The same folding and Norwegian stemming on SQLite (triage/search_sqlite.py).
+    matches = Func(
+        F("text"), F("author_name"), Value(q), function="sorum_search_match", output_field=BooleanField()
+    )
+    return queryset.alias(search_match=matches).filter(search_match=True)
 
 
 def _search_match(q: str) -> RawSQL:
