@@ -195,3 +195,18 @@ def test_the_message_page_walks_the_filtered_list_by_keyboard_and_moves_on_after
     ui.page.wait_for_url(f"**/meldinger/{oldest.pk}/?status=new")
     assert Message.objects.get(pk=newest.pk).status == MessageStatus.NOT_CASE_RELATED
     expect(ui.page.get_by_test_id("older")).to_have_count(0)
+
+
+def test_search_stays_on_the_page(ui, world):
+    """The search swaps the list in place (htmx): no full reload, the address shows the query."""
+    ui.login(world["worker"])
+    ui.goto("/")
+    page = ui.page
+    page.evaluate("() => { window.sorumNoReload = 'still here'; }")
+    page.get_by_test_id("search").fill("GLASSIGLOOEN")
+    page.get_by_test_id("search").press("Enter")
+    expect(page.locator("#inbox-rows tr.row")).to_have_count(1)
+    page.wait_for_url("**/?q=GLASSIGLOOEN*")
+    assert page.evaluate("() => window.sorumNoReload") == "still here"
+    expect(page.get_by_test_id("search")).to_have_value("GLASSIGLOOEN")
+    ui.check("search-in-place")
