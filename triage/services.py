@@ -249,19 +249,25 @@ def triage_decision_make(
     reason: str = "",
     reply_text: str = "",
 ) -> TriageDecision:
-    """The inbox's one decision entry point: creates the new case, records, and sends the reply."""
-    if decision == Decision.CASE_RELATED and case is None and new_case_title.strip():
-        if new_case_section is None:
-            raise ValidationError(_("A new case needs a section."), code="section_required")
-        from journal.archive_system import get_archive_system
+    """The inbox's one decision entry point: creates the new case, records, and sends the reply.
 
-        case = get_archive_system().case_create(
-            title=new_case_title, section=new_case_section, created_by=decided_by
-        )
+    A new case is created in its section's archive system inside the decision's transaction: a refused
+    decision (DecisionLocked) rolls the case back and returns its gapless number.
+    """
     if decision == Decision.FORMAL_SUBMISSION_REQUESTED:
         reply_text = reply_text.strip() or formal_submission_reply_default()
     else:
         reply_text = ""
+    if decision == Decision.CASE_RELATED and case is None and new_case_title.strip():
+        if new_case_section is None:
+            raise ValidationError(_("A new case needs a section."), code="section_required")
+        from journal.services.archive import archive_case_create
+
+        with transaction.atomic():
+            case = archive_case_create(title=new_case_title, section=new_case_section, created_by=decided_by)
+            return triage_decision_record(
+                message=message, decision=decision, decided_by=decided_by, case=case, reason=reason
+            )
     record = triage_decision_record(
         message=message,
         decision=decision,
