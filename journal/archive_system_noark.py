@@ -30,7 +30,8 @@ from .archive_system import (
     ArchiveSystemUnavailable,
     LocalArchiveSystem,
 )
-from .models import JOURNAL_ENTRY_TYPE_CODES, Case, CaseStatus, Document, JournalEntry
+from .models import Case, CaseStatus, Document, DocumentMedium, JournalEntry
+from .noark.codes import code_object
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -41,28 +42,6 @@ logger = logging.getLogger(__name__)
 
 NOARK_JSON = "application/vnd.noark5+json"
 RETRYABLE_STATUS = {408, 425, 429, 500, 502, 503, 504}
-JOURNAL_STATUS_CODES = {
-    "Journalført": "J",
-    "Ferdigstilt fra saksbehandler": "F",
-    "Godkjent av leder": "G",
-    "Ekspedert": "E",
-    "Arkivert": "A",
-    "Utgår": "U",
-    "Midlertidig registrering av innkommet dokument": "M",
-}
-CORRESPONDENT_CODES = {
-    "Avsender": "EA",
-    "Mottaker": "EM",
-    "Kopimottaker": "EK",
-    "Gruppemottaker": "GM",
-    "Intern avsender": "IA",
-    "Intern mottaker": "IM",
-}
-VARIANT_CODES = {
-    "Produksjonsformat": "P",
-    "Arkivformat": "A",
-    "Dokument hvor deler av innholdet er skjermet": "O",
-}
 
 
 class ArchiveSystemErrorCode(StrEnum):
@@ -232,8 +211,8 @@ class NoarkRestArchiveSystem(ArchiveSystem):
             "offentligTittel": case.public_title or case.title,
             "saksdato": case.case_date.isoformat(),
             "administrativEnhet": case.section.name,
-            "saksstatus": _code("B", "Under behandling"),
-            "dokumentmedium": _code("E", "Elektronisk arkiv"),
+            "saksstatus": code_object("saksstatus", CaseStatus.UNDER_BEHANDLING),
+            "dokumentmedium": code_object("dokumentmedium", DocumentMedium.ELEKTRONISK),
         }
         body = self.client.create(f"arkivstruktur/arkivdel/{self.series_id}/ny-saksmappe", payload)
         case.external_reference = str(body["systemID"])
@@ -250,8 +229,8 @@ class NoarkRestArchiveSystem(ArchiveSystem):
         payload = {
             "tittel": entry.title,
             "offentligTittel": entry.public_title or entry.title,
-            "journalposttype": _code(JOURNAL_ENTRY_TYPE_CODES.get(entry.entry_type, "I"), entry.entry_type),
-            "journalstatus": _code(JOURNAL_STATUS_CODES.get(entry.status, "J"), entry.status),
+            "journalposttype": code_object("journalposttype", entry.entry_type),
+            "journalstatus": code_object("journalstatus", entry.status),
             "journaldato": entry.journal_date.isoformat(),
         }
         if entry.document_date:
@@ -266,9 +245,7 @@ class NoarkRestArchiveSystem(ArchiveSystem):
             self.client.create(
                 f"arkivstruktur/registrering/{remote}/ny-korrespondansepartperson",
                 {
-                    "korrespondanseparttype": _code(
-                        CORRESPONDENT_CODES.get(party.correspondent_type, "EA"), party.correspondent_type
-                    ),
+                    "korrespondanseparttype": code_object("korrespondanseparttype", party.correspondent_type),
                     "navn": party.name,
                     **({"epostadresse": party.email} if party.email else {}),
                 },
@@ -284,9 +261,9 @@ class NoarkRestArchiveSystem(ArchiveSystem):
             f"arkivstruktur/registrering/{entry_reference}/ny-dokumentbeskrivelse",
             {
                 "tittel": document.title,
-                "dokumenttype": _code(document.document_type[:1].upper(), document.document_type),
-                "dokumentstatus": _code("F", "Dokumentet er ferdigstilt"),
-                "tilknyttetRegistreringSom": _code(document.relation[:1].upper(), document.relation),
+                "dokumenttype": code_object("dokumenttype", document.document_type),
+                "dokumentstatus": code_object("dokumentstatus", document.status),
+                "tilknyttetRegistreringSom": code_object("tilknyttetRegistreringSom", document.relation),
                 "dokumentnummer": document.number,
             },
         )
@@ -295,7 +272,7 @@ class NoarkRestArchiveSystem(ArchiveSystem):
                 f"arkivstruktur/dokumentbeskrivelse/{description['systemID']}/ny-dokumentobjekt",
                 {
                     "versjonsnummer": file.version,
-                    "variantformat": _code(VARIANT_CODES.get(file.variant, "A"), file.variant),
+                    "variantformat": code_object("variantformat", file.variant),
                     "format": _code(file.format_details or file.format, file.format),
                     "mimeType": file.mime_type or "application/octet-stream",
                     "sjekksum": file.checksum,
@@ -327,7 +304,7 @@ class NoarkRestArchiveSystem(ArchiveSystem):
         if isinstance(body.get("saksstatus"), dict) and body["saksstatus"].get("kode") == "A":
             return case
         body.pop("_links", None)
-        body["saksstatus"] = _code("A", "Avsluttet")
+        body["saksstatus"] = code_object("saksstatus", CaseStatus.AVSLUTTET)
         headers = {"If-Match": current.headers["ETag"]} if "ETag" in current.headers else {}
         self.client.request("PUT", path, json=body, headers=headers)
         logger.info(

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from rest_framework.request import Request
 
-from journal.archive_system_noark import CORRESPONDENT_CODES, JOURNAL_STATUS_CODES, VARIANT_CODES
 from journal.export import screening as scr
 from journal.export.source import screening_record
 from journal.models import (
-    JOURNAL_ENTRY_TYPE_CODES,
     Archive,
     Case,
     Document,
@@ -16,6 +14,7 @@ from journal.models import (
     JournalEntry,
     Series,
 )
+from journal.noark.codes import code_object
 
 from .links import (
     REL_ARKIVDEL,
@@ -28,9 +27,6 @@ from .links import (
     href,
     links,
 )
-
-CASE_STATUS_CODES = {"Under behandling": "B", "Avsluttet": "A", "Utgår": "U"}
-SERIES_STATUS_CODES = {"Aktiv periode": "A", "Overlappingsperiode": "O", "Avsluttet periode": "P"}
 
 
 def _dt(value) -> str | None:
@@ -49,7 +45,7 @@ def archive_json(request: Request, archive: Archive) -> dict:
             "systemID": sid,
             "tittel": archive.title,
             "beskrivelse": archive.description,
-            "arkivstatus": code(archive.status, {"Opprettet": "O", "Avsluttet": "A"}),
+            "arkivstatus": code_object("arkivstatus", archive.status),
             "opprettetDato": _dt(archive.created_at),
             "avsluttetDato": _dt(archive.closed_at),
             "_links": links(
@@ -66,7 +62,7 @@ def series_json(request: Request, series: Series) -> dict:
             "systemID": sid,
             "tittel": series.title,
             "beskrivelse": series.description,
-            "arkivdelstatus": code(series.status, SERIES_STATUS_CODES),
+            "arkivdelstatus": code_object("arkivdelstatus", series.status),
             "arkivperiodeStartDato": _dt(series.period_start),
             "arkivperiodeSluttDato": _dt(series.period_end),
             "opprettetDato": _dt(series.created_at),
@@ -94,7 +90,7 @@ def case_json(request: Request, case: Case, *, full: bool) -> dict:
             "saksaar": case.year,
             "sakssekvensnummer": case.sequence_number,
             "saksdato": _dt(case.case_date),
-            "saksstatus": code(case.status, CASE_STATUS_CODES),
+            "saksstatus": code_object("saksstatus", case.status),
             "administrativEnhet": case.section.name,
             "opprettetDato": _dt(case.created_at),
             "avsluttetDato": _dt(case.closed_at),
@@ -122,8 +118,8 @@ def entry_json(request: Request, entry: JournalEntry, *, full: bool) -> dict:
             "journalaar": entry.year,
             "journalsekvensnummer": entry.sequence_number,
             "journalpostnummer": entry.number_in_case,
-            "journalposttype": code(entry.entry_type, JOURNAL_ENTRY_TYPE_CODES),
-            "journalstatus": code(entry.status, JOURNAL_STATUS_CODES),
+            "journalposttype": code_object("journalposttype", entry.entry_type),
+            "journalstatus": code_object("journalstatus", entry.status),
             "journaldato": _dt(entry.journal_date),
             "dokumentetsDato": _dt(entry.document_date),
             "mottattDato": _dt(entry.received_at),
@@ -134,7 +130,7 @@ def entry_json(request: Request, entry: JournalEntry, *, full: bool) -> dict:
             "korrespondansepart": [
                 _clean(
                     {
-                        "korrespondanseparttype": code(c.correspondent_type, CORRESPONDENT_CODES),
+                        "korrespondanseparttype": code_object("korrespondanseparttype", c.correspondent_type),
                         "korrespondansepartNavn": c.name
                         if full
                         else scr.public_party_name(c.name, c.correspondent_type, screening),
@@ -172,10 +168,10 @@ def document_json(request: Request, document: Document, *, full: bool) -> dict:
     return _clean(
         {
             "systemID": sid,
-            "dokumenttype": code(document.document_type),
-            "dokumentstatus": code(document.status, {"Dokumentet er ferdigstilt": "F"}),
+            "dokumenttype": code_object("dokumenttype", document.document_type),
+            "dokumentstatus": code_object("dokumentstatus", document.status),
             "tittel": scr.MASK if title_screened and not full else document.title,
-            "tilknyttetRegistreringSom": code(document.relation, {"Hoveddokument": "H", "Vedlegg": "V"}),
+            "tilknyttetRegistreringSom": code_object("tilknyttetRegistreringSom", document.relation),
             "dokumentnummer": document.number,
             "tilknyttetDato": _dt(document.linked_at),
             "skjerming": _screening_json(screening),
@@ -191,7 +187,7 @@ def file_json(request: Request, file: DocumentFile) -> dict:
         {
             "systemID": sid,
             "versjonsnummer": file.version,
-            "variantformat": code(file.variant, VARIANT_CODES),
+            "variantformat": code_object("variantformat", file.variant),
             "format": code(file.format),
             "formatDetaljer": file.format_details,
             "mimeType": file.mime_type,
@@ -216,5 +212,5 @@ def _screening_json(screening) -> dict | None:
     return {
         "tilgangsrestriksjon": code(screening.access_restriction),
         "skjermingshjemmel": screening.legal_basis,
-        "skjermingMetadata": [code(m) for m in screening.metadata],
+        "skjermingMetadata": [code_object("skjermingMetadata", m) for m in screening.metadata],
     }
