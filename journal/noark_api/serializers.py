@@ -9,9 +9,12 @@ from journal.export.source import screening_record
 from journal.models import (
     Archive,
     Case,
+    ClassificationSystem,
+    Correspondent,
     Document,
     DocumentFile,
     JournalEntry,
+    Klass,
     Series,
 )
 from journal.noark.codes import code_object
@@ -22,6 +25,9 @@ from .links import (
     REL_DOKUMENTOBJEKT,
     REL_FIL,
     REL_JOURNALPOST,
+    REL_KLASSE,
+    REL_KLASSIFIKASJONSSYSTEM,
+    REL_KORRESPONDANSEPART,
     REL_SAKSMAPPE,
     code,
     href,
@@ -214,3 +220,80 @@ def _screening_json(screening) -> dict | None:
         "skjermingshjemmel": screening.legal_basis,
         "skjermingMetadata": [code_object("skjermingMetadata", m) for m in screening.metadata],
     }
+
+
+def classification_system_json(request: Request, system: ClassificationSystem) -> dict:
+    sid = str(system.system_id)
+    return _clean(
+        {
+            "systemID": sid,
+            "klassifikasjonstype": code_object("klassifikasjonstype", system.classification_type),
+            "tittel": system.title,
+            "beskrivelse": system.description,
+            "opprettetDato": _dt(system.created_at),
+            "avsluttetDato": _dt(system.closed_at),
+            "_links": links(
+                request,
+                "klassifikasjonssystem_detail",
+                {"system_id": sid},
+                **{
+                    REL_KLASSIFIKASJONSSYSTEM: href(request, "klassifikasjonssystem_detail", system_id=sid),
+                    REL_KLASSE: href(request, "klasse_list") + f"?$filter=klassifikasjonssystem eq '{sid}'",
+                },
+            ),
+        }
+    )
+
+
+def klass_json(request: Request, klass: Klass) -> dict:
+    sid = str(klass.system_id)
+    return _clean(
+        {
+            "systemID": sid,
+            "klasseID": klass.class_id,
+            "tittel": klass.title,
+            "beskrivelse": klass.description,
+            "opprettetDato": _dt(klass.created_at),
+            "avsluttetDato": _dt(klass.closed_at),
+            "_links": links(
+                request,
+                "klasse_detail",
+                {"system_id": sid},
+                **{
+                    REL_KLASSE: href(request, "klasse_detail", system_id=sid),
+                    REL_KLASSIFIKASJONSSYSTEM: href(
+                        request,
+                        "klassifikasjonssystem_detail",
+                        system_id=str(klass.classification_system.system_id),
+                    ),
+                },
+            ),
+        }
+    )
+
+
+def correspondent_json(request: Request, party: Correspondent, *, full: bool) -> dict:
+    """A korrespondansepart on its own, masked as in its journalpost (entry_json)."""
+    sid = str(party.system_id)
+    screening = screening_record(party.entry)
+    return _clean(
+        {
+            "systemID": sid,
+            "korrespondanseparttype": code_object("korrespondanseparttype", party.correspondent_type),
+            "korrespondansepartNavn": party.name
+            if full
+            else scr.public_party_name(party.name, party.correspondent_type, screening),
+            "epostadresse": party.email if full or screening is None else "",
+            "_links": links(
+                request,
+                "korrespondansepart_detail",
+                {"system_id": sid},
+                **{
+                    REL_KORRESPONDANSEPART: href(request, "korrespondansepart_detail", system_id=sid),
+                    REL_JOURNALPOST: href(
+                        request, "journalpost_detail", system_id=str(party.entry.system_id)
+                    ),
+                },
+            ),
+        }
+    )
