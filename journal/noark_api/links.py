@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.urls import reverse
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -52,6 +54,11 @@ def links(request: Request, self_name: str | None = None, self_kwargs: dict | No
     for rel, value in rels.items():
         out[rel] = {"href": value}
     return out
+
+
+def filtered(request: Request, name: str, expression: str) -> str:
+    """A list's link with a $filter, percent-encoded."""
+    return f"{href(request, name)}?$filter={quote(expression, safe='$,()')}"
 
 
 def templated(request: Request, name: str) -> dict:

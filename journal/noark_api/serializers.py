@@ -30,6 +30,7 @@ from .links import (
     REL_KORRESPONDANSEPART,
     REL_SAKSMAPPE,
     code,
+    filtered,
     href,
     links,
 )
@@ -77,7 +78,7 @@ def series_json(request: Request, series: Series) -> dict:
                 request,
                 "arkivdel_detail",
                 {"system_id": sid},
-                **{REL_SAKSMAPPE: href(request, "saksmappe_list") + f"?$filter=arkivdel eq '{sid}'"},
+                **{REL_SAKSMAPPE: filtered(request, "saksmappe_list", f"arkivdel eq '{sid}'")},
             ),
         }
     )
@@ -238,7 +239,7 @@ def classification_system_json(request: Request, system: ClassificationSystem) -
                 {"system_id": sid},
                 **{
                     REL_KLASSIFIKASJONSSYSTEM: href(request, "klassifikasjonssystem_detail", system_id=sid),
-                    REL_KLASSE: href(request, "klasse_list") + f"?$filter=klassifikasjonssystem eq '{sid}'",
+                    REL_KLASSE: filtered(request, "klasse_list", f"klassifikasjonssystem eq '{sid}'"),
                 },
             ),
         }

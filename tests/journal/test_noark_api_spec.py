@@ -266,3 +266,12 @@ def test_ny_templates_answer_405(boss, archive, method):
         assert response.status_code == 405, path
         assert response.json()["error"]["code"] == "method_not_allowed"
         assert getattr(APIClient(), method)(path).status_code == 403  # authentication comes first
+
+
+def test_filtered_links_in_objects_are_encoded_and_work(boss, archive):
+    series = boss.json(boss.list_url("arkivstruktur", "arkivdel"))["results"][0]
+    link = series["_links"][f"{REL}sakarkiv/saksmappe/"]["href"]
+    assert " " not in link
+    assert "'" not in link
+    count, rows = boss.all_pages(link)
+    assert count == len(rows) == Case.objects.filter(series__system_id=series["systemID"]).count() > 0
