@@ -44,7 +44,10 @@ def journal_entry_register_task(
     ).pk
 
 
-@shared_task(bind=True, autoretry_for=RETRY_ON, retry_backoff=True, max_retries=8)
+# A remote archive that is down is retried here too: the reply is sent, only its filing waits.
+@shared_task(
+    bind=True, autoretry_for=(*RETRY_ON, ArchiveSystemUnavailable), retry_backoff=True, max_retries=8
+)
 def journal_entry_register_outgoing_task(self, message_id: int, case_id: int, user_id: int) -> int:
     return archive_entry_register_outgoing(
         message=Message.objects.select_related("channel", "conversation").get(pk=message_id),
