@@ -206,6 +206,8 @@ class MessageAttachment(models.Model):
 
 class OutboundReplyStatus(models.TextChoices):
     QUEUED = "queued", _("queued")
+    # Claimed and handed to the provider; a row left here had its outcome lost (crash): never resent.
+    SENDING = "sending", _("sending")
     SENT = "sent", _("sent")
     FAILED = "failed", _("failed")
     RECORDED = "recorded", _("recorded (not sent)")

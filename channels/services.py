@@ -250,7 +250,14 @@ class ReplyNotSent(Exception):
 
 
 def outbound_reply_send(*, outbox_id: int, final_attempt: bool = False) -> OutboundReply:
-    """Send one queued reply through its channel's client. Safe to run twice: a sent reply is left alone."""
+    """Send one queued reply through its channel's client. Safe to run twice: a sent reply is left alone.
+
+    The provider is called after commit, never inside the row lock's transaction: first the row is claimed
+    (status «sending», committed), then the provider is called, then its id is recorded. A crash or a
+    failed commit after the provider accepted leaves the row «sending», and a retry does not send again
+    (at most once; none of the reply APIs offers an idempotency key). A provider error puts it back in the
+    queue, or marks it failed on the final attempt.
+    """
     with transaction.atomic():
         outbox = (
             OutboundReply.objects.select_for_update()
@@ -261,29 +268,34 @@ def outbound_reply_send(*, outbox_id: int, final_attempt: bool = False) -> Outbo
             return outbox
         outbox.attempts += 1
         client = reply_client_for(outbox.channel)
-        try:
-            if client is None or settings.SORUM_REPLIES_RECORD_ONLY:
-                outbox.status = OutboundReplyStatus.RECORDED
-                outbox.error = _record_reason(client=client, channel=outbox.channel)
-            else:
-                target = reply_target(outbox.in_reply_to)
-                outbox.provider_message_id = client.send(
-                    channel=outbox.channel, target=target, text=outbox.text
-                )[:300]
-                outbox.status = OutboundReplyStatus.SENT
-                outbox.sent_at = timezone.now()
-                outbox.error = ""
-        except ProviderError as exc:
-            outbox.error = str(exc)[:2000]
-            if final_attempt:
-                outbox.status = OutboundReplyStatus.FAILED
-            logger.warning(
-                "channels.reply.provider_error",
-                extra={"outbox_id": outbox.pk, "channel": outbox.channel.slug, "status": exc.status},
-            )
-        outbox.save(update_fields=["status", "provider_message_id", "error", "attempts", "sent_at"])
-    if outbox.status == OutboundReplyStatus.QUEUED:
-        raise ReplyNotSent(outbox.error)
+        if client is None or settings.SORUM_REPLIES_RECORD_ONLY:
+            outbox.status = OutboundReplyStatus.RECORDED
+            outbox.error = _record_reason(client=client, channel=outbox.channel)
+        else:
+            outbox.status = OutboundReplyStatus.SENDING
+        outbox.save(update_fields=["status", "error", "attempts"])
+    if outbox.status == OutboundReplyStatus.RECORDED:
+        return outbox
+    try:
+        provider_id = client.send(
+            channel=outbox.channel, target=reply_target(outbox.in_reply_to), text=outbox.text
+        )
+    except ProviderError as exc:
+        outbox.error = str(exc)[:2000]
+        outbox.status = OutboundReplyStatus.FAILED if final_attempt else OutboundReplyStatus.QUEUED
+        outbox.save(update_fields=["status", "error"])
+        logger.warning(
+            "channels.reply.provider_error",
+            extra={"outbox_id": outbox.pk, "channel": outbox.channel.slug, "status": exc.status},
+        )
+        if outbox.status == OutboundReplyStatus.QUEUED:
+            raise ReplyNotSent(outbox.error) from exc
+        return outbox
+    outbox.provider_message_id = provider_id[:300]
+    outbox.status = OutboundReplyStatus.SENT
+    outbox.sent_at = timezone.now()
+    outbox.error = ""
+    outbox.save(update_fields=["status", "provider_message_id", "error", "sent_at"])
     return outbox
 
 

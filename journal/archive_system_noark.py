@@ -22,9 +22,16 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 from django.conf import settings
+from django.db import transaction
 
-from .archive_system import LocalArchiveSystem
-from .models import JOURNAL_ENTRY_TYPE_CODES, Case, Document, JournalEntry
+from .archive_system import (
+    ArchiveSystem,
+    ArchiveSystemError,
+    ArchiveSystemUnavailable,
+    LocalArchiveSystem,
+)
+from .models import Case, CaseStatus, Document, DocumentMedium, JournalEntry
+from .noark.codes import code_object
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -35,28 +42,6 @@ logger = logging.getLogger(__name__)
 
 NOARK_JSON = "application/vnd.noark5+json"
 RETRYABLE_STATUS = {408, 425, 429, 500, 502, 503, 504}
-JOURNAL_STATUS_CODES = {
-    "Journalført": "J",
-    "Ferdigstilt fra saksbehandler": "F",
-    "Godkjent av leder": "G",
-    "Ekspedert": "E",
-    "Arkivert": "A",
-    "Utgår": "U",
-    "Midlertidig registrering av innkommet dokument": "M",
-}
-CORRESPONDENT_CODES = {
-    "Avsender": "EA",
-    "Mottaker": "EM",
-    "Kopimottaker": "EK",
-    "Gruppemottaker": "GM",
-    "Intern avsender": "IA",
-    "Intern mottaker": "IM",
-}
-VARIANT_CODES = {
-    "Produksjonsformat": "P",
-    "Arkivformat": "A",
-    "Dokument hvor deler av innholdet er skjermet": "O",
-}
 
 
 class ArchiveSystemErrorCode(StrEnum):
@@ -68,16 +53,12 @@ class ArchiveSystemErrorCode(StrEnum):
     NOT_CONFIGURED = "not_configured"
 
 
-class ArchiveSystemError(Exception):
-    """A failed call to a remote sak- og arkivsystem; `retryable` tells a task whether to try again."""
-
-    def __init__(
-        self, message: str, *, code: ArchiveSystemErrorCode, retryable: bool, status: int | None = None
-    ) -> None:
-        super().__init__(message)
-        self.code = code
-        self.retryable = retryable
-        self.status = status
+def _error(
+    message: str, *, code: ArchiveSystemErrorCode, retryable: bool, status: int | None = None
+) -> ArchiveSystemError:
+    """ArchiveSystemUnavailable for what a retry may cure (the registration task retries it)."""
+    kind = ArchiveSystemUnavailable if retryable else ArchiveSystemError
+    return kind(message, code=code, status=status)
 
 
 def _code(code: str, name: str) -> dict[str, str]:
@@ -96,7 +77,7 @@ class NoarkClient:
         self.token = token if token is not None else getattr(settings, "NOARK_API_TOKEN", "")
         self.timeout = timeout if timeout is not None else getattr(settings, "NOARK_API_TIMEOUT", 10.0)
         if not self.base_url:
-            raise ArchiveSystemError(
+            raise _error(
                 "NOARK_API_URL is not set", code=ArchiveSystemErrorCode.NOT_CONFIGURED, retryable=False
             )
         self.session = requests.Session()
@@ -123,11 +104,11 @@ class NoarkClient:
                 method, url, json=json, data=data, headers=sent, timeout=self.timeout
             )
         except requests.Timeout as exc:
-            raise ArchiveSystemError(
+            raise _error(
                 f"{method} {url} timed out", code=ArchiveSystemErrorCode.TIMEOUT, retryable=True
             ) from exc
         except requests.ConnectionError as exc:
-            raise ArchiveSystemError(
+            raise _error(
                 f"{method} {url}: {exc}", code=ArchiveSystemErrorCode.CONNECTION, retryable=True
             ) from exc
         if response.status_code not in expect:
@@ -137,7 +118,7 @@ class NoarkClient:
                 "journal.noark.request_failed",
                 extra={"method": method, "url": url, "status": response.status_code},
             )
-            raise ArchiveSystemError(
+            raise _error(
                 f"{method} {url} answered {response.status_code}: {response.text[:300]}",
                 code=code,
                 retryable=retryable,
@@ -152,7 +133,7 @@ class NoarkClient:
             body = response.json()
             body["systemID"]  # noqa: B018 - the one field every created object must have
         except (ValueError, KeyError, TypeError) as exc:
-            raise ArchiveSystemError(
+            raise _error(
                 f"POST {path}: answer without systemID",
                 code=ArchiveSystemErrorCode.BAD_RESPONSE,
                 retryable=False,
@@ -161,7 +142,7 @@ class NoarkClient:
         return body
 
 
-class NoarkRestArchiveSystem:
+class NoarkRestArchiveSystem(ArchiveSystem):
     """Registers in the local archive (numbers, mirror rows) and in the remote Noark 5 core."""
 
     def __init__(self, *, client: NoarkClient | None = None, series_id: str | None = None) -> None:
@@ -179,35 +160,49 @@ class NoarkRestArchiveSystem:
     def series_id(self) -> str:
         value = self._series_id or getattr(settings, "NOARK_SERIES_ID", "")
         if not value:
-            raise ArchiveSystemError(
+            raise _error(
                 "NOARK_SERIES_ID is not set", code=ArchiveSystemErrorCode.NOT_CONFIGURED, retryable=False
             )
         return value
 
-    # -- ArchiveSystem protocol ---------------------------------------------------------------------
+    # -- ArchiveSystem interface --------------------------------------------------------------------
     def case_create(self, *, title: str, section: Section, created_by: AbstractBaseUser) -> Case:
         case = self.local.case_create(title=title, section=section, created_by=created_by)
-        return self.case_push(case=case)
+        # Remote only once the local case (and its number) is committed; if this push fails, the case
+        # is created remotely with its first journal entry (entry_push calls case_push).
+        transaction.on_commit(lambda: self._case_push_logged(case_id=case.pk), robust=True)
+        return case
 
     def journal_entry_register(
         self, *, message: Message, case: Case, registered_by: AbstractBaseUser
     ) -> JournalEntry:
-        entry = self.local.journal_entry_register(message=message, case=case, registered_by=registered_by)
-        return self.entry_push(entry=entry)
+        return self.local.journal_entry_register(message=message, case=case, registered_by=registered_by)
 
     def journal_entry_register_outgoing(
         self, *, message: Message, case: Case, registered_by: AbstractBaseUser
     ) -> JournalEntry:
-        entry = self.local.journal_entry_register_outgoing(
+        return self.local.journal_entry_register_outgoing(
             message=message, case=case, registered_by=registered_by
         )
-        return self.entry_push(entry=entry)
 
-    def case_close(self, *, case: Case, closed_by: AbstractBaseUser) -> Case:
-        case = self.local.case_close(case=case, closed_by=closed_by)
+    def journal_entry_complete(self, *, entry: JournalEntry) -> None:
+        """File the finished entry (screening applied) remotely: case, journalpost, parties, files."""
+        self.entry_push(entry=entry)
+
+    def case_close(self, *, case: Case, closed_by: AbstractBaseUser, note: str = "") -> Case:
+        case = Case.objects.select_related("section").get(pk=case.pk)
+        if case.status == CaseStatus.UNDER_BEHANDLING:
+            case = self.local.case_close(case=case, closed_by=closed_by, note=note)
+        # Closed here earlier and the remote step failed then: closing again only retries that step.
         return self.case_close_push(case=case)
 
     # -- remote steps (each idempotent through external_reference) ----------------------------------
+    def _case_push_logged(self, *, case_id: int) -> None:
+        try:
+            self.case_push(case=Case.objects.select_related("section").get(pk=case_id))
+        except ArchiveSystemError as exc:
+            logger.warning("journal.noark.case_push_deferred", extra={"case_id": case_id, "error": str(exc)})
+
     def case_push(self, *, case: Case) -> Case:
         if case.external_reference:
             return case
@@ -216,8 +211,8 @@ class NoarkRestArchiveSystem:
             "offentligTittel": case.public_title or case.title,
             "saksdato": case.case_date.isoformat(),
             "administrativEnhet": case.section.name,
-            "saksstatus": _code("B", "Under behandling"),
-            "dokumentmedium": _code("E", "Elektronisk arkiv"),
+            "saksstatus": code_object("saksstatus", CaseStatus.UNDER_BEHANDLING),
+            "dokumentmedium": code_object("dokumentmedium", DocumentMedium.ELEKTRONISK),
         }
         body = self.client.create(f"arkivstruktur/arkivdel/{self.series_id}/ny-saksmappe", payload)
         case.external_reference = str(body["systemID"])
@@ -234,8 +229,8 @@ class NoarkRestArchiveSystem:
         payload = {
             "tittel": entry.title,
             "offentligTittel": entry.public_title or entry.title,
-            "journalposttype": _code(JOURNAL_ENTRY_TYPE_CODES.get(entry.entry_type, "I"), entry.entry_type),
-            "journalstatus": _code(JOURNAL_STATUS_CODES.get(entry.status, "J"), entry.status),
+            "journalposttype": code_object("journalposttype", entry.entry_type),
+            "journalstatus": code_object("journalstatus", entry.status),
             "journaldato": entry.journal_date.isoformat(),
         }
         if entry.document_date:
@@ -250,9 +245,7 @@ class NoarkRestArchiveSystem:
             self.client.create(
                 f"arkivstruktur/registrering/{remote}/ny-korrespondansepartperson",
                 {
-                    "korrespondanseparttype": _code(
-                        CORRESPONDENT_CODES.get(party.correspondent_type, "EA"), party.correspondent_type
-                    ),
+                    "korrespondanseparttype": code_object("korrespondanseparttype", party.correspondent_type),
                     "navn": party.name,
                     **({"epostadresse": party.email} if party.email else {}),
                 },
@@ -268,9 +261,9 @@ class NoarkRestArchiveSystem:
             f"arkivstruktur/registrering/{entry_reference}/ny-dokumentbeskrivelse",
             {
                 "tittel": document.title,
-                "dokumenttype": _code(document.document_type[:1].upper(), document.document_type),
-                "dokumentstatus": _code("F", "Dokumentet er ferdigstilt"),
-                "tilknyttetRegistreringSom": _code(document.relation[:1].upper(), document.relation),
+                "dokumenttype": code_object("dokumenttype", document.document_type),
+                "dokumentstatus": code_object("dokumentstatus", document.status),
+                "tilknyttetRegistreringSom": code_object("tilknyttetRegistreringSom", document.relation),
                 "dokumentnummer": document.number,
             },
         )
@@ -279,7 +272,7 @@ class NoarkRestArchiveSystem:
                 f"arkivstruktur/dokumentbeskrivelse/{description['systemID']}/ny-dokumentobjekt",
                 {
                     "versjonsnummer": file.version,
-                    "variantformat": _code(VARIANT_CODES.get(file.variant, "A"), file.variant),
+                    "variantformat": code_object("variantformat", file.variant),
                     "format": _code(file.format_details or file.format, file.format),
                     "mimeType": file.mime_type or "application/octet-stream",
                     "sjekksum": file.checksum,
@@ -305,13 +298,13 @@ class NoarkRestArchiveSystem:
         try:
             body = current.json()
         except ValueError as exc:
-            raise ArchiveSystemError(
+            raise _error(
                 f"GET {path}: not JSON", code=ArchiveSystemErrorCode.BAD_RESPONSE, retryable=False
             ) from exc
         if isinstance(body.get("saksstatus"), dict) and body["saksstatus"].get("kode") == "A":
             return case
         body.pop("_links", None)
-        body["saksstatus"] = _code("A", "Avsluttet")
+        body["saksstatus"] = code_object("saksstatus", CaseStatus.AVSLUTTET)
         headers = {"If-Match": current.headers["ETag"]} if "ETag" in current.headers else {}
         self.client.request("PUT", path, json=body, headers=headers)
         logger.info(

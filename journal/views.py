@@ -16,8 +16,10 @@ from django.views.decorators.http import require_POST
 from sorum_archive.roles import sees_all_sections
 
 from . import selectors, services
+from .archive_system import ArchiveSystemError
 from .forms import CloseCaseForm, CorrectForm, ReasonForm, RemarkForm, ScreeningForm
 from .models import Case, DocumentFile, JournalEntry, JournalStatus
+from .services.archive import archive_case_close
 
 REVIEW = "journal.review_journalentry"
 
@@ -240,11 +242,14 @@ def case_close(request: HttpRequest, pk: int) -> HttpResponse:
     form = CloseCaseForm(request.POST)
     if form.is_valid():
         try:
-            services.case_close(case=case, closed_by=request.user, note=form.cleaned_data["note"])
+            archive_case_close(case=case, closed_by=request.user, note=form.cleaned_data["note"])
             flash.success(request, _("Case %(number)s closed.") % {"number": case.number})
         except ValidationError as exc:
             for message in exc.messages:
                 flash.error(request, message)
+        except ArchiveSystemError:
+            # Closed here, not yet in the remote archive: closing again retries only the remote step.
+            flash.error(request, _("The archive system did not accept the closing; try again later."))
     return redirect(case.get_absolute_url())
 
 

@@ -345,22 +345,42 @@ def triage_decision_make(
     reply_text: str = "",
     idempotency_key: str = "",
 ) -> TriageDecision:
-    """The inbox's one decision entry point: creates the new case, records, and sends the reply."""
-    earlier = _decision_replayed(message=message, decided_by=decided_by, idempotency_key=idempotency_key[:64])
-    if earlier is not None:
-        return earlier  # a second press: no second case, decision or reply
-    if decision == Decision.CASE_RELATED and case is None and new_case_title.strip():
-        if new_case_section is None:
-            raise ValidationError(_("A new case needs a section."), code="section_required")
-        from journal.archive_system import get_archive_system
+    """The inbox's one decision entry point: creates the new case, records, and sends the reply.
 
-        case = get_archive_system().case_create(
-            title=new_case_title, section=new_case_section, created_by=decided_by
-        )
+    A new case is created in its section's archive system inside the decision's transaction: a refused
+    decision (DecisionLocked) rolls the case back and returns its gapless number. A repeated
+    ``idempotency_key`` (a second press) returns the first decision: no second case, decision or reply.
+    """
+    idempotency_key = idempotency_key[:64]
+    earlier = _decision_replayed(message=message, decided_by=decided_by, idempotency_key=idempotency_key)
+    if earlier is not None:
+        return earlier
     if decision == Decision.FORMAL_SUBMISSION_REQUESTED:
         reply_text = reply_text.strip() or formal_submission_reply_default()
     else:
         reply_text = ""
+    if decision == Decision.CASE_RELATED and case is None and new_case_title.strip():
+        if new_case_section is None:
+            raise ValidationError(_("A new case needs a section."), code="section_required")
+        from journal.services.archive import archive_case_create
+
+        with transaction.atomic():
+            # The message's row lock first: a second press waits here, then finds the first decision.
+            Message.objects.select_for_update().filter(pk=message.pk).first()
+            earlier = _decision_replayed(
+                message=message, decided_by=decided_by, idempotency_key=idempotency_key
+            )
+            if earlier is not None:
+                return earlier
+            case = archive_case_create(title=new_case_title, section=new_case_section, created_by=decided_by)
+            return triage_decision_record(
+                message=message,
+                decision=decision,
+                decided_by=decided_by,
+                case=case,
+                reason=reason,
+                idempotency_key=idempotency_key,
+            )
     record = triage_decision_record(
         message=message,
         decision=decision,

@@ -10,15 +10,12 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 
 from journal.models import (
-    AccessRestriction,
     Case,
-    CorrespondentType,
     DocumentRelation,
-    DocumentType,
     JournalEntry,
-    VariantFormat,
 )
 from journal.models import DocumentFile as DocumentFileModel
+from journal.noark.codes import fiks_code
 
 from . import arkivmelding as am
 from .asice import PackageFile
@@ -30,30 +27,6 @@ def _safe_name(name: str, index: int) -> str:
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_name).strip("-.") or "fil"
     return f"{index:02d}-{ascii_name}"[:120]
-
-
-_VARIANTS = {
-    VariantFormat.ARKIVFORMAT: "A",
-    VariantFormat.PRODUKSJONSFORMAT: "P",
-    VariantFormat.SKJERMET: "O",
-}
-_CORRESPONDENT_TYPES = {
-    CorrespondentType.AVSENDER: "EA",
-    CorrespondentType.MOTTAKER: "EM",
-    CorrespondentType.KOPIMOTTAKER: "EK",
-    CorrespondentType.GRUPPEMOTTAKER: "GM",
-    CorrespondentType.INTERN_AVSENDER: "IA",
-    CorrespondentType.INTERN_MOTTAKER: "IM",
-    CorrespondentType.INTERN_KOPIMOTTAKER: "IK",
-    CorrespondentType.MEDAVSENDER: "EA",
-}
-# tilgangsrestriksjon codes as Norwegian archives use them (Noark 4 tilgangskoder); the text goes along.
-_RESTRICTIONS = {
-    AccessRestriction.UNNTATT_OFFENTLIGHET: "UO",
-    AccessRestriction.PERSONALSAKER: "P",
-    AccessRestriction.KLIENTSAKER: "K",
-}
-_DOCUMENT_TYPES = {DocumentType.BREV: "KORR"}
 
 
 def _object(
@@ -79,7 +52,7 @@ def _screening(owner) -> am.Screening | None:
     if screening is None:
         return None
     return am.Screening(
-        restriction_code=_RESTRICTIONS.get(screening.access_restriction, screening.access_restriction),
+        restriction_code=fiks_code("tilgangsrestriksjon", screening.access_restriction),
         restriction_description=screening.access_restriction,
         legal_basis=screening.legal_basis,
         ends_on=screening.until,
@@ -106,7 +79,7 @@ def entry_documents(entry: JournalEntry) -> list[tuple[am.Document, list[Package
                 content=_read(stored),
                 mime_type=stored.mime_type or "application/octet-stream",
                 index=index,
-                variant=_VARIANTS.get(stored.variant, "A"),
+                variant=fiks_code("variantformat", stored.variant),
                 file_format=stored.format,
                 version=stored.version,
                 system_id=str(stored.system_id),
@@ -119,7 +92,7 @@ def entry_documents(entry: JournalEntry) -> list[tuple[am.Document, list[Package
             title=document.title[:500] or entry.title,
             objects=tuple(objects),
             is_main=document.relation == DocumentRelation.HOVEDDOKUMENT,
-            document_type=_DOCUMENT_TYPES.get(document.document_type, "MELDING"),
+            document_type=fiks_code("dokumenttype", document.document_type),
             document_type_description=document.document_type,
             system_id=str(document.system_id),
             screening=_screening(document),
@@ -144,7 +117,7 @@ def entry_correspondents(entry: JournalEntry) -> tuple[am.Correspondent, ...]:
     parties = [
         am.Correspondent(
             name=party.name,
-            type_code=_CORRESPONDENT_TYPES.get(party.correspondent_type, "EA"),
+            type_code=fiks_code("korrespondanseparttype", party.correspondent_type),
             email=party.email,
             phone=party.phone,
             postal_address=party.postal_address,

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from rest_framework.request import Request
 
-from journal.archive_system_noark import CORRESPONDENT_CODES, JOURNAL_STATUS_CODES, VARIANT_CODES
 from journal.export import screening as scr
 from journal.export.source import screening_record
 from journal.models import (
-    JOURNAL_ENTRY_TYPE_CODES,
     Archive,
     Case,
+    ClassificationSystem,
+    Correspondent,
     Document,
     DocumentFile,
     JournalEntry,
+    Klass,
     Series,
 )
+from journal.noark.codes import code_object
 
 from .links import (
     REL_ARKIVDEL,
@@ -23,14 +25,15 @@ from .links import (
     REL_DOKUMENTOBJEKT,
     REL_FIL,
     REL_JOURNALPOST,
+    REL_KLASSE,
+    REL_KLASSIFIKASJONSSYSTEM,
+    REL_KORRESPONDANSEPART,
     REL_SAKSMAPPE,
     code,
+    filtered,
     href,
     links,
 )
-
-CASE_STATUS_CODES = {"Under behandling": "B", "Avsluttet": "A", "Utgår": "U"}
-SERIES_STATUS_CODES = {"Aktiv periode": "A", "Overlappingsperiode": "O", "Avsluttet periode": "P"}
 
 
 def _dt(value) -> str | None:
@@ -49,7 +52,7 @@ def archive_json(request: Request, archive: Archive) -> dict:
             "systemID": sid,
             "tittel": archive.title,
             "beskrivelse": archive.description,
-            "arkivstatus": code(archive.status, {"Opprettet": "O", "Avsluttet": "A"}),
+            "arkivstatus": code_object("arkivstatus", archive.status),
             "opprettetDato": _dt(archive.created_at),
             "avsluttetDato": _dt(archive.closed_at),
             "_links": links(
@@ -66,7 +69,7 @@ def series_json(request: Request, series: Series) -> dict:
             "systemID": sid,
             "tittel": series.title,
             "beskrivelse": series.description,
-            "arkivdelstatus": code(series.status, SERIES_STATUS_CODES),
+            "arkivdelstatus": code_object("arkivdelstatus", series.status),
             "arkivperiodeStartDato": _dt(series.period_start),
             "arkivperiodeSluttDato": _dt(series.period_end),
             "opprettetDato": _dt(series.created_at),
@@ -75,7 +78,7 @@ def series_json(request: Request, series: Series) -> dict:
                 request,
                 "arkivdel_detail",
                 {"system_id": sid},
-                **{REL_SAKSMAPPE: href(request, "saksmappe_list") + f"?$filter=arkivdel eq '{sid}'"},
+                **{REL_SAKSMAPPE: filtered(request, "saksmappe_list", f"arkivdel eq '{sid}'")},
             ),
         }
     )
@@ -94,7 +97,7 @@ def case_json(request: Request, case: Case, *, full: bool) -> dict:
             "saksaar": case.year,
             "sakssekvensnummer": case.sequence_number,
             "saksdato": _dt(case.case_date),
-            "saksstatus": code(case.status, CASE_STATUS_CODES),
+            "saksstatus": code_object("saksstatus", case.status),
             "administrativEnhet": case.section.name,
             "opprettetDato": _dt(case.created_at),
             "avsluttetDato": _dt(case.closed_at),
@@ -122,8 +125,8 @@ def entry_json(request: Request, entry: JournalEntry, *, full: bool) -> dict:
             "journalaar": entry.year,
             "journalsekvensnummer": entry.sequence_number,
             "journalpostnummer": entry.number_in_case,
-            "journalposttype": code(entry.entry_type, JOURNAL_ENTRY_TYPE_CODES),
-            "journalstatus": code(entry.status, JOURNAL_STATUS_CODES),
+            "journalposttype": code_object("journalposttype", entry.entry_type),
+            "journalstatus": code_object("journalstatus", entry.status),
             "journaldato": _dt(entry.journal_date),
             "dokumentetsDato": _dt(entry.document_date),
             "mottattDato": _dt(entry.received_at),
@@ -134,7 +137,7 @@ def entry_json(request: Request, entry: JournalEntry, *, full: bool) -> dict:
             "korrespondansepart": [
                 _clean(
                     {
-                        "korrespondanseparttype": code(c.correspondent_type, CORRESPONDENT_CODES),
+                        "korrespondanseparttype": code_object("korrespondanseparttype", c.correspondent_type),
                         "korrespondansepartNavn": c.name
                         if full
                         else scr.public_party_name(c.name, c.correspondent_type, screening),
@@ -172,10 +175,10 @@ def document_json(request: Request, document: Document, *, full: bool) -> dict:
     return _clean(
         {
             "systemID": sid,
-            "dokumenttype": code(document.document_type),
-            "dokumentstatus": code(document.status, {"Dokumentet er ferdigstilt": "F"}),
+            "dokumenttype": code_object("dokumenttype", document.document_type),
+            "dokumentstatus": code_object("dokumentstatus", document.status),
             "tittel": scr.MASK if title_screened and not full else document.title,
-            "tilknyttetRegistreringSom": code(document.relation, {"Hoveddokument": "H", "Vedlegg": "V"}),
+            "tilknyttetRegistreringSom": code_object("tilknyttetRegistreringSom", document.relation),
             "dokumentnummer": document.number,
             "tilknyttetDato": _dt(document.linked_at),
             "skjerming": _screening_json(screening),
@@ -191,7 +194,7 @@ def file_json(request: Request, file: DocumentFile) -> dict:
         {
             "systemID": sid,
             "versjonsnummer": file.version,
-            "variantformat": code(file.variant, VARIANT_CODES),
+            "variantformat": code_object("variantformat", file.variant),
             "format": code(file.format),
             "formatDetaljer": file.format_details,
             "mimeType": file.mime_type,
@@ -216,5 +219,82 @@ def _screening_json(screening) -> dict | None:
     return {
         "tilgangsrestriksjon": code(screening.access_restriction),
         "skjermingshjemmel": screening.legal_basis,
-        "skjermingMetadata": [code(m) for m in screening.metadata],
+        "skjermingMetadata": [code_object("skjermingMetadata", m) for m in screening.metadata],
     }
+
+
+def classification_system_json(request: Request, system: ClassificationSystem) -> dict:
+    sid = str(system.system_id)
+    return _clean(
+        {
+            "systemID": sid,
+            "klassifikasjonstype": code_object("klassifikasjonstype", system.classification_type),
+            "tittel": system.title,
+            "beskrivelse": system.description,
+            "opprettetDato": _dt(system.created_at),
+            "avsluttetDato": _dt(system.closed_at),
+            "_links": links(
+                request,
+                "klassifikasjonssystem_detail",
+                {"system_id": sid},
+                **{
+                    REL_KLASSIFIKASJONSSYSTEM: href(request, "klassifikasjonssystem_detail", system_id=sid),
+                    REL_KLASSE: filtered(request, "klasse_list", f"klassifikasjonssystem eq '{sid}'"),
+                },
+            ),
+        }
+    )
+
+
+def klass_json(request: Request, klass: Klass) -> dict:
+    sid = str(klass.system_id)
+    return _clean(
+        {
+            "systemID": sid,
+            "klasseID": klass.class_id,
+            "tittel": klass.title,
+            "beskrivelse": klass.description,
+            "opprettetDato": _dt(klass.created_at),
+            "avsluttetDato": _dt(klass.closed_at),
+            "_links": links(
+                request,
+                "klasse_detail",
+                {"system_id": sid},
+                **{
+                    REL_KLASSE: href(request, "klasse_detail", system_id=sid),
+                    REL_KLASSIFIKASJONSSYSTEM: href(
+                        request,
+                        "klassifikasjonssystem_detail",
+                        system_id=str(klass.classification_system.system_id),
+                    ),
+                },
+            ),
+        }
+    )
+
+
+def correspondent_json(request: Request, party: Correspondent, *, full: bool) -> dict:
+    """A korrespondansepart on its own, masked as in its journalpost (entry_json)."""
+    sid = str(party.system_id)
+    screening = screening_record(party.entry)
+    return _clean(
+        {
+            "systemID": sid,
+            "korrespondanseparttype": code_object("korrespondanseparttype", party.correspondent_type),
+            "korrespondansepartNavn": party.name
+            if full
+            else scr.public_party_name(party.name, party.correspondent_type, screening),
+            "epostadresse": party.email if full or screening is None else "",
+            "_links": links(
+                request,
+                "korrespondansepart_detail",
+                {"system_id": sid},
+                **{
+                    REL_KORRESPONDANSEPART: href(request, "korrespondansepart_detail", system_id=sid),
+                    REL_JOURNALPOST: href(
+                        request, "journalpost_detail", system_id=str(party.entry.system_id)
+                    ),
+                },
+            ),
+        }
+    )

@@ -7,6 +7,7 @@ import threading
 
 import pytest
 
+from journal.archive_system import ArchiveSystemUnavailable
 from journal.archive_system_noark import (
     NOARK_JSON,
     ArchiveSystemError,
@@ -41,8 +42,14 @@ def system(server, settings):
     return NoarkRestArchiveSystem()
 
 
-def test_case_create_posts_ny_saksmappe_and_mirrors_the_remote_system_id(system, server):
-    case = system.case_create(title="Brøyting Lundsvegen", section=SectionFactory(), created_by=UserFactory())
+def test_case_create_posts_ny_saksmappe_after_commit_and_mirrors_the_remote_system_id(
+    system, server, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        case = system.case_create(
+            title="Brøyting Lundsvegen", section=SectionFactory(), created_by=UserFactory()
+        )
+        assert server.state.requests == []  # nothing remote before the local case is committed
     request = server.state.requests[0]
     assert request.path == f"/noark5v5/api/arkivstruktur/arkivdel/{SERIES}/ny-saksmappe"
     assert request.headers["Content-Type"] == NOARK_JSON
@@ -61,8 +68,12 @@ def test_entry_register_creates_journalpost_correspondent_and_uploads_files(syst
     message = MessageFactory(author_name="Ola Nordmann")
 
     entry = system.journal_entry_register(message=message, case=case, registered_by=user)
+    assert server.state.requests == []  # filed remotely only once complete (screening applied)
+    system.journal_entry_complete(entry=entry)
 
     posts = server.state.paths("POST")
+    assert posts[0].endswith("/ny-saksmappe")  # the case goes with its first entry
+    case.refresh_from_db()
     assert posts[1] == f"/noark5v5/api/sakarkiv/saksmappe/{case.external_reference}/ny-journalpost"
     journalpost = json.loads(server.state.requests[1].body)
     assert journalpost["journalposttype"] == {"kode": "I", "kodenavn": "Inngående dokument"}
@@ -76,6 +87,7 @@ def test_entry_register_creates_journalpost_correspondent_and_uploads_files(syst
     # Registering again is a no-op remotely (idempotent through external_reference).
     count = len(posts)
     system.journal_entry_register(message=message, case=case, registered_by=user)
+    system.journal_entry_complete(entry=entry)
     assert len(server.state.paths("POST")) == count
 
 
@@ -84,35 +96,44 @@ def test_case_close_closes_locally_and_remotely(system, server):
     case = system.case_create(title="Sak", section=SectionFactory(), created_by=user)
     closed = system.case_close(case=case, closed_by=user)
     assert closed.status == "Avsluttet"
-    assert server.state.objects[case.external_reference]["saksstatus"]["kode"] == "A"
+    assert server.state.objects[closed.external_reference]["saksstatus"]["kode"] == "A"
 
 
 def test_case_close_push_sets_saksstatus_avsluttet_with_if_match(system, server):
     case = system.case_create(title="Sak", section=SectionFactory(), created_by=UserFactory())
     system.case_close_push(case=case)
+    assert server.state.paths("POST")[0].endswith("/ny-saksmappe")
     put = next(r for r in server.state.requests if r.method == "PUT")
     assert put.headers["If-Match"] == '"1"'
     assert json.loads(put.body)["saksstatus"] == {"kode": "A", "kodenavn": "Avsluttet"}
 
 
-def test_server_error_is_retryable_and_leaves_the_local_mirror_unlinked(system, server):
+def test_server_error_is_retryable_and_leaves_the_local_mirror_unlinked(
+    system, server, django_capture_on_commit_callbacks
+):
     server.state.fail_with = 500
     section, user = SectionFactory(), UserFactory()
-    with pytest.raises(ArchiveSystemError) as info:
-        system.case_create(title="Sak", section=section, created_by=user)
+    with django_capture_on_commit_callbacks(execute=True):
+        case = system.case_create(title="Sak", section=section, created_by=user)
+    case.refresh_from_db()
+    assert case.external_reference == ""  # the deferred push failed; the case stays local for now
+    with pytest.raises(ArchiveSystemUnavailable) as info:
+        system.case_push(case=case)
     assert info.value.retryable
     assert info.value.status == 500
     assert info.value.code == ArchiveSystemErrorCode.SERVER_ERROR
-    case = section.cases.get()
-    assert case.external_reference == ""
     server.state.fail_with = None
     assert system.case_push(case=case).external_reference
 
 
 def test_client_error_is_not_retryable(system, server, settings):
     settings.NOARK_API_TOKEN = "wrong"
+    case = NoarkRestArchiveSystem().case_create(
+        title="Sak", section=SectionFactory(), created_by=UserFactory()
+    )
     with pytest.raises(ArchiveSystemError) as info:
-        NoarkRestArchiveSystem().case_create(title="Sak", section=SectionFactory(), created_by=UserFactory())
+        NoarkRestArchiveSystem().case_push(case=case)
+    assert not isinstance(info.value, ArchiveSystemUnavailable)
     assert not info.value.retryable
     assert info.value.code == ArchiveSystemErrorCode.REJECTED
 

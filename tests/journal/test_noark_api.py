@@ -54,7 +54,7 @@ def test_saksmappe_list_pages_and_filters(archive):
         {"$filter": f"saksaar eq {case.year} and sakssekvensnummer eq {case.sequence_number}"},
     ).json()
     assert [r["systemID"] for r in filtered["results"]] == [str(case.system_id)]
-    assert client.get(f"{API}sakarkiv/saksmappe/", {"$filter": "tittel eq 'x'"}).status_code == 400
+    assert client.get(f"{API}sakarkiv/saksmappe/", {"$filter": "ukjentFelt eq 'x'"}).status_code == 400
 
 
 def test_follow_links_from_saksmappe_to_file(archive):

@@ -50,6 +50,7 @@ def everyone(status: int, **kwargs) -> Expect:
 
 # URL names excluded on purpose, with the place they are tested instead.
 EXCLUDED = {
+    "noark5:ny_template": "405 for every method and role: tests/journal/test_noark_api_spec.py",
     "channels:webhook": "public by design, authenticated by signature: tests/channels/test_webhook.py",
 }
 # Whole URL prefixes excluded: the Django admin's own views (its staff-only gate is tested separately).
@@ -172,5 +173,20 @@ EXPECTATIONS: dict[str, Expect] = {
     ),
     "noark5:dokumentobjekt_fil": Expect(
         anonymous=403, caseworker_other=404, objects={"system_id": "document_file"}
+    ),
+    "noark5:metadata": Expect(anonymous=403),
+    "noark5:metadata_list": Expect(anonymous=403, objects={"kodeliste": "code_list"}),
+    "noark5:klassifikasjonssystem_list": Expect(anonymous=403),
+    "noark5:klassifikasjonssystem_detail": Expect(
+        anonymous=403, objects={"system_id": "classification_system"}
+    ),
+    "noark5:klasse_list": Expect(anonymous=403),
+    "noark5:klasse_detail": Expect(anonymous=403, objects={"system_id": "klass"}),
+    "noark5:mappe_list": Expect(anonymous=403),
+    "noark5:registrering_list": Expect(anonymous=403),
+    "noark5:dokumentbeskrivelse_list": Expect(anonymous=403),
+    "noark5:korrespondansepart_list": Expect(anonymous=403),
+    "noark5:korrespondansepart_detail": Expect(
+        anonymous=403, caseworker_other=404, objects={"system_id": "correspondent"}
     ),
 }

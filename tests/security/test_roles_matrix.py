@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import pytest
 from django.test import Client
@@ -124,6 +125,12 @@ def _export_job(objects):
     return ExportJob.objects.create(requested_by=objects["user"])  # pending: no file to download yet
 
 
+def _klass(objects):
+    from journal.services import klass_for_section, series_active_get_or_create
+
+    return klass_for_section(section=objects["section"], series=series_active_get_or_create())
+
+
 @pytest.fixture
 def matrix_objects(db):
     section = SectionFactory(code="matrise-egen")
@@ -136,6 +143,10 @@ def matrix_objects(db):
             "archive": _archive,
             "series": _series,
             "export_job": _export_job,
+            "klass": _klass,
+            "classification_system": lambda o: o["klass"].classification_system,
+            "correspondent": lambda o: o["entry"].correspondents.first(),
+            "code_list": lambda o: SimpleNamespace(pk="korrespondanseparttype"),
         }
     )
     objects.update(
