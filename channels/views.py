@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import (
     FileResponse,
@@ -19,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from .adapters import get_adapter
 from .adapters.base import VerificationFailed, WebhookRequest
 from .models import MessageAttachment
+from .ratelimit import rate_limit_hit
 from .selectors import attachment_get_for_user, channel_get_for_webhook
 from .services import inbound_event_receive, inbound_event_reject
 
@@ -38,6 +40,14 @@ def _webhook_request(request: HttpRequest, body: bytes) -> WebhookRequest:
     )
 
 
+def _handshake_rate_limited(slug: str, remote_addr: str) -> bool:
+    """Providers verify a few times an hour; anything faster is probing the keyed answer."""
+    limit, window = settings.SORUM_HANDSHAKE_RATE_LIMIT, settings.SORUM_HANDSHAKE_RATE_WINDOW
+    return rate_limit_hit(key=f"handshake:{slug}", limit=limit, window=window) or rate_limit_hit(
+        key=f"handshake:{slug}:{remote_addr}", limit=max(1, limit // 3), window=window
+    )
+
+
 @csrf_exempt  # authenticated by the provider's signature instead (verify below)
 def webhook(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method not in ("GET", "POST"):
@@ -50,6 +60,9 @@ def webhook(request: HttpRequest, slug: str) -> HttpResponse:
         get_request = _webhook_request(request, b"")
         answer = adapter.handshake(get_request, config)
         if answer is not None:
+            if _handshake_rate_limited(channel.slug, get_request.remote_addr):
+                logger.warning("channels.webhook.handshake_rate_limited", extra={"channel": channel.slug})
+                return JsonResponse({"error": "too_many_requests"}, status=429)
             return HttpResponse(answer.body, status=answer.status, content_type=answer.content_type)
         hook_request = adapter.get_delivery(get_request, config)
         if hook_request is None:
