@@ -6,6 +6,7 @@ import hashlib
 import logging
 import re
 import tempfile
+import time
 from collections.abc import Iterable
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
@@ -17,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .adapters.base import InboundAttachment
-from .http import session
+from .egress import EgressRefused, checked_get, checked_session
 from .models import AttachmentStatus, MessageAttachment
 
 logger = logging.getLogger(__name__)
@@ -39,6 +40,34 @@ _SIGNATURES: tuple[tuple[bytes, str], ...] = (
 # Content that must never be served back as a citizen's "image" or document.
 _DANGEROUS: tuple[bytes, ...] = (b"MZ", b"\x7fELF", b"#!", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe")
 _MARKUP = re.compile(rb"^\s*<(?:!doctype|html|head|body|script|svg|\?xml|iframe)", re.IGNORECASE)
+
+
+# Media hosts the providers document for attachment URLs in their payloads (shell patterns). A channel's
+# options["media_hosts"] replaces the list (self-hosted chat servers, a provider's new CDN). Kinds without
+# a list here accept any host that resolves to public addresses only.
+#  facebook: https://developers.facebook.com/docs/messenger-platform/reference/webhook-events/messages
+#  sms (Twilio MediaUrl): https://www.twilio.com/docs/messaging/guides/webhook-request
+#  twitter: https://developer.x.com/en/docs/x-api/v1/data-dictionary/object-model/entities#media
+MEDIA_HOSTS: dict[str, tuple[str, ...]] = {
+    "facebook": ("scontent.*.fbcdn.net", "scontent-*.fbcdn.net", "lookaside.fbsbx.com", "cdn.fbsbx.com"),
+    "sms": ("api.twilio.com",),
+    "twitter": ("pbs.twimg.com", "video.twimg.com", "ton.twitter.com"),
+}
+# Declared types that are never stored, whatever the bytes look like.
+_REFUSED_DECLARED = (
+    "text/html",
+    "application/xhtml+xml",
+    "image/svg+xml",
+    "text/javascript",
+    "application/javascript",
+)
+
+
+def media_hosts_for(channel) -> tuple[str, ...]:
+    configured = channel.options.get("media_hosts")
+    if isinstance(configured, list) and all(isinstance(h, str) for h in configured):
+        return tuple(configured)
+    return MEDIA_HOSTS.get(channel.kind, ())
 
 
 class AttachmentRejected(Exception):
@@ -103,20 +132,31 @@ def message_attachments_create(
 
 def attachment_download(*, attachment_id: int, http: requests.Session | None = None) -> MessageAttachment:
     """Download one pending attachment with a size cap, sniff it and store it. Safe to run twice."""
-    attachment = MessageAttachment.objects.get(pk=attachment_id)
+    attachment = MessageAttachment.objects.select_related("message__channel").get(pk=attachment_id)
     if attachment.status != AttachmentStatus.PENDING:
         return attachment
     limit = settings.SORUM_ATTACHMENT_MAX_BYTES
     attachment.attempts += 1
     if attachment.size is not None and attachment.size > limit:
         return _finish(attachment, AttachmentStatus.TOO_LARGE, f"declared size {attachment.size} > {limit}")
-    client = http or session()
+    client = http or checked_session()
     digest = hashlib.sha256()
+    deadline = time.monotonic() + settings.SORUM_ATTACHMENT_MAX_SECONDS
     try:
-        with client.get(attachment.source_url, stream=True, timeout=settings.SORUM_HTTP_TIMEOUT) as response:
+        with checked_get(
+            attachment.source_url,
+            http=client,
+            allowed_hosts=media_hosts_for(attachment.message.channel),
+            timeout=settings.SORUM_HTTP_TIMEOUT,
+        ) as response:
             if response.status_code != 200:
                 return _finish(
                     attachment, AttachmentStatus.FAILED, f"provider answered {response.status_code}"
+                )
+            declared_type = response.headers.get("content-type", "")
+            if declared_type.split(";")[0].strip().lower() in _REFUSED_DECLARED:
+                return _finish(
+                    attachment, AttachmentStatus.FAILED, f"rejected: declared {declared_type[:100]}"
                 )
             declared_length = int(response.headers.get("content-length") or 0)
             if declared_length > limit:
@@ -129,13 +169,17 @@ def attachment_download(*, attachment_id: int, http: requests.Session | None = N
                     size += len(chunk)
                     if size > limit:
                         return _finish(attachment, AttachmentStatus.TOO_LARGE, f"more than {limit} bytes")
+                    if time.monotonic() > deadline:
+                        return _finish(attachment, AttachmentStatus.FAILED, "download took too long")
                     if len(head) < 512:
                         head += chunk[: 512 - len(head)]
                     digest.update(chunk)
                     buffer.write(chunk)
-                content_type = sniff_content_type(head, response.headers.get("content-type", ""))
+                content_type = sniff_content_type(head, declared_type)
                 buffer.seek(0)
                 attachment.file.save(_filename(attachment, content_type), File(buffer), save=False)
+    except EgressRefused as exc:
+        return _finish(attachment, AttachmentStatus.FAILED, f"refused: {exc}")
     except requests.RequestException as exc:
         return _finish(attachment, AttachmentStatus.FAILED, f"{exc.__class__.__name__}: download failed")
     except AttachmentRejected as exc:

@@ -305,6 +305,12 @@ SORUM_DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # Attachments larger than this are not downloaded (status too_large).
 SORUM_ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+# Longest wall-clock time one attachment download may take, in seconds.
+SORUM_ATTACHMENT_MAX_SECONDS = env.int("ATTACHMENT_MAX_SECONDS", default=120)
+# Payload URLs (attachments) never reach loopback, private, link-local or other non-public addresses.
+# Test-only escape: loopback ports listed here are reachable (the test suite's stand-in providers).
+# Never set in production; there is no environment variable for it on purpose.
+SORUM_EGRESS_ALLOW_LOOPBACK_PORTS: tuple[int, ...] = ()
 # Outbound HTTP (polling, attachments, replies): connect and read timeouts in seconds.
 SORUM_HTTP_TIMEOUT = (
     env.float("HTTP_CONNECT_TIMEOUT", default=5.0),
