@@ -7,9 +7,9 @@ import logging
 import re
 import tempfile
 import time
+import unicodedata
+import uuid
 from collections.abc import Iterable
-from pathlib import PurePosixPath
-from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -24,7 +24,7 @@ from .models import AttachmentStatus, MessageAttachment
 logger = logging.getLogger(__name__)
 
 _CHUNK = 64 * 1024
-_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+_UNSAFE_NAME = re.compile(r'[<>:"|?*\x00-\x1f]+')
 
 # Magic bytes of the types a citizen may send; anything else is kept as application/octet-stream.
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
@@ -95,14 +95,38 @@ def sniff_content_type(head: bytes, declared: str) -> str:
     return "application/octet-stream"
 
 
+# The only extensions a stored attachment gets: from the sniffed type, never from the citizen's name.
+EXTENSIONS: dict[str, str] = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/gif": "gif",
+    "image/webp": "webp",
+    "application/pdf": "pdf",
+    "application/zip": "zip",
+    "audio/mpeg": "mp3",
+    "audio/ogg": "ogg",
+    "video/mp4": "mp4",
+    "text/plain": "txt",
+}
+
+
+def extension_for(content_type: str) -> str:
+    """The file extension for a sniffed content type from the whitelist; "bin" for anything else."""
+    return EXTENSIONS.get(content_type.split(";")[0].strip().lower(), "bin")
+
+
+def filename_sanitise(name: str) -> str:
+    """A citizen's file name as display metadata only: last path part, no control or path characters."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = re.split(r"[/\\]", name)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    name = _UNSAFE_NAME.sub("_", name).strip(" .")
+    return name[:200]
+
+
 def _filename(attachment: MessageAttachment, content_type: str) -> str:
-    name = attachment.filename or PurePosixPath(urlsplit(attachment.source_url).path).name or "vedlegg"
-    name = _SAFE_NAME.sub("_", name)[:120] or "vedlegg"
-    extension = {"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "application/pdf": ".pdf"}
-    wanted = extension.get(content_type)
-    if wanted and not name.lower().endswith(wanted) and not name.lower().endswith(".jpeg"):
-        name += wanted
-    return name
+    """The stored name: generated, so the citizen's name decides neither path nor format."""
+    return f"{uuid.uuid4().hex}.{extension_for(content_type)}"
 
 
 def message_attachments_create(
@@ -120,7 +144,7 @@ def message_attachments_create(
             source_url=item.url[:2000],
             defaults={
                 "content_type": item.content_type[:200],
-                "filename": item.filename[:255],
+                "filename": filename_sanitise(item.filename),
                 "size": item.size,
             },
         )
