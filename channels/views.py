@@ -19,6 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from .adapters import get_adapter
 from .adapters.base import VerificationFailed, WebhookRequest
+from .attachments import filename_sanitise
 from .models import MessageAttachment
 from .ratelimit import rate_limit_hit
 from .selectors import attachment_get_for_user, channel_get_for_webhook
@@ -89,6 +90,16 @@ def webhook(request: HttpRequest, slug: str) -> HttpResponse:
     return JsonResponse({"status": "received", "event": event.pk}, status=200)
 
 
+def _download_name(attachment: MessageAttachment) -> str:
+    """The citizen's (sanitised) name with the extension of the stored, sniffed type."""
+    stored = attachment.file.name.rsplit("/", 1)[-1]
+    extension = stored.rsplit(".", 1)[-1] if "." in stored else "bin"
+    name = filename_sanitise(attachment.filename)
+    if not name:
+        return stored
+    return name if name.lower().endswith(f".{extension}") else f"{name}.{extension}"
+
+
 @login_required
 @permission_required("triage.view_message", raise_exception=True)
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
@@ -101,7 +112,7 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=as_attachment,
-        filename=attachment.file.name.rsplit("/", 1)[-1],
+        filename=_download_name(attachment),
         content_type=attachment.content_type if attachment.is_image else "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"
