@@ -49,6 +49,18 @@ def _handshake_rate_limited(slug: str, remote_addr: str) -> bool:
     )
 
 
+def _rejections_rate_limited(slug: str, remote_addr: str) -> bool:
+    """Refused deliveries kept per address and per channel within the window; beyond it, none."""
+    window = settings.SORUM_REJECTED_RATE_WINDOW
+    by_address = rate_limit_hit(
+        key=f"rejected:{slug}:{remote_addr}", limit=settings.SORUM_REJECTED_RATE_LIMIT, window=window
+    )
+    by_channel = rate_limit_hit(
+        key=f"rejected:{slug}", limit=settings.SORUM_REJECTED_CHANNEL_RATE_LIMIT, window=window
+    )
+    return by_address or by_channel
+
+
 @csrf_exempt  # authenticated by the provider's signature instead (verify below)
 def webhook(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method not in ("GET", "POST"):
@@ -82,6 +94,10 @@ def webhook(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         adapter.verify(hook_request, config)
     except VerificationFailed as exc:
+        if _rejections_rate_limited(channel.slug, hook_request.remote_addr):
+            # Past the limit a refused delivery is only counted (cache) and logged, not stored.
+            logger.warning("channels.webhook.rejections_rate_limited", extra={"channel": channel.slug})
+            return JsonResponse({"error": "too_many_requests"}, status=429)
         inbound_event_reject(channel=channel, request=adapter.redact(hook_request), reason=str(exc))
         logger.warning("channels.webhook.signature_invalid", extra={"channel": channel.slug})
         return JsonResponse({"error": "forbidden"}, status=403)

@@ -210,6 +210,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "journal.tasks.journal_entry_pending_sweep_task",
         "schedule": 15 * 60.0,
     },
+    # Refused webhook deliveries older than SORUM_REJECTED_RETENTION_DAYS are deleted.
+    "channels-rejected-purge": {
+        "task": "channels.tasks.inbound_events_rejected_purge_task",
+        "schedule": 24 * 60 * 60.0,
+    },
     "triage-retention-purge": {
         "task": "triage.tasks.message_retention_purge_task",
         "schedule": 24 * 60 * 60.0,
@@ -327,6 +332,12 @@ SORUM_GUESTBOOK_RATE_WINDOW = env.int("GUESTBOOK_RATE_WINDOW", default=600)
 SORUM_GUESTBOOK_MAX_TEXT = 5000
 # Webhook GET handshakes (X CRC, Meta hub.challenge) per channel and window (seconds); a third of it per
 # address. X checks about hourly, Meta on subscription: more is probing.
+# Deliveries refused by verification: how many are stored per address and per channel in the window
+# (seconds); beyond that they are answered 429 and only counted. Stored ones are purged after N days.
+SORUM_REJECTED_RATE_LIMIT = env.int("REJECTED_RATE_LIMIT", default=20)
+SORUM_REJECTED_CHANNEL_RATE_LIMIT = env.int("REJECTED_CHANNEL_RATE_LIMIT", default=200)
+SORUM_REJECTED_RATE_WINDOW = env.int("REJECTED_RATE_WINDOW", default=3600)
+SORUM_REJECTED_RETENTION_DAYS = env.int("REJECTED_RETENTION_DAYS", default=30)
 # Namespace of the rate-limit counters in the cache (tests give each test its own).
 SORUM_RATE_KEY_PREFIX = "v1"
 SORUM_HANDSHAKE_RATE_LIMIT = env.int("HANDSHAKE_RATE_LIMIT", default=30)
