@@ -127,6 +127,31 @@ class InboundEvent(models.Model):
         return bytes(self.body).decode("utf-8", errors="replace")
 
 
+class DeliveryFingerprint(models.Model):
+    """A signed delivery already accepted (mottatt levering): its body hash and the meaning it came with.
+
+    Only for adapters whose signed body gets its meaning from an unsigned header (Discourse's event):
+    the same body with another meaning is a replay and is refused.
+    """
+
+    channel = models.ForeignKey(
+        Channel, verbose_name=_("channel"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    body_sha256 = models.CharField(_("body SHA-256"), max_length=64)
+    meaning = models.CharField(_("meaning"), max_length=300, blank=True)
+    first_seen_at = models.DateTimeField(_("first seen at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("delivery fingerprint")
+        verbose_name_plural = _("delivery fingerprints")
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "body_sha256"], name="deliveryfingerprint_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body_sha256[:12]} {self.meaning}"
+
+
 class PollCursor(models.Model):
     """Where polling of one channel stands (innhentingsmarkør): provider cursor, schedule and back-off.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import uuid
 from typing import TYPE_CHECKING
@@ -20,7 +21,14 @@ from triage.services import message_ingest
 from .adapters import get_adapter
 from .adapters.base import AdapterError, MalformedPayload, UnsupportedEvent, WebhookRequest
 from .http import ProviderError
-from .models import Channel, InboundEvent, InboundEventStatus, OutboundReply, OutboundReplyStatus
+from .models import (
+    Channel,
+    DeliveryFingerprint,
+    InboundEvent,
+    InboundEventStatus,
+    OutboundReply,
+    OutboundReplyStatus,
+)
 from .replies import reply_client_for, reply_target
 
 if TYPE_CHECKING:
@@ -106,6 +114,25 @@ def _enqueue_parse(event_id: int) -> None:
 def inbound_event_enqueue_parse(*, event_id: int) -> None:
     """Hand a stored event to the parse task once the surrounding transaction commits."""
     _enqueue_parse(event_id)
+
+
+class DeliveryReplayed(Exception):  # noqa: N818 - names the event
+    """A signed body already accepted with another meaning (an unsigned header changed)."""
+
+
+def delivery_meaning_remember(*, channel: Channel, request: WebhookRequest, meaning: str) -> None:
+    """Remember the signed body with its meaning; raise DeliveryReplayed when it came with another one.
+
+    An identical redelivery (same body, same meaning) passes: redelivery stays idempotent.
+    """
+    digest = hashlib.sha256(request.body).hexdigest()
+    row, created = DeliveryFingerprint.objects.get_or_create(
+        channel=channel, body_sha256=digest, defaults={"meaning": meaning[:300]}
+    )
+    if not created and row.meaning != meaning[:300]:
+        raise DeliveryReplayed(
+            f"signed body first accepted as {row.meaning!r}, now sent as {meaning[:100]!r}"
+        )
 
 
 def inbound_event_receive(*, channel: Channel, request: WebhookRequest) -> InboundEvent:

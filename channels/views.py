@@ -23,7 +23,12 @@ from .attachments import filename_sanitise
 from .models import MessageAttachment
 from .ratelimit import rate_limit_hit
 from .selectors import attachment_get_for_user, channel_get_for_webhook
-from .services import inbound_event_receive, inbound_event_reject
+from .services import (
+    DeliveryReplayed,
+    delivery_meaning_remember,
+    inbound_event_receive,
+    inbound_event_reject,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +106,16 @@ def webhook(request: HttpRequest, slug: str) -> HttpResponse:
         inbound_event_reject(channel=channel, request=adapter.redact(hook_request), reason=str(exc))
         logger.warning("channels.webhook.signature_invalid", extra={"channel": channel.slug})
         return JsonResponse({"error": "forbidden"}, status=403)
+
+    if adapter.meaning_headers:
+        try:
+            delivery_meaning_remember(
+                channel=channel, request=hook_request, meaning=adapter.meaning(hook_request)
+            )
+        except DeliveryReplayed as exc:
+            inbound_event_reject(channel=channel, request=adapter.redact(hook_request), reason=str(exc))
+            logger.warning("channels.webhook.replayed_with_other_meaning", extra={"channel": channel.slug})
+            return JsonResponse({"error": "conflict"}, status=409)
 
     event = inbound_event_receive(channel=channel, request=adapter.redact(hook_request))
     return JsonResponse({"status": "received", "event": event.pk}, status=200)
