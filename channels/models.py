@@ -8,12 +8,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sorum_archive.security.encryption import EncryptedTextField
+
 from .adapters import kind_choices
 from .adapters.base import ChannelConfig
 
 
 class Channel(models.Model):
-    """One configured source of citizen messages (kanal): kind, credentials and routing."""
+    """One configured source of citizen messages (kanal): kind, credentials and routing.
+
+    secret, previous_secret, verify_token and api_token are encrypted at rest (SECRETS_KEYS).
+    """
 
     kind = models.CharField(_("kind"), max_length=40, choices=kind_choices)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
@@ -27,13 +32,13 @@ class Channel(models.Model):
         related_name="channels",
     )
     enabled = models.BooleanField(_("enabled"), default=True)
-    secret = models.CharField(_("secret"), max_length=500, blank=True)
-    previous_secret = models.CharField(_("previous secret"), max_length=500, blank=True)
+    secret = EncryptedTextField(_("secret"), max_length=500, blank=True)
+    previous_secret = EncryptedTextField(_("previous secret"), max_length=500, blank=True)
     previous_secret_valid_until = models.DateTimeField(
         _("previous secret valid until"), null=True, blank=True
     )
-    verify_token = models.CharField(_("verify token"), max_length=500, blank=True)
-    api_token = models.CharField(
+    verify_token = EncryptedTextField(_("verify token"), max_length=500, blank=True)
+    api_token = EncryptedTextField(
         _("API token"),
         max_length=2000,
         blank=True,

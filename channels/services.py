@@ -411,3 +411,20 @@ def inbound_events_replay_failed(*, channel: Channel) -> int:
     for event in events:
         inbound_event_replay(event=event)
     return len(events)
+
+
+def channel_secrets_reencrypt() -> int:
+    """Re-encrypt every channel's secrets under the current (first) SECRETS_KEYS key; returns the count.
+
+    Run after putting a new key first in SECRETS_KEYS; then the old key can be removed. Values read
+    decrypt with any listed key (plaintext from before encryption reads as is) and are written with the
+    first key.
+    """
+    fields = ["secret", "previous_secret", "verify_token", "api_token"]
+    count = 0
+    with transaction.atomic():
+        for channel in Channel.objects.select_for_update().order_by("pk"):
+            channel.save(update_fields=fields)
+            count += 1
+    logger.info("channels.secrets.reencrypted", extra={"channels": count})
+    return count

@@ -338,6 +338,9 @@ SORUM_REJECTED_RATE_LIMIT = env.int("REJECTED_RATE_LIMIT", default=20)
 SORUM_REJECTED_CHANNEL_RATE_LIMIT = env.int("REJECTED_CHANNEL_RATE_LIMIT", default=200)
 SORUM_REJECTED_RATE_WINDOW = env.int("REJECTED_RATE_WINDOW", default=3600)
 SORUM_REJECTED_RETENTION_DAYS = env.int("REJECTED_RETENTION_DAYS", default=30)
+# Fernet keys (comma separated, newest first) that encrypt channel secrets and API tokens at rest.
+# Empty: a key derived from SECRET_KEY (development only; `check --deploy` warns).
+SORUM_SECRETS_KEYS = env.list("SECRETS_KEYS", default=[])
 # Namespace of the rate-limit counters in the cache (tests give each test its own).
 SORUM_RATE_KEY_PREFIX = "v1"
 SORUM_HANDSHAKE_RATE_LIMIT = env.int("HANDSHAKE_RATE_LIMIT", default=30)
