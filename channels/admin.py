@@ -212,8 +212,11 @@ class ChannelAdmin(admin.ModelAdmin):
 class InboundEventAdmin(admin.ModelAdmin):
     list_display = ["id", "channel", "received_at", "status", "event_type", "body_size"]
     list_filter = ["status", "channel"]
-    readonly_fields = [f.name for f in InboundEvent._meta.fields if f.name != "body"] + ["body_text"]
-    exclude = ["body"]
+    # Headers, query and URL only in their redacted form (a shared token may sit in older rows).
+    readonly_fields = [
+        f.name for f in InboundEvent._meta.fields if f.name not in ("body", "headers", "query", "url")
+    ] + ["url_display", "headers_display", "query_display", "body_text"]
+    exclude = ["body", "headers", "query", "url"]
     actions = ["replay"]
 
     def has_add_permission(self, request) -> bool:

@@ -131,6 +131,25 @@ class InboundEvent(models.Model):
     def body_text(self) -> str:
         return bytes(self.body).decode("utf-8", errors="replace")
 
+    @property
+    def headers_display(self) -> dict:
+        """Headers as people may see them: secret values redacted (also rows stored before issue #14)."""
+        from sorum_archive.security.redaction import redact_value
+
+        return redact_value(dict(self.headers))
+
+    @property
+    def query_display(self) -> dict:
+        from sorum_archive.security.redaction import redact_value
+
+        return redact_value(dict(self.query))
+
+    @property
+    def url_display(self) -> str:
+        from sorum_archive.security.redaction import redact_text
+
+        return redact_text(self.url)
+
 
 class DeliveryFingerprint(models.Model):
     """A signed delivery already accepted (mottatt levering): its body hash and the meaning it came with.
