@@ -215,8 +215,20 @@ class InboundEventAdmin(admin.ModelAdmin):
     # Headers, query and URL only in their redacted form (a shared token may sit in older rows).
     readonly_fields = [
         f.name for f in InboundEvent._meta.fields if f.name not in ("body", "headers", "query", "url")
-    ] + ["url_display", "headers_display", "query_display", "body_text"]
+    ] + ["redacted_url", "redacted_headers", "redacted_query", "body_text"]
     exclude = ["body", "headers", "query", "url"]
+
+    @admin.display(description=_("URL"))
+    def redacted_url(self, obj: InboundEvent) -> str:
+        return obj.url_display
+
+    @admin.display(description=_("headers"))
+    def redacted_headers(self, obj: InboundEvent) -> dict:
+        return obj.headers_display
+
+    @admin.display(description=_("query parameters"))
+    def redacted_query(self, obj: InboundEvent) -> dict:
+        return obj.query_display
     actions = ["replay"]
 
     def has_add_permission(self, request) -> bool:
