@@ -154,7 +154,7 @@ def message_attachments_create(
     return created
 
 
-def attachment_download(*, attachment_id: int, http: requests.Session | None = None) -> MessageAttachment:
+def attachment_download(*, attachment_id: int) -> MessageAttachment:
     """Download one pending attachment with a size cap, sniff it and store it. Safe to run twice."""
     attachment = MessageAttachment.objects.select_related("message__channel").get(pk=attachment_id)
     if attachment.status != AttachmentStatus.PENDING:
@@ -163,7 +163,8 @@ def attachment_download(*, attachment_id: int, http: requests.Session | None = N
     attachment.attempts += 1
     if attachment.size is not None and attachment.size > limit:
         return _finish(attachment, AttachmentStatus.TOO_LARGE, f"declared size {attachment.size} > {limit}")
-    client = http or checked_session()
+    # Always the checked transport: a payload URL never goes out through a plain session.
+    client = checked_session()
     digest = hashlib.sha256()
     deadline = time.monotonic() + settings.SORUM_ATTACHMENT_MAX_SECONDS
     try:
