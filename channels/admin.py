@@ -229,6 +229,7 @@ class InboundEventAdmin(admin.ModelAdmin):
     @admin.display(description=_("query parameters"))
     def redacted_query(self, obj: InboundEvent) -> dict:
         return obj.query_display
+
     actions = ["replay"]
 
     def has_add_permission(self, request) -> bool:
