@@ -330,8 +330,6 @@ SORUM_POLL_MAX_BACKOFF_SECONDS = env.int("POLL_MAX_BACKOFF_SECONDS", default=6 *
 SORUM_GUESTBOOK_RATE_LIMIT = env.int("GUESTBOOK_RATE_LIMIT", default=5)
 SORUM_GUESTBOOK_RATE_WINDOW = env.int("GUESTBOOK_RATE_WINDOW", default=600)
 SORUM_GUESTBOOK_MAX_TEXT = 5000
-# Webhook GET handshakes (X CRC, Meta hub.challenge) per channel and window (seconds); a third of it per
-# address. X checks about hourly, Meta on subscription: more is probing.
 # Deliveries refused by verification: how many are stored per address and per channel in the window
 # (seconds); beyond that they are answered 429 and only counted. Stored ones are purged after N days.
 SORUM_REJECTED_RATE_LIMIT = env.int("REJECTED_RATE_LIMIT", default=20)
@@ -343,7 +341,9 @@ SORUM_REJECTED_RETENTION_DAYS = env.int("REJECTED_RETENTION_DAYS", default=30)
 SORUM_SECRETS_KEYS = env.list("SECRETS_KEYS", default=[])
 # Namespace of the rate-limit counters in the cache (tests give each test its own).
 SORUM_RATE_KEY_PREFIX = "v1"
-SORUM_HANDSHAKE_RATE_LIMIT = env.int("HANDSHAKE_RATE_LIMIT", default=30)
+# Webhook GET handshakes (X CRC, Meta hub.challenge) per client address, channel and window (seconds).
+# X checks about hourly, Meta on subscription: more is probing.
+SORUM_HANDSHAKE_RATE_LIMIT = env.int("HANDSHAKE_RATE_LIMIT", default=10)
 SORUM_HANDSHAKE_RATE_WINDOW = env.int("HANDSHAKE_RATE_WINDOW", default=3600)
 
 # Remote sak- og arkivsystem over the Noark 5 REST API
