@@ -18,6 +18,20 @@ def encrypt_existing(apps, schema_editor):
         channel.save(update_fields=[*SECRET_FIELDS, "options"])
 
 
+# Header names whose value is a shared secret (channels.services._is_secret_header), as stored before.
+SECRET_HEADERS = ["x-rocketchat-livechat-token"]
+
+
+def scrub_stored_secret_headers(apps, schema_editor):
+    """Events stored before issue #14 kept Rocket.Chat's shared token in their headers: redact it."""
+    InboundEvent = apps.get_model("channels", "InboundEvent")
+    for name in SECRET_HEADERS:
+        rows = InboundEvent.objects.filter(headers__has_key=name).only("pk", "headers")
+        for event in rows.iterator(chunk_size=1000):
+            event.headers[name] = "[redacted]"
+            event.save(update_fields=["headers"])
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -46,4 +60,5 @@ class Migration(migrations.Migration):
             field=sorum_archive.security.encryption.EncryptedTextField(blank=True, max_length=500, verbose_name='verify token'),
         ),
         migrations.RunPython(encrypt_existing, migrations.RunPython.noop),
+        migrations.RunPython(scrub_stored_secret_headers, migrations.RunPython.noop),
     ]

@@ -41,3 +41,21 @@ def test_admin_event_page_does_not_show_a_stored_token(client):
     response = client.get(reverse("admin:channels_inboundevent_change", args=[event.pk]))
     assert response.status_code == 200
     assert TOKEN not in response.content.decode()
+
+
+def test_migration_scrubs_tokens_stored_before_the_fix():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("channels.migrations.0005_sec_channels_encrypt_secrets")
+    _, event = _message_with_old_event()
+    other = InboundEvent.objects.create(channel=event.channel, headers={"content-type": "application/json"})
+
+    migration.scrub_stored_secret_headers(apps, None)
+
+    event.refresh_from_db()
+    other.refresh_from_db()
+    assert event.headers["x-rocketchat-livechat-token"] == "[redacted]"
+    assert event.headers["content-type"] == "application/json"
+    assert other.headers == {"content-type": "application/json"}

@@ -100,3 +100,24 @@ def test_secret_length_is_still_validated():
 
     with pytest.raises(ValidationError):
         channel_create(kind="facebook", slug="fb2", name="x", secret="s" * 501)
+
+
+def test_migration_encrypts_plaintext_rows_and_moves_the_legacy_options_token():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("channels.migrations.0005_sec_channels_encrypt_secrets")
+    channel = channel_create(
+        kind="website_comments", slug="wp", name="WordPress", options={"api_token": "app-pw"}
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE channels_channel SET secret = %s WHERE id = %s", ["plain-secret", channel.pk])
+
+    migration.encrypt_existing(apps, None)
+
+    raw = _raw(channel)
+    assert raw["secret"].startswith(PREFIX)
+    assert raw["api_token"].startswith(PREFIX)
+    channel = Channel.objects.get(pk=channel.pk)
+    assert (channel.secret, channel.api_token, channel.options) == ("plain-secret", "app-pw", {})
