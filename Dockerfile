@@ -15,4 +15,4 @@ RUN pip install --no-cache-dir . \
 RUN useradd --create-home --uid 1000 sorum && mkdir -p /app/media && chown -R sorum /app/media
 USER sorum
 EXPOSE 8000
-CMD ["gunicorn", "sorum_archive.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-"]
+CMD ["gunicorn", "sorum_archive.wsgi:application", "-c", "python:sorum_archive.gunicorn_conf", "--bind", "0.0.0.0:8000", "--workers", "4"]

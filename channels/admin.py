@@ -212,8 +212,24 @@ class ChannelAdmin(admin.ModelAdmin):
 class InboundEventAdmin(admin.ModelAdmin):
     list_display = ["id", "channel", "received_at", "status", "event_type", "body_size"]
     list_filter = ["status", "channel"]
-    readonly_fields = [f.name for f in InboundEvent._meta.fields if f.name != "body"] + ["body_text"]
-    exclude = ["body"]
+    # Headers, query and URL only in their redacted form (a shared token may sit in older rows).
+    readonly_fields = [
+        f.name for f in InboundEvent._meta.fields if f.name not in ("body", "headers", "query", "url")
+    ] + ["redacted_url", "redacted_headers", "redacted_query", "body_text"]
+    exclude = ["body", "headers", "query", "url"]
+
+    @admin.display(description=_("URL"))
+    def redacted_url(self, obj: InboundEvent) -> str:
+        return obj.url_display
+
+    @admin.display(description=_("headers"))
+    def redacted_headers(self, obj: InboundEvent) -> dict:
+        return obj.headers_display
+
+    @admin.display(description=_("query parameters"))
+    def redacted_query(self, obj: InboundEvent) -> dict:
+        return obj.query_display
+
     actions = ["replay"]
 
     def has_add_permission(self, request) -> bool:

@@ -6,9 +6,10 @@ import hashlib
 import logging
 import re
 import tempfile
+import time
+import unicodedata
+import uuid
 from collections.abc import Iterable
-from pathlib import PurePosixPath
-from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -17,13 +18,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from .adapters.base import InboundAttachment
-from .http import session
+from .egress import EgressRefused, checked_get, checked_session
 from .models import AttachmentStatus, MessageAttachment
 
 logger = logging.getLogger(__name__)
 
 _CHUNK = 64 * 1024
-_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+_UNSAFE_NAME = re.compile(r'[<>:"|?*\x00-\x1f]+')
 
 # Magic bytes of the types a citizen may send; anything else is kept as application/octet-stream.
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
@@ -39,6 +40,34 @@ _SIGNATURES: tuple[tuple[bytes, str], ...] = (
 # Content that must never be served back as a citizen's "image" or document.
 _DANGEROUS: tuple[bytes, ...] = (b"MZ", b"\x7fELF", b"#!", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe")
 _MARKUP = re.compile(rb"^\s*<(?:!doctype|html|head|body|script|svg|\?xml|iframe)", re.IGNORECASE)
+
+
+# Media hosts the providers document for attachment URLs in their payloads (shell patterns). A channel's
+# options["media_hosts"] replaces the list (self-hosted chat servers, a provider's new CDN). Kinds without
+# a list here accept any host that resolves to public addresses only.
+#  facebook: https://developers.facebook.com/docs/messenger-platform/reference/webhook-events/messages
+#  sms (Twilio MediaUrl): https://www.twilio.com/docs/messaging/guides/webhook-request
+#  twitter: https://developer.x.com/en/docs/x-api/v1/data-dictionary/object-model/entities#media
+MEDIA_HOSTS: dict[str, tuple[str, ...]] = {
+    "facebook": ("scontent.*.fbcdn.net", "scontent-*.fbcdn.net", "lookaside.fbsbx.com", "cdn.fbsbx.com"),
+    "sms": ("api.twilio.com",),
+    "twitter": ("pbs.twimg.com", "video.twimg.com", "ton.twitter.com"),
+}
+# Declared types that are never stored, whatever the bytes look like.
+_REFUSED_DECLARED = (
+    "text/html",
+    "application/xhtml+xml",
+    "image/svg+xml",
+    "text/javascript",
+    "application/javascript",
+)
+
+
+def media_hosts_for(channel) -> tuple[str, ...]:
+    configured = channel.options.get("media_hosts")
+    if isinstance(configured, list) and all(isinstance(h, str) for h in configured):
+        return tuple(configured)
+    return MEDIA_HOSTS.get(channel.kind, ())
 
 
 class AttachmentRejected(Exception):
@@ -66,14 +95,38 @@ def sniff_content_type(head: bytes, declared: str) -> str:
     return "application/octet-stream"
 
 
+# The only extensions a stored attachment gets: from the sniffed type, never from the citizen's name.
+EXTENSIONS: dict[str, str] = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/gif": "gif",
+    "image/webp": "webp",
+    "application/pdf": "pdf",
+    "application/zip": "zip",
+    "audio/mpeg": "mp3",
+    "audio/ogg": "ogg",
+    "video/mp4": "mp4",
+    "text/plain": "txt",
+}
+
+
+def extension_for(content_type: str) -> str:
+    """The file extension for a sniffed content type from the whitelist; "bin" for anything else."""
+    return EXTENSIONS.get(content_type.split(";")[0].strip().lower(), "bin")
+
+
+def filename_sanitise(name: str) -> str:
+    """A citizen's file name as display metadata only: last path part, no control or path characters."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = re.split(r"[/\\]", name)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    name = _UNSAFE_NAME.sub("_", name).strip(" .")
+    return name[:200]
+
+
 def _filename(attachment: MessageAttachment, content_type: str) -> str:
-    name = attachment.filename or PurePosixPath(urlsplit(attachment.source_url).path).name or "vedlegg"
-    name = _SAFE_NAME.sub("_", name)[:120] or "vedlegg"
-    extension = {"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "application/pdf": ".pdf"}
-    wanted = extension.get(content_type)
-    if wanted and not name.lower().endswith(wanted) and not name.lower().endswith(".jpeg"):
-        name += wanted
-    return name
+    """The stored name: generated, so the citizen's name decides neither path nor format."""
+    return f"{uuid.uuid4().hex}.{extension_for(content_type)}"
 
 
 def message_attachments_create(
@@ -91,7 +144,7 @@ def message_attachments_create(
             source_url=item.url[:2000],
             defaults={
                 "content_type": item.content_type[:200],
-                "filename": item.filename[:255],
+                "filename": filename_sanitise(item.filename),
                 "size": item.size,
             },
         )
@@ -101,22 +154,34 @@ def message_attachments_create(
     return created
 
 
-def attachment_download(*, attachment_id: int, http: requests.Session | None = None) -> MessageAttachment:
+def attachment_download(*, attachment_id: int) -> MessageAttachment:
     """Download one pending attachment with a size cap, sniff it and store it. Safe to run twice."""
-    attachment = MessageAttachment.objects.get(pk=attachment_id)
+    attachment = MessageAttachment.objects.select_related("message__channel").get(pk=attachment_id)
     if attachment.status != AttachmentStatus.PENDING:
         return attachment
     limit = settings.SORUM_ATTACHMENT_MAX_BYTES
     attachment.attempts += 1
     if attachment.size is not None and attachment.size > limit:
         return _finish(attachment, AttachmentStatus.TOO_LARGE, f"declared size {attachment.size} > {limit}")
-    client = http or session()
+    # Always the checked transport: a payload URL never goes out through a plain session.
+    client = checked_session()
     digest = hashlib.sha256()
+    deadline = time.monotonic() + settings.SORUM_ATTACHMENT_MAX_SECONDS
     try:
-        with client.get(attachment.source_url, stream=True, timeout=settings.SORUM_HTTP_TIMEOUT) as response:
+        with checked_get(
+            attachment.source_url,
+            http=client,
+            allowed_hosts=media_hosts_for(attachment.message.channel),
+            timeout=settings.SORUM_HTTP_TIMEOUT,
+        ) as response:
             if response.status_code != 200:
                 return _finish(
                     attachment, AttachmentStatus.FAILED, f"provider answered {response.status_code}"
+                )
+            declared_type = response.headers.get("content-type", "")
+            if declared_type.split(";")[0].strip().lower() in _REFUSED_DECLARED:
+                return _finish(
+                    attachment, AttachmentStatus.FAILED, f"rejected: declared {declared_type[:100]}"
                 )
             declared_length = int(response.headers.get("content-length") or 0)
             if declared_length > limit:
@@ -129,13 +194,17 @@ def attachment_download(*, attachment_id: int, http: requests.Session | None = N
                     size += len(chunk)
                     if size > limit:
                         return _finish(attachment, AttachmentStatus.TOO_LARGE, f"more than {limit} bytes")
+                    if time.monotonic() > deadline:
+                        return _finish(attachment, AttachmentStatus.FAILED, "download took too long")
                     if len(head) < 512:
                         head += chunk[: 512 - len(head)]
                     digest.update(chunk)
                     buffer.write(chunk)
-                content_type = sniff_content_type(head, response.headers.get("content-type", ""))
+                content_type = sniff_content_type(head, declared_type)
                 buffer.seek(0)
                 attachment.file.save(_filename(attachment, content_type), File(buffer), save=False)
+    except EgressRefused as exc:
+        return _finish(attachment, AttachmentStatus.FAILED, f"refused: {exc}")
     except requests.RequestException as exc:
         return _finish(attachment, AttachmentStatus.FAILED, f"{exc.__class__.__name__}: download failed")
     except AttachmentRejected as exc:

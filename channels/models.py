@@ -8,12 +8,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sorum_archive.security.encryption import EncryptedTextField
+
 from .adapters import kind_choices
 from .adapters.base import ChannelConfig
 
 
 class Channel(models.Model):
-    """One configured source of citizen messages (kanal): kind, credentials and routing."""
+    """One configured source of citizen messages (kanal): kind, credentials and routing.
+
+    secret, previous_secret, verify_token and api_token are encrypted at rest (SECRETS_KEYS).
+    """
 
     kind = models.CharField(_("kind"), max_length=40, choices=kind_choices)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
@@ -27,13 +32,13 @@ class Channel(models.Model):
         related_name="channels",
     )
     enabled = models.BooleanField(_("enabled"), default=True)
-    secret = models.CharField(_("secret"), max_length=500, blank=True)
-    previous_secret = models.CharField(_("previous secret"), max_length=500, blank=True)
+    secret = EncryptedTextField(_("secret"), max_length=500, blank=True)
+    previous_secret = EncryptedTextField(_("previous secret"), max_length=500, blank=True)
     previous_secret_valid_until = models.DateTimeField(
         _("previous secret valid until"), null=True, blank=True
     )
-    verify_token = models.CharField(_("verify token"), max_length=500, blank=True)
-    api_token = models.CharField(
+    verify_token = EncryptedTextField(_("verify token"), max_length=500, blank=True)
+    api_token = EncryptedTextField(
         _("API token"),
         max_length=2000,
         blank=True,
@@ -125,6 +130,50 @@ class InboundEvent(models.Model):
     @property
     def body_text(self) -> str:
         return bytes(self.body).decode("utf-8", errors="replace")
+
+    @property
+    def headers_display(self) -> dict:
+        """Headers as people may see them: secret values redacted (also rows stored before issue #14)."""
+        from sorum_archive.security.redaction import redact_value
+
+        return redact_value(dict(self.headers))
+
+    @property
+    def query_display(self) -> dict:
+        from sorum_archive.security.redaction import redact_value
+
+        return redact_value(dict(self.query))
+
+    @property
+    def url_display(self) -> str:
+        from sorum_archive.security.redaction import redact_text
+
+        return redact_text(self.url)
+
+
+class DeliveryFingerprint(models.Model):
+    """A signed delivery already accepted (mottatt levering): its body hash and the meaning it came with.
+
+    Only for adapters whose signed body gets its meaning from an unsigned header (Discourse's event):
+    the same body with another meaning is a replay and is refused.
+    """
+
+    channel = models.ForeignKey(
+        Channel, verbose_name=_("channel"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    body_sha256 = models.CharField(_("body SHA-256"), max_length=64)
+    meaning = models.CharField(_("meaning"), max_length=300, blank=True)
+    first_seen_at = models.DateTimeField(_("first seen at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("delivery fingerprint")
+        verbose_name_plural = _("delivery fingerprints")
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "body_sha256"], name="deliveryfingerprint_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body_sha256[:12]} {self.meaning}"
 
 
 class PollCursor(models.Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import uuid
 from typing import TYPE_CHECKING
@@ -20,7 +21,14 @@ from triage.services import message_ingest
 from .adapters import get_adapter
 from .adapters.base import AdapterError, MalformedPayload, UnsupportedEvent, WebhookRequest
 from .http import ProviderError
-from .models import Channel, InboundEvent, InboundEventStatus, OutboundReply, OutboundReplyStatus
+from .models import (
+    Channel,
+    DeliveryFingerprint,
+    InboundEvent,
+    InboundEventStatus,
+    OutboundReply,
+    OutboundReplyStatus,
+)
 from .replies import reply_client_for, reply_target
 
 if TYPE_CHECKING:
@@ -28,24 +36,61 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# Headers kept with a rejected event: enough to investigate, nothing a forger could use to store content.
-_REJECTED_HEADER_LIMIT = 4096
-
 # Credentials of the caller or of a proxy in front: never stored with an event (signature headers are kept,
 # they are needed to re-verify and are useless without the secret).
 UNSTORED_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
+# Headers whose value IS the shared secret (not an HMAC over the body): stored only as a marker. Matched
+# by name part, so X-RocketChat-Livechat-Token and any `*-token`/`*-secret`/`*-api-key` header are covered.
+SECRET_HEADER_PARTS = ("token", "secret", "password", "api-key", "apikey")
+REDACTED = "[redacted]"
+
+# A rejected delivery keeps only what helps to investigate it, within a small total size (issue #14:
+# refused deliveries with 90 headers of 6 KB each filled the table).
+REJECTED_HEADER_ALLOW = frozenset(
+    {"content-type", "content-length", "user-agent", "x-forwarded-for", "x-real-ip", "host"}
+)
+REJECTED_HEADER_BYTES = 1024
+# An accepted delivery keeps every header (parsers read event and signature headers) within this total.
+STORED_HEADER_BYTES = 16 * 1024
+_STORED_VALUE_BYTES = 4096
+
+
+def _is_secret_header(name: str) -> bool:
+    lowered = name.lower().replace("_", "-")
+    return "signature" not in lowered and any(part in lowered for part in SECRET_HEADER_PARTS)
 
 
 # What publishing a task raises while the broker is unreachable.
 BROKER_ERRORS = (kombu.exceptions.OperationalError, redis.exceptions.ConnectionError, OSError)
 
 
-def _storable_headers(headers, *, limit: int | None = None) -> dict[str, str]:
-    return {
-        name: value if limit is None else value[:limit]
-        for name, value in headers.items()
-        if name.lower() not in UNSTORED_HEADERS
-    }
+def _storable_headers(headers, *, rejected: bool = False) -> dict[str, str]:
+    """The headers as they may be stored: no credentials, secret values redacted, a total byte cap.
+
+    Rejected deliveries keep only an allow-list (plus signature and event headers, shortened), so an
+    anonymous caller cannot make the database grow with what the app refuses.
+    """
+    budget = REJECTED_HEADER_BYTES if rejected else STORED_HEADER_BYTES
+    value_cap = 200 if rejected else _STORED_VALUE_BYTES
+    stored: dict[str, str] = {}
+    for name, value in headers.items():
+        lowered = name.lower()
+        if lowered in UNSTORED_HEADERS:
+            continue
+        if (
+            rejected
+            and lowered not in REJECTED_HEADER_ALLOW
+            and not lowered.endswith(("-signature", "-event"))
+        ):
+            continue
+        value = REDACTED if _is_secret_header(lowered) else str(value)[:value_cap]
+        cost = len(name) + len(value)
+        if cost > budget:
+            stored["x-sorum-headers-truncated"] = "1"
+            break
+        budget -= cost
+        stored[name] = value
+    return stored
 
 
 def _send_parse_task(event_id: int) -> None:
@@ -69,6 +114,25 @@ def _enqueue_parse(event_id: int) -> None:
 def inbound_event_enqueue_parse(*, event_id: int) -> None:
     """Hand a stored event to the parse task once the surrounding transaction commits."""
     _enqueue_parse(event_id)
+
+
+class DeliveryReplayed(Exception):  # noqa: N818 - names the event
+    """A signed body already accepted with another meaning (an unsigned header changed)."""
+
+
+def delivery_meaning_remember(*, channel: Channel, request: WebhookRequest, meaning: str) -> None:
+    """Remember the signed body with its meaning; raise DeliveryReplayed when it came with another one.
+
+    An identical redelivery (same body, same meaning) passes: redelivery stays idempotent.
+    """
+    digest = hashlib.sha256(request.body).hexdigest()
+    row, created = DeliveryFingerprint.objects.get_or_create(
+        channel=channel, body_sha256=digest, defaults={"meaning": meaning[:300]}
+    )
+    if not created and row.meaning != meaning[:300]:
+        raise DeliveryReplayed(
+            f"signed body first accepted as {row.meaning!r}, now sent as {meaning[:100]!r}"
+        )
 
 
 def inbound_event_receive(*, channel: Channel, request: WebhookRequest) -> InboundEvent:
@@ -99,19 +163,32 @@ def inbound_event_receive(*, channel: Channel, request: WebhookRequest) -> Inbou
 
 def inbound_event_reject(*, channel: Channel, request: WebhookRequest, reason: str) -> InboundEvent:
     """Keep a trace of a delivery that failed verification: headers and size only, the body is dropped."""
-    headers = _storable_headers(request.headers, limit=_REJECTED_HEADER_LIMIT)
     return InboundEvent.objects.create(
         channel=channel,
         status=InboundEventStatus.REJECTED,
-        content_type=request.content_type,
-        headers=headers,
-        url=request.url[:2000],
+        content_type=request.content_type[:200],
+        headers=_storable_headers(request.headers, rejected=True),
+        url=request.url[:500],
         remote_addr=request.remote_addr,
         body=b"",
         body_size=len(request.body),
-        error=reason[:2000],
+        error=reason[:500],
         processed_at=timezone.now(),
     )
+
+
+def inbound_events_rejected_purge(*, older_than_days: int | None = None) -> int:
+    """Delete refused deliveries older than the retention (settings.SORUM_REJECTED_RETENTION_DAYS)."""
+    from datetime import timedelta
+
+    days = settings.SORUM_REJECTED_RETENTION_DAYS if older_than_days is None else older_than_days
+    cutoff = timezone.now() - timedelta(days=days)
+    deleted, _ = InboundEvent.objects.filter(
+        status=InboundEventStatus.REJECTED, received_at__lt=cutoff
+    ).delete()
+    if deleted:
+        logger.info("channels.rejected.purged", extra={"deleted": deleted, "days": days})
+    return deleted
 
 
 def _webhook_request_from_event(event: InboundEvent) -> WebhookRequest:
@@ -346,3 +423,20 @@ def inbound_events_replay_failed(*, channel: Channel) -> int:
     for event in events:
         inbound_event_replay(event=event)
     return len(events)
+
+
+def channel_secrets_reencrypt() -> int:
+    """Re-encrypt every channel's secrets under the current (first) SECRETS_KEYS key; returns the count.
+
+    Run after putting a new key first in SECRETS_KEYS; then the old key can be removed. Values read
+    decrypt with any listed key (plaintext from before encryption reads as is) and are written with the
+    first key.
+    """
+    fields = ["secret", "previous_secret", "verify_token", "api_token"]
+    count = 0
+    with transaction.atomic():
+        for channel in Channel.objects.select_for_update().order_by("pk"):
+            channel.save(update_fields=fields)
+            count += 1
+    logger.info("channels.secrets.reencrypted", extra={"channels": count})
+    return count

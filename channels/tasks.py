@@ -6,7 +6,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from .models import Channel, InboundEvent, InboundEventStatus, MessageAttachment
-from .services import ReplyNotSent, inbound_event_parse, outbound_reply_send
+from .services import ReplyNotSent, inbound_event_parse, inbound_events_rejected_purge, outbound_reply_send
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=10)
@@ -40,6 +40,11 @@ def inbound_event_sweep_task(older_than_seconds: int = 60) -> int:
     for event_id in ids:
         inbound_event_parse_task.delay(event_id)
     return len(ids)
+
+
+@shared_task
+def inbound_events_rejected_purge_task() -> int:
+    return inbound_events_rejected_purge()
 
 
 @shared_task(bind=True, max_retries=5)

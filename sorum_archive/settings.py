@@ -210,6 +210,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "journal.tasks.journal_entry_pending_sweep_task",
         "schedule": 15 * 60.0,
     },
+    # Refused webhook deliveries older than SORUM_REJECTED_RETENTION_DAYS are deleted.
+    "channels-rejected-purge": {
+        "task": "channels.tasks.inbound_events_rejected_purge_task",
+        "schedule": 24 * 60 * 60.0,
+    },
     "triage-retention-purge": {
         "task": "triage.tasks.message_retention_purge_task",
         "schedule": 24 * 60 * 60.0,
@@ -307,6 +312,12 @@ SORUM_DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # Attachments larger than this are not downloaded (status too_large).
 SORUM_ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+# Longest wall-clock time one attachment download may take, in seconds.
+SORUM_ATTACHMENT_MAX_SECONDS = env.int("ATTACHMENT_MAX_SECONDS", default=120)
+# Payload URLs (attachments) never reach loopback, private, link-local or other non-public addresses.
+# Test-only escape: loopback ports listed here are reachable (the test suite's stand-in providers).
+# Never set in production; there is no environment variable for it on purpose.
+SORUM_EGRESS_ALLOW_LOOPBACK_PORTS: tuple[int, ...] = ()
 # Outbound HTTP (polling, attachments, replies): connect and read timeouts in seconds.
 SORUM_HTTP_TIMEOUT = (
     env.float("HTTP_CONNECT_TIMEOUT", default=5.0),
@@ -321,6 +332,21 @@ SORUM_POLL_MAX_BACKOFF_SECONDS = env.int("POLL_MAX_BACKOFF_SECONDS", default=6 *
 SORUM_GUESTBOOK_RATE_LIMIT = env.int("GUESTBOOK_RATE_LIMIT", default=5)
 SORUM_GUESTBOOK_RATE_WINDOW = env.int("GUESTBOOK_RATE_WINDOW", default=600)
 SORUM_GUESTBOOK_MAX_TEXT = 5000
+# Deliveries refused by verification: how many are stored per address and per channel in the window
+# (seconds); beyond that they are answered 429 and only counted. Stored ones are purged after N days.
+SORUM_REJECTED_RATE_LIMIT = env.int("REJECTED_RATE_LIMIT", default=20)
+SORUM_REJECTED_CHANNEL_RATE_LIMIT = env.int("REJECTED_CHANNEL_RATE_LIMIT", default=200)
+SORUM_REJECTED_RATE_WINDOW = env.int("REJECTED_RATE_WINDOW", default=3600)
+SORUM_REJECTED_RETENTION_DAYS = env.int("REJECTED_RETENTION_DAYS", default=30)
+# Fernet keys (comma separated, newest first) that encrypt channel secrets and API tokens at rest.
+# Empty: a key derived from SECRET_KEY (development only; `check --deploy` warns).
+SORUM_SECRETS_KEYS = env.list("SECRETS_KEYS", default=[])
+# Namespace of the rate-limit counters in the cache (tests give each test its own).
+SORUM_RATE_KEY_PREFIX = "v1"
+# Webhook GET handshakes (X CRC, Meta hub.challenge) per client address, channel and window (seconds).
+# X checks about hourly, Meta on subscription: more is probing.
+SORUM_HANDSHAKE_RATE_LIMIT = env.int("HANDSHAKE_RATE_LIMIT", default=10)
+SORUM_HANDSHAKE_RATE_WINDOW = env.int("HANDSHAKE_RATE_WINDOW", default=3600)
 
 # Remote sak- og arkivsystem over the Noark 5 REST API
 # (ARCHIVE_SYSTEM=journal.archive_system_noark.NoarkRestArchiveSystem).

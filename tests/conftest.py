@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import uuid
 
 import pytest
 from django.conf import settings
@@ -61,6 +62,8 @@ def _test_settings(settings):
     """Tests see the product as users do (Norwegian by default); passwords hash fast."""
     settings.LANGUAGE_CODE = "nb"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Rate-limit counters live in the cache (Redis outlives a test): each test counts from zero.
+    settings.SORUM_RATE_KEY_PREFIX = uuid.uuid4().hex
 
 
 @pytest.fixture

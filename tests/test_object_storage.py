@@ -49,8 +49,9 @@ def object_storage(settings, media_root, monkeypatch):
 
 
 @pytest.fixture
-def provider():
+def provider(settings):
     server = FakeProvider().start()
+    settings.SORUM_EGRESS_ALLOW_LOOPBACK_PORTS = (server.port,)  # test-only exception for the stand-in
     yield server
     server.stop()
 

@@ -33,6 +33,7 @@ def test_check_deploy_is_clean_with_production_variables():
         SECRET_KEY="a-long-random-production-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         ALLOWED_HOSTS="arkiv.sorum.kommune.example",
         DEBUG="0",
+        SECRETS_KEYS="F36lRG1aSsVpvi9cdMaQwU7hrKbvahS7ARSUXdWeIZ0=",  # a test-only Fernet key
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

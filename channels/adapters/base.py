@@ -153,6 +153,9 @@ class ChannelAdapter:
     setup_note: ClassVar[str] = ""
     # Query parameters that carry a secret (a per-channel URL token): dropped before the event is stored.
     secret_query_params: ClassVar[tuple[str, ...]] = ()
+    # Unsigned headers that change what a signed body means (Discourse's event header). A signed body
+    # accepted once with one value is refused with another; the same delivery again stays a no-op.
+    meaning_headers: ClassVar[tuple[str, ...]] = ()
 
     @property
     def handlers(self) -> Mapping[str, Callable[[Payload, WebhookRequest], Iterable[InboundMessage]]]:
@@ -176,6 +179,10 @@ class ChannelAdapter:
 
     def verify(self, request: WebhookRequest, config: ChannelConfig) -> None:
         raise NotImplementedError
+
+    def meaning(self, request: WebhookRequest) -> str:
+        """The unsigned part of a delivery that decides what its signed body means ("" for most)."""
+        return "|".join(request.header(name).strip()[:100] for name in self.meaning_headers)
 
     def redact(self, request: WebhookRequest) -> WebhookRequest:
         """The request without its secret query parameters, as it may be stored."""

@@ -71,7 +71,11 @@ class FacebookAdapter(ChannelAdapter):
             and config.verify_token
             and hmac.compare_digest(token.encode(), config.verify_token.encode())
         ):
-            return HandshakeResponse(status=200, body=request.query.get("hub.challenge", ""))
+            challenge = request.query.get("hub.challenge", "")
+            # Meta documents the challenge as an int: echo nothing else (no reflected markup or JSON).
+            if not (challenge.isascii() and challenge.isdigit() and len(challenge) <= 64):
+                return HandshakeResponse(status=400, body="hub.challenge is not an integer")
+            return HandshakeResponse(status=200, body=challenge)
         return HandshakeResponse(status=403, body="verify token mismatch")
 
     def verify(self, request: WebhookRequest, config: ChannelConfig) -> None:

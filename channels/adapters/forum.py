@@ -8,7 +8,9 @@ Provider documentation:
 
 Signature scheme: `X-Discourse-Event-Signature: sha256=<hex HMAC-SHA256(secret, raw body)>`. The event
 name is in `X-Discourse-Event` (`post_created`, `post_edited`, ...) and its group in
-`X-Discourse-Event-Type` (`post`). A replay through `ingest_payload` passes the header with `--header`.
+`X-Discourse-Event-Type` (`post`). The event header is NOT signed: the signed post must agree with it
+(`deleted_at`/`user_deleted`, `version`), and a signed body already accepted with one event is refused
+with another (`meaning_headers`). A replay through `ingest_payload` passes the header with `--header`.
 
 Topics become conversations (`topic:<id>`). Whispers (post_type 4) are staff-only and small actions
 (post_type 3: "closed the topic") are not speech, so neither becomes a message.
@@ -62,6 +64,9 @@ class ForumAdapter(ChannelAdapter):
         "'Post is updated' and 'Post is deleted'."
     )
 
+    # The unsigned header that gives a signed body its meaning (see ChannelAdapter.meaning_headers).
+    meaning_headers = ("x-discourse-event",)
+
     @property
     def handlers(self) -> Mapping[str, Callable[[Payload, WebhookRequest], Iterable[InboundMessage]]]:
         return {"post_created": self._post, "post_edited": self._post, "post_destroyed": self._post}
@@ -82,6 +87,7 @@ class ForumAdapter(ChannelAdapter):
         """https://meta.discourse.org/t/setting-up-webhooks/49045 (post event payload)"""
         event = self.event_type(payload, request)
         post = payload["post"]
+        _event_matches_body(event, post)
         if post["post_type"].int() not in _SPEECH_POST_TYPES:
             return
         if "raw" in post and not post["raw"].is_null():
@@ -108,3 +114,20 @@ class ForumAdapter(ChannelAdapter):
                 "private_message": post.get("topic_archetype", "").str_or_empty() == "private_message",
             },
         )
+
+
+def _event_matches_body(event: str, post: Payload) -> None:
+    """X-Discourse-Event is not signed: the signed body must agree with it (issue #14, replays).
+
+    A destroyed post carries `deleted_at` (staff delete) or `user_deleted` (withdrawn by its author,
+    PostDestroyer#mark_for_deletion); a created post is at version 1 and not deleted.
+    """
+    hard_deleted = not post.get("deleted_at").is_null()
+    withdrawn = post.get("user_deleted").raw is True
+    if event == "post_destroyed" and not (hard_deleted or withdrawn):
+        raise MalformedPayload("X-Discourse-Event post_destroyed, but the signed post is not deleted")
+    if event in ("post_created", "post_edited") and hard_deleted:
+        raise MalformedPayload(f"X-Discourse-Event {event}, but the signed post is deleted")
+    version = post.get("version").raw
+    if event == "post_created" and isinstance(version, int) and version > 1:
+        raise MalformedPayload(f"X-Discourse-Event post_created, but the signed post is at version {version}")

@@ -16,6 +16,7 @@ The Challenge-Response Check is a GET with `crc_token`, answered with JSON
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from .base import (
@@ -33,6 +34,24 @@ from .base import (
     hmac_base64,
     signature_matches,
 )
+
+# X sends crc_token as a short opaque base64 string. The CRC answer is HMAC-SHA256 under the same secret
+# that signs deliveries, so an answer over an attacker-chosen token would be a valid signature of that
+# token as a body: only tokens that can never be a delivery (URL-safe base64 alphabet, bounded length,
+# never JSON) are answered.
+CRC_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{8,128}={0,2}")
+
+
+def crc_token_acceptable(token: str) -> bool:
+    """True for a token shaped as X sends it, which can never parse as a JSON delivery."""
+    if not CRC_TOKEN_SHAPE.fullmatch(token):
+        return False
+    try:
+        json.loads(token)
+    except ValueError:
+        return True
+    return False  # digits only, e.g. "12345678": a JSON number
+
 
 _EVENT_KEYS = (
     "tweet_create_events",
@@ -75,12 +94,17 @@ class TwitterAdapter(ChannelAdapter):
             return None
         if not config.secret:
             return HandshakeResponse(status=403, body="channel has no consumer secret")
+        if not crc_token_acceptable(token):
+            return HandshakeResponse(status=400, body="crc_token is not shaped as X sends it")
         response_token = "sha256=" + hmac_base64(config.secret, token.encode("utf-8"))
         return HandshakeResponse(
             status=200, body=json.dumps({"response_token": response_token}), content_type="application/json"
         )
 
     def verify(self, request: WebhookRequest, config: ChannelConfig) -> None:
+        if crc_token_acceptable(request.body.decode("ascii", errors="replace")):
+            # A body that could have been a CRC token was possibly signed by the CRC handshake itself.
+            raise VerificationFailed("the body is shaped as a CRC token, not a delivery")
         presented = request.header("x-twitter-webhooks-signature")
         expected = [f"sha256={hmac_base64(secret, request.body)}" for secret in config.secrets]
         if not expected or not signature_matches(expected, presented):

@@ -5,6 +5,7 @@ dokumentbeskrivelse → dokumentobjekt, written incrementally in the exact XSD e
 
 from __future__ import annotations
 
+import logging
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,8 @@ from .records import (
     SeriesRecord,
 )
 from .xmlwriter import NS_ARKIVSTRUKTUR, XSI, Progress, Writer, copy_file, open_xml
+
+logger = logging.getLogger(__name__)
 
 DOCUMENT_DIR = "DOKUMENT"
 
@@ -45,6 +48,7 @@ class StructureWriter:
     def __init__(self, *, root: Path, progress: Progress | None = None, total: int | None = None) -> None:
         self.root = root
         self.progress = progress
+        self.unreadable_files: list[str] = []
         self.total = total
         self.counts = StructureCounts()
         self.w: Writer | None = None
@@ -219,11 +223,23 @@ class StructureWriter:
         if entry.year not in self.dirs:
             target.parent.mkdir(parents=True, exist_ok=True)
             self.dirs.add(entry.year)
-        if f.path is not None:
-            copy_file(f.path, target)
-        else:
-            with f.open() as src, target.open("wb") as dst:
-                shutil.copyfileobj(src, dst, 1024 * 1024)
+        try:
+            if f.path is not None:
+                copy_file(f.path, target)
+            else:
+                with f.open() as src, target.open("wb") as dst:
+                    shutil.copyfileobj(src, dst, 1024 * 1024)
+        except OSError as exc:
+            # One unreadable stored file must not block every extract: leave it out and report it.
+            target.unlink(missing_ok=True)
+            self.unreadable_files.append(
+                f"journalpost {entry.system_id}, dokumentobjekt {f.system_id}: {exc.__class__.__name__}"
+            )
+            logger.warning(
+                "journal.export.file_unreadable",
+                extra={"file_system_id": f.system_id, "error_class": exc.__class__.__name__},
+            )
+            return
         f.relative_path = relative
         self.counts.document_objects += 1
         with w.element("dokumentobjekt"):

@@ -91,6 +91,9 @@ def extract_write(
         journal_entries=journal_counts.entries,
         changes=changes,
     )
+    unreadable = report.check("SORUM-FILES", "Every stored document file could be read")
+    for message in structure.unreadable_files:
+        unreadable.fail(message)
     run_checks(directory, report)
     report.seconds = time.monotonic() - started
     return report

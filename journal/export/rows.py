@@ -304,7 +304,7 @@ def _file(row: dict, lk: Lookup) -> r.FileRecord:
         created_by=lk.names(row["created_by_id"]),
         checksum=row["checksum"],
         size=row["size"],
-        extension=(row["format"] or name.rsplit(".", 1)[-1]).lower(),
+        extension=_safe_extension(row["format"] or name.rsplit(".", 1)[-1]),
         open=lambda: storage.open(name, "rb"),
         path=_local_path(storage, name),
     )
@@ -315,3 +315,9 @@ def _local_path(storage, name: str) -> str | None:
         return storage.path(name)
     except NotImplementedError:  # remote storage (S3 etc.): copied through open()
         return None
+
+
+def _safe_extension(value: str) -> str:
+    """The extension of the file in the extract: a plain short token, never a path (issue #14)."""
+    value = (value or "").lower()
+    return value if value.isascii() and value.isalnum() and len(value) <= 10 else "bin"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import mimetypes
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -12,6 +11,8 @@ from django.core.exceptions import FieldDoesNotExist
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
+
+from channels.attachments import extension_for, filename_sanitise
 
 from .. import rendering
 from ..models import (
@@ -84,8 +85,8 @@ def message_attachments(message: Message) -> list[AttachmentData]:
             continue  # not downloaded (yet); the file is what gets archived
         with attachment.file.open("rb") as handle:
             content = handle.read()
-        name = attachment.filename or attachment.file.name.rsplit("/", 1)[-1]
-        mime = attachment.content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
+        name = filename_sanitise(attachment.filename) or attachment.file.name.rsplit("/", 1)[-1]
+        mime = attachment.content_type or "application/octet-stream"
         result.append(
             AttachmentData(name=name, mime_type=mime.split(";")[0].strip().lower(), content=content)
         )
@@ -130,7 +131,8 @@ def message_rendering_data(
 
 def _attachment_files(attachment: AttachmentData) -> list[_PlannedFile]:
     original = rendering.rendered(attachment.content)
-    ext = attachment.name.rsplit(".", 1)[-1].lower() if "." in attachment.name else "bin"
+    # The format (and the stored file's extension) comes from the sniffed type, never the citizen's name.
+    ext = extension_for(attachment.mime_type)
     if attachment.mime_type in rendering.ARCHIVAL_IMAGE_FORMATS:
         img_ext, details = rendering.ARCHIVAL_IMAGE_FORMATS[attachment.mime_type]
         pdf = rendering.image_pdf(

@@ -49,6 +49,10 @@ class FakeProvider:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
+    @property
+    def port(self) -> int:
+        return self._server.server_address[1]
+
     def on(self, method: str, path: str, *replies: Reply, handler: Handler | None = None) -> None:
         """Answer `path` with the replies in turn (the last one repeats), or with a handler."""
         self.routes[(method, path)] = handler if handler is not None else list(replies)
