@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('channels', '0003_ops_polling_attachments_outbox'),
+        ('channels', '0005_sec_channels_encrypt_secrets'),
     ]
 
     operations = [
