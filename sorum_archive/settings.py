@@ -319,6 +319,9 @@ SORUM_POLL_MAX_BACKOFF_SECONDS = env.int("POLL_MAX_BACKOFF_SECONDS", default=6 *
 SORUM_GUESTBOOK_RATE_LIMIT = env.int("GUESTBOOK_RATE_LIMIT", default=5)
 SORUM_GUESTBOOK_RATE_WINDOW = env.int("GUESTBOOK_RATE_WINDOW", default=600)
 SORUM_GUESTBOOK_MAX_TEXT = 5000
+# The public journal's «Be om innsyn» form: requests per client address in the window (seconds).
+SORUM_INNSYN_RATE_LIMIT = env.int("INNSYN_RATE_LIMIT", default=10)
+SORUM_INNSYN_RATE_WINDOW = env.int("INNSYN_RATE_WINDOW", default=600)
 
 # Remote sak- og arkivsystem over the Noark 5 REST API
 # (ARCHIVE_SYSTEM=journal.archive_system_noark.NoarkRestArchiveSystem).

@@ -20,6 +20,7 @@ from sorum_archive.audit import audit_record
 from sorum_archive.models import AuditAction
 
 from .forms import AssignForm, BulkDecisionForm, DecisionForm, InboxFilterForm
+from .innsyn import INNSYNSKRAV_KIND, innsynskrav_age
 from .models import Message, MessageStatus
 from .selectors import (
     COUNT_CAP,
@@ -67,6 +68,8 @@ def _row_context() -> dict[str, str]:
         "formal": _("Formal…"),
         "assign_to_me": _("Assign to me"),
         "take": _("Take"),
+        "innsynskrav": _("Request for access"),
+        "innsyn_overdue": _("answer is overdue"),
     }
 
 
@@ -107,9 +110,18 @@ def _rows(messages: list[Message]) -> list[dict[str, str]]:
                 "url": f"{detail_prefix}{message.pk}/",
                 "assignee": (assignee.get_full_name() or assignee.get_username()) if assignee else "",
                 "journal_number": entry.number if entry else "",
+                **_innsynskrav_age(message),
             }
         )
     return rows
+
+
+def _innsynskrav_age(message: Message) -> dict[str, str]:
+    """An innsynskrav's age and deadline (offentleglova §§ 29 and 32); nothing for other messages."""
+    if message.channel.kind != INNSYNSKRAV_KIND:
+        return {}
+    age = innsynskrav_age(received_at=message.received_at, decided=message.status != MessageStatus.NEW)
+    return {"innsyn_age": age.label, "innsyn_overdue": "1" if age.overdue else ""}
 
 
 def _select_options(form: InboxFilterForm) -> dict[str, list[tuple[str, str, bool]]]:
