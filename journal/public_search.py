@@ -1,0 +1,140 @@
+"""Search and filters of the public journal (offentlig journal).
+
+The search looks only at what the public sees of an entry: its public title and its case's public title,
+both as the screening display function (selectors.public_entry) shows them. It never looks at a
+correspondent's name, at any name the entry's correspondents had before a correction, or at the message's
+author: offentlegforskrifta § 6 fourth paragraph forbids names of persons in entries older than one year
+to be searchable from outside, and a search that answered for a screened or old name would tell that name
+by the rows it returns, even when every shown field is masked.
+
+So a query runs in two steps. The database narrows the candidates with case-insensitive substring tests on
+the stored titles (a superset of the real matches: masking only removes text). Each candidate is then
+shown through public_entry, the words of every name it has ever had are removed from the shown titles,
+and a term matches only the start of a word that remains. The same code runs on PostgreSQL and on SQLite;
+SQLite's LIKE folds only ASCII case, so the database step uses the longest ASCII run of each term and the
+exact test is done here in Python.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Q, QuerySet
+
+from . import selectors
+from .models import ChangeLog, JournalEntry
+
+# At most this many candidates are screened in Python per search; beyond it the page says so and asks for
+# narrower filters (bench/ measures the cost per candidate).
+SEARCH_CANDIDATE_LIMIT = 2000
+MAX_TERMS = 8
+NAME_FIELDS = ("korrespondansepartNavn",)
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_ASCII_RUN = re.compile(r"[A-Za-z0-9]+")
+
+
+@dataclass(frozen=True)
+class PublicJournalQuery:
+    """What a visitor asked for: words and filters, all optional."""
+
+    text: str = ""
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    section_id: int | None = None
+    case: tuple[int, int] | None = None  # (saksår, sakssekvensnummer)
+
+
+@dataclass(frozen=True)
+class PublicJournalPage:
+    page: Page
+    entries: list[selectors.PublicEntry]
+    truncated: bool  # more candidates than SEARCH_CANDIDATE_LIMIT: only the newest were searched
+
+
+def search_terms(text: str) -> list[str]:
+    """The query's words, case-folded, in order, without repeats."""
+    terms: list[str] = []
+    for word in _WORD.findall(text.casefold()):
+        if word not in terms:
+            terms.append(word)
+    return terms[:MAX_TERMS]
+
+
+def _filtered(query: PublicJournalQuery) -> QuerySet[JournalEntry]:
+    entries = selectors.public_journal_queryset(
+        date_from=query.date_from, date_to=query.date_to, section_id=query.section_id
+    )
+    if query.case is not None:
+        year, number = query.case
+        entries = entries.filter(case__year=year, case__sequence_number=number)
+    return entries
+
+
+def _candidate_filter(term: str) -> Q:
+    """A superset test for one term in the stored titles: its longest ASCII run, matched ignoring case."""
+    runs = _ASCII_RUN.findall(term)
+    if not runs:
+        return Q()
+    run = max(runs, key=len)
+    return (
+        Q(title__icontains=run)
+        | Q(public_title__icontains=run)
+        | Q(case__title__icontains=run)
+        | Q(case__public_title__icontains=run)
+    )
+
+
+def _name_words(entries: Iterable[JournalEntry]) -> dict[int, set[str]]:
+    """Every word of every name each entry has had: correspondents now, corrected names, the author."""
+    entries = list(entries)
+    words: dict[int, set[str]] = defaultdict(set)
+    by_system_id = {entry.system_id: entry.pk for entry in entries}
+    for entry in entries:
+        names = [c.name for c in entry.correspondents.all()]
+        message = getattr(entry, "message", None)
+        if message is not None:
+            names += [message.author_name, message.author_handle]
+        for name in names:
+            words[entry.pk].update(_WORD.findall(name.casefold()))
+    changes = ChangeLog.objects.filter(system_id__in=list(by_system_id), field__in=NAME_FIELDS).values_list(
+        "system_id", "old_value", "new_value"
+    )
+    for system_id, old, new in changes:
+        words[by_system_id[system_id]].update(_WORD.findall(f"{old} {new}".casefold()))
+    return words
+
+
+def public_entry_matches(entry: selectors.PublicEntry, terms: list[str], names: set[str]) -> bool:
+    """Every term starts a word of the shown titles that is not a word of a name."""
+    shown = [w for w in _WORD.findall(f"{entry.title} {entry.case_title}".casefold()) if w not in names]
+    return all(any(word.startswith(term) for word in shown) for term in terms)
+
+
+def public_journal_search(*, query: PublicJournalQuery, page_number, page_size: int) -> PublicJournalPage:
+    """One page of the public journal for a visitor's words and filters, newest first."""
+    entries = _filtered(query)
+    terms = search_terms(query.text)
+    if not terms:
+        page = Paginator(entries, page_size).get_page(page_number)
+        return PublicJournalPage(
+            page=page, entries=[selectors.public_entry(e) for e in page.object_list], truncated=False
+        )
+    for term in terms:
+        entries = entries.filter(_candidate_filter(term))
+    candidates = list(entries.select_related("message")[: SEARCH_CANDIDATE_LIMIT + 1])
+    truncated = len(candidates) > SEARCH_CANDIDATE_LIMIT
+    candidates = candidates[:SEARCH_CANDIDATE_LIMIT]
+    names = _name_words(candidates)
+    matches = []
+    for entry in candidates:
+        shown = selectors.public_entry(entry)
+        if public_entry_matches(shown, terms, names[entry.pk]):
+            matches.append(shown)
+    page = Paginator(matches, page_size).get_page(page_number)
+    return PublicJournalPage(page=page, entries=list(page.object_list), truncated=truncated)
