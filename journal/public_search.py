@@ -31,7 +31,7 @@ from .models import ChangeLog, JournalEntry
 
 # At most this many candidates are screened in Python per search; beyond it the page says so and asks for
 # narrower filters (bench/ measures the cost per candidate).
-SEARCH_CANDIDATE_LIMIT = 2000
+SEARCH_CANDIDATE_LIMIT = 500
 MAX_TERMS = 8
 NAME_FIELDS = ("korrespondansepartNavn",)
 
