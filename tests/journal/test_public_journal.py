@@ -204,3 +204,15 @@ def test_bad_filters_give_a_clear_error(client):
     errors = response.context["form"].errors
     assert "case" in errors
     assert "__all__" in errors
+
+
+def test_a_search_beyond_the_candidate_limit_says_so(client, monkeypatch):
+    monkeypatch.setattr("journal.public_search.SEARCH_CANDIDATE_LIMIT", 2)
+    for n in range(3):
+        _entry(title=f"Brøyting {n}")
+    response = client.get(reverse(LIST), {"q": "brøyting"}, HTTP_ACCEPT_LANGUAGE="nb")
+    assert response.context["truncated"] is True
+    assert len(response.context["entries"]) == 2
+    assert 'data-testid="search-truncated"' in response.content.decode()
+    response = client.get(reverse(LIST), {"q": "brøyting 1"})
+    assert response.context["truncated"] is False
