@@ -89,6 +89,7 @@ def _rows(messages: list[Message]) -> list[dict[str, str]]:
     # message_detail is "<prefix><pk>/": reversed once, not fifty times.
     detail_prefix = reverse("triage:message_detail", kwargs={"pk": 1}).removesuffix("1/")
     channels: dict[int, str] = {}
+    no_name = _("(no name)")  # an anonymous innsynskrav (offentleglova § 28)
     rows = []
     for message in messages:
         received = timezone.localtime(message.received_at)
@@ -104,7 +105,7 @@ def _rows(messages: list[Message]) -> list[dict[str, str]]:
                 "status_label": labels.get(message.status, message.status),
                 "received_iso": received.isoformat(),
                 "received": dateformat.format(received, "j. M H:i"),
-                "author": _truncated(message.author_name or message.author_handle, 40),
+                "author": _truncated(message.author_name or message.author_handle, 40) or no_name,
                 "channel": channel,
                 "text": _truncated(message.text, 140),
                 "url": f"{detail_prefix}{message.pk}/",
@@ -305,6 +306,7 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "show_raw_event": request.user.has_perm("channels.view_inboundevent") and message.inbound_event,
         "formal_reply": formal_submission_reply_default(),
         "suggestions": suggestions_for_message(message=message),
+        "innsyn": _innsynskrav_age(message),
     }
     context["suggested_cases"] = (
         [item for item in context["suggestions"].case_suggestions if item.found]

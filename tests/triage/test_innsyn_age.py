@@ -81,3 +81,19 @@ def test_inbox_shows_the_age_of_innsynskrav_only_and_filters_them(client):
     assert f'id="msg-{request.pk}"' in html
     assert f'id="msg-{old.pk}"' in html
     assert f'id="msg-{comment.pk}"' not in html
+
+
+@pytest.mark.django_db
+def test_an_anonymous_request_has_a_heading_and_its_age_on_its_page(client):
+    section = SectionFactory(code="teknisk")
+    innsyn = ChannelFactory(kind="innsynskrav", slug="innsynskrav", name="Innsynskrav", section=section)
+    message = MessageFactory(
+        channel=innsyn, author_name="", author_handle="", received_at=timezone.now() - timedelta(days=2)
+    )
+    client.force_login(caseworker(section))
+    html = client.get(reverse("triage:message_detail", args=[message.pk]), HTTP_ACCEPT_LANGUAGE="nb").content
+    html = html.decode()
+    assert "<h1>(uten navn)</h1>" in html
+    assert "Innsynskrav: 2 dager gammel" in html
+    inbox = client.get(reverse("triage:inbox"), HTTP_ACCEPT_LANGUAGE="nb").content.decode()
+    assert '<span class="from-name">(uten navn)</span>' in inbox
