@@ -2,14 +2,14 @@
 
 The search looks only at what the public sees of an entry: its public title and its case's public title,
 both as the screening display function (selectors.public_entry) shows them. It never looks at a
-correspondent's name, at any name the entry's correspondents had before a correction, or at the message's
-author: offentlegforskrifta § 6 fourth paragraph forbids names of persons in entries older than one year
-to be searchable from outside, and a search that answered for a screened or old name would tell that name
-by the rows it returns, even when every shown field is masked.
+correspondent's name, at any name the correspondents had before a correction, or at a message's author,
+of this entry or of any entry in its case: offentlegforskrifta § 6 fourth paragraph forbids names of
+persons in entries older than one year to be searchable from outside, and a search that answered for a
+screened or old name would tell that name by the rows it returns, even when every shown field is masked.
 
 So a query runs in two steps. The database narrows the candidates with case-insensitive substring tests on
 the stored titles (a superset of the real matches: masking only removes text). Each candidate is then
-shown through public_entry, the words of every name it has ever had are removed from the shown titles,
+shown through public_entry, the words of every name its case has ever had are removed from the shown titles,
 and a term matches only the start of a word that remains. The same code runs on PostgreSQL and on SQLite;
 SQLite's LIKE folds only ASCII case, so the database step uses the longest ASCII run of each term and the
 exact test is done here in Python.
@@ -27,7 +27,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 
 from . import selectors
-from .models import ChangeLog, JournalEntry
+from .models import ChangeLog, Correspondent, JournalEntry
 
 # At most this many candidates are screened in Python per search; beyond it the page says so and asks for
 # narrower filters (bench/ measures the cost per candidate).
@@ -91,22 +91,26 @@ def _candidate_filter(term: str) -> Q:
 
 
 def _name_words(entries: Iterable[JournalEntry]) -> dict[int, set[str]]:
-    """Every word of every name each entry has had: correspondents now, corrected names, the author."""
-    entries = list(entries)
+    """Every word of every name any entry of each case has had, by case id: correspondents now, names
+    before a correction, message authors. A case title can carry the name of a party to a sibling entry,
+    so the whole case's names are left out of both titles."""
+    case_ids = {entry.case_id for entry in entries}
     words: dict[int, set[str]] = defaultdict(set)
-    by_system_id = {entry.system_id: entry.pk for entry in entries}
-    for entry in entries:
-        names = [c.name for c in entry.correspondents.all()]
-        message = getattr(entry, "message", None)
-        if message is not None:
-            names += [message.author_name, message.author_handle]
-        for name in names:
-            words[entry.pk].update(_WORD.findall(name.casefold()))
-    changes = ChangeLog.objects.filter(system_id__in=list(by_system_id), field__in=NAME_FIELDS).values_list(
+    case_of: dict = {}
+    siblings = JournalEntry.objects.filter(case_id__in=case_ids).values_list(
+        "case_id", "system_id", "message__author_name", "message__author_handle"
+    )
+    for case_id, system_id, author_name, author_handle in siblings:
+        case_of[system_id] = case_id
+        words[case_id].update(_WORD.findall(f"{author_name or ''} {author_handle or ''}".casefold()))
+    names = Correspondent.objects.filter(entry__case_id__in=case_ids).values_list("entry__case_id", "name")
+    for case_id, name in names:
+        words[case_id].update(_WORD.findall(name.casefold()))
+    changes = ChangeLog.objects.filter(system_id__in=list(case_of), field__in=NAME_FIELDS).values_list(
         "system_id", "old_value", "new_value"
     )
     for system_id, old, new in changes:
-        words[by_system_id[system_id]].update(_WORD.findall(f"{old} {new}".casefold()))
+        words[case_of[system_id]].update(_WORD.findall(f"{old} {new}".casefold()))
     return words
 
 
@@ -127,14 +131,14 @@ def public_journal_search(*, query: PublicJournalQuery, page_number, page_size: 
         )
     for term in terms:
         entries = entries.filter(_candidate_filter(term))
-    candidates = list(entries.select_related("message")[: SEARCH_CANDIDATE_LIMIT + 1])
+    candidates = list(entries[: SEARCH_CANDIDATE_LIMIT + 1])
     truncated = len(candidates) > SEARCH_CANDIDATE_LIMIT
     candidates = candidates[:SEARCH_CANDIDATE_LIMIT]
     names = _name_words(candidates)
     matches = []
     for entry in candidates:
         shown = selectors.public_entry(entry)
-        if public_entry_matches(shown, terms, names[entry.pk]):
+        if public_entry_matches(shown, terms, names[entry.case_id]):
             matches.append(shown)
     page = Paginator(matches, page_size).get_page(page_number)
     return PublicJournalPage(page=page, entries=list(page.object_list), truncated=truncated)

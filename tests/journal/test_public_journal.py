@@ -208,11 +208,19 @@ def test_bad_filters_give_a_clear_error(client):
 
 def test_a_search_beyond_the_candidate_limit_says_so(client, monkeypatch):
     monkeypatch.setattr("journal.public_search.SEARCH_CANDIDATE_LIMIT", 2)
-    for n in range(3):
-        _entry(title=f"Brøyting {n}")
+    for word in ("alfa", "beta", "gamma"):
+        _entry(title=f"Brøyting {word}")
     response = client.get(reverse(LIST), {"q": "brøyting"}, HTTP_ACCEPT_LANGUAGE="nb")
     assert response.context["truncated"] is True
     assert len(response.context["entries"]) == 2
     assert 'data-testid="search-truncated"' in response.content.decode()
-    response = client.get(reverse(LIST), {"q": "brøyting 1"})
+    response = client.get(reverse(LIST), {"q": "brøyting beta"})
     assert response.context["truncated"] is False
+
+
+def test_search_never_matches_a_name_of_a_party_in_the_same_case(client):
+    case = CaseFactory(title="Byggesak Nils Grunneier", public_title="Byggesak Nils Grunneier")
+    _entry(title="Søknad om tillatelse", case=case, name="Nils Grunneier")
+    reply = _entry(title="Svar på søknad om tillatelse", case=case, name="Sørum kommune")
+    assert _numbers(client, q="byggesak svar") == {reply.number}
+    assert _numbers(client, q="grunneier") == set()
