@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import sys
 import uuid
 
 import pytest
@@ -11,6 +12,7 @@ from django.utils import timezone
 from protego import Protego
 
 from journal.models import ChangeLog, Correspondent, CorrespondentType, JournalStatus, ScreeningMetadata
+from journal.public_search import FOLDED_FROM_NON_ASCII
 from journal.services import screening_apply
 from journal.services.review import correspondent_correct
 from tests.factories import CaseFactory, JournalEntryFactory, SectionFactory, archivist
@@ -224,3 +226,20 @@ def test_search_never_matches_a_name_of_a_party_in_the_same_case(client):
     reply = _entry(title="Svar på søknad om tillatelse", case=case, name="Sørum kommune")
     assert _numbers(client, q="byggesak svar") == {reply.number}
     assert _numbers(client, q="grunneier") == set()
+
+
+def test_names_are_looked_up_by_letters_no_other_character_folds_into():
+    folded = {
+        ch
+        for cp in range(0x80, sys.maxunicode + 1)
+        for ch in chr(cp).casefold()
+        if ch.isascii() and ch.isalnum()
+    }
+    assert folded == set(FOLDED_FROM_NON_ASCII)
+
+
+def test_search_never_matches_a_name_whose_letters_fold(client):
+    entry = _entry(title="Brev fra Hans Strauss om gjerde", name="Hans Strauß")
+    assert _numbers(client, q="gjerde") == {entry.number}
+    assert _numbers(client, q="strauss") == set()
+    assert _numbers(client, q="STRAUß") == set()
