@@ -39,6 +39,7 @@ BENCHMARKS: list[tuple[str, list[str], int, str]] = [
     ("ingest_bulk.py", ["100000"], 180, "bulk"),
     ("journal.py", ["--entries", "100", "--worker-entries", "100", "--renders", "40"], 240, "journal"),
     ("fiks.py", ["--messages", "200"], 90, "fiks"),
+    ("public_journal.py", ["--entries", "20000", "--n", "10"], 120, "public"),
     ("inbox.py", ["--messages", "1000000", "--n", "40"], 420, "inbox"),
     ("dashboard.py", ["--messages", "1000000", "--repeat", "20"], 300, "dashboard"),
     ("export.py", ["--sizes", "10000,100000"], 360, ""),  # export.py makes and drops its own database

@@ -67,6 +67,13 @@ class CloseCaseForm(forms.Form):
 
 
 class PublicJournalFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search titles"),
+        max_length=200,
+        required=False,
+        help_text=_("Words in the title of the entry or the case. Names of persons are not searched."),
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
     date_from = forms.DateField(
         label=_("From date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -79,3 +86,24 @@ class PublicJournalFilterForm(forms.Form):
         required=False,
         empty_label=_("All sections"),
     )
+    case = forms.RegexField(
+        label=_("Case number"),
+        regex=r"^[0-9]{4}/[0-9]{1,9}$",
+        max_length=20,
+        required=False,
+        error_messages={"invalid": _("Write the case number as year/number, e.g. 2026/42.")},
+        widget=forms.TextInput(attrs={"placeholder": "2026/42", "inputmode": "numeric"}),
+    )
+
+    def clean_case(self) -> tuple[int, int] | None:
+        value = self.cleaned_data["case"].strip()
+        if not value:
+            return None
+        year, number = value.split("/")
+        return int(year), int(number)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise forms.ValidationError(_("The from date is after the to date."), code="invalid_range")
+        return data

@@ -8,16 +8,17 @@ HTML or the feed by a template mistake.
 from __future__ import annotations
 
 from django.contrib.syndication.views import Feed
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
-from . import selectors
+from . import public_robots, selectors
 from .forms import PublicJournalFilterForm
 from .models import DocumentFile
+from .public_robots import public_entries_carry_names
+from .public_search import PublicJournalQuery, public_journal_search
 from .views import file_response
 
 PAGE_SIZE = 50
@@ -37,23 +38,41 @@ def _filters(request: HttpRequest) -> tuple[PublicJournalFilterForm, dict]:
     }
 
 
+def _query(form: PublicJournalFilterForm) -> PublicJournalQuery:
+    if not form.is_bound or not form.is_valid():
+        return PublicJournalQuery()
+    data = form.cleaned_data
+    section = data.get("section")
+    return PublicJournalQuery(
+        text=data.get("q") or "",
+        date_from=data.get("date_from"),
+        date_to=data.get("date_to"),
+        section_id=section.pk if section else None,
+        case=data.get("case"),
+    )
+
+
 def public_journal(request: HttpRequest) -> HttpResponse:
-    form, filters = _filters(request)
-    page = Paginator(selectors.public_journal_queryset(**filters), PAGE_SIZE).get_page(
-        request.GET.get("side")
+    form = PublicJournalFilterForm(request.GET or None)
+    result = public_journal_search(
+        query=_query(form), page_number=request.GET.get("side"), page_size=PAGE_SIZE
     )
     query = request.GET.copy()
     query.pop("side", None)
-    return render(
+    noindex = bool(request.GET) or public_entries_carry_names(result.entries)
+    response = render(
         request,
         "journal/public_journal.html",
         {
             "form": form,
-            "page": page,
-            "entries": [selectors.public_entry(entry) for entry in page.object_list],
+            "page": result.page,
+            "entries": result.entries,
+            "truncated": result.truncated,
             "query": query.urlencode(),
+            "noindex": noindex,
         },
     )
+    return public_robots.noindex(response) if noindex else response
 
 
 def public_document(request: HttpRequest, system_id) -> FileResponse:
@@ -61,15 +80,20 @@ def public_document(request: HttpRequest, system_id) -> FileResponse:
         stored = selectors.public_document_file_get(system_id=system_id)
     except DocumentFile.DoesNotExist as exc:
         raise Http404 from exc
-    return file_response(stored)
+    # The document's text holds the correspondent's name (offentlegforskrifta § 6).
+    return public_robots.noindex(file_response(stored))
 
 
 class PublicJournalFeed(Feed):
-    title = _("Public journal")
+    title = _("Sørum kommune: public journal")
     description = _("Journal entries of the municipality; screened information is replaced by ******.")
 
     def link(self) -> str:
         return reverse("public_journal:list")
+
+    def __call__(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        # Aggregators keep copies of feed items, names included (offentlegforskrifta § 6).
+        return public_robots.noindex(super().__call__(request, *args, **kwargs))
 
     def get_object(self, request: HttpRequest, *args, **kwargs) -> dict:
         return _filters(request)[1]

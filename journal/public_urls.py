@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import public
+from . import public, public_innsyn
 
 app_name = "public_journal"
 
@@ -9,4 +9,6 @@ urlpatterns = [
     path("rss/", public.PublicJournalFeed(), name="rss"),
     path("atom/", public.PublicJournalAtomFeed(), name="atom"),
     path("dokument/<uuid:system_id>/", public.public_document, name="document"),
+    path("<uuid:system_id>/innsyn/", public_innsyn.innsyn_request, name="innsyn"),
+    path("innsyn/takk/", public_innsyn.innsyn_thanks, name="innsyn_thanks"),
 ]

@@ -347,6 +347,9 @@ SORUM_RATE_KEY_PREFIX = "v1"
 # X checks about hourly, Meta on subscription: more is probing.
 SORUM_HANDSHAKE_RATE_LIMIT = env.int("HANDSHAKE_RATE_LIMIT", default=10)
 SORUM_HANDSHAKE_RATE_WINDOW = env.int("HANDSHAKE_RATE_WINDOW", default=3600)
+# The public journal's «Be om innsyn» form: requests per client address in the window (seconds).
+SORUM_INNSYN_RATE_LIMIT = env.int("INNSYN_RATE_LIMIT", default=10)
+SORUM_INNSYN_RATE_WINDOW = env.int("INNSYN_RATE_WINDOW", default=600)
 
 # Remote sak- og arkivsystem over the Noark 5 REST API
 # (ARCHIVE_SYSTEM=journal.archive_system_noark.NoarkRestArchiveSystem).

@@ -103,7 +103,7 @@ def message_ingest(*, channel: Channel, event: InboundEvent | None, inbound: Inb
         channel=channel,
         conversation=conversation,
         inbound_event=event,
-        section_id=channel.section_id,
+        section_id=_section_id(channel=channel, inbound=inbound),
         **fields,
     )
     try:
@@ -117,6 +117,17 @@ def message_ingest(*, channel: Channel, event: InboundEvent | None, inbound: Inb
 
         message_attachments_create(message=message, attachments=inbound.attachments)
     return message
+
+
+def _section_id(*, channel: Channel, inbound: InboundMessage) -> int | None:
+    """The section the message names (an innsynskrav: its entry's section), else the channel's."""
+    if inbound.section_code:
+        from .models import Section
+
+        section_id = Section.objects.filter(code=inbound.section_code).values_list("pk", flat=True).first()
+        if section_id is not None:
+            return section_id
+    return channel.section_id
 
 
 def message_new_fields(*, inbound: InboundMessage, received_at: datetime) -> dict:

@@ -23,6 +23,7 @@ from sorum_archive.audit import audit_record
 from sorum_archive.models import AuditAction
 
 from .forms import AssignForm, BulkDecisionForm, DecisionForm, InboxFilterForm
+from .innsyn import INNSYNSKRAV_KIND, innsynskrav_age
 from .models import Decision, Message, MessageStatus, TriageDecision
 from .selectors import (
     COUNT_CAP,
@@ -72,6 +73,8 @@ def _row_context() -> dict[str, str]:
         "formal": _("Formal"),
         "assign_to_me": _("Assign to me"),
         "take": _("Take"),
+        "innsynskrav": _("Request for access"),
+        "innsyn_overdue": _("answer is overdue"),
     }
 
 
@@ -97,6 +100,7 @@ def _rows(messages: list[Message], *, query: str = "") -> list[dict[str, str]]:
     detail_prefix = reverse("triage:message_detail", kwargs={"pk": 1}).removesuffix("1/")
     channels: dict[int, str] = {}
     suffix = f"?{query}" if query else ""
+    no_name = _("(no name)")  # an anonymous innsynskrav (offentleglova § 28)
     rows = []
     for message in messages:
         received = timezone.localtime(message.received_at)
@@ -112,7 +116,7 @@ def _rows(messages: list[Message], *, query: str = "") -> list[dict[str, str]]:
                 "status_label": labels.get(message.status, message.status),
                 "received_iso": received.isoformat(),
                 "received": dateformat.format(received, "j. b. H:i"),
-                "author": _truncated(message.author_name or message.author_handle, 40),
+                "author": _truncated(message.author_name or message.author_handle, 40) or no_name,
                 "channel": channel,
                 "text": _truncated(message.text, 140),
                 # The message page keeps the list's filter, so j/k there walk the same list.
@@ -121,9 +125,18 @@ def _rows(messages: list[Message], *, query: str = "") -> list[dict[str, str]]:
                 "journal_number": entry.number if entry else "",
                 # Filed messages are corrected by the archivist, not re-decided from the list.
                 "filed": entry is not None and entry.status != JournalStatus.UTGAAR,
+                **_innsynskrav_age(message),
             }
         )
     return rows
+
+
+def _innsynskrav_age(message: Message) -> dict[str, str]:
+    """An innsynskrav's age and deadline (offentleglova §§ 29 and 32); nothing for other messages."""
+    if message.channel.kind != INNSYNSKRAV_KIND:
+        return {}
+    age = innsynskrav_age(received_at=message.received_at, decided=message.status != MessageStatus.NEW)
+    return {"innsyn_age": age.label, "innsyn_overdue": "1" if age.overdue else ""}
 
 
 def _select_options(form: InboxFilterForm) -> dict[str, list[tuple[str, str, bool]]]:
@@ -308,6 +321,7 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "show_raw_event": request.user.has_perm("channels.view_inboundevent") and message.inbound_event,
         "formal_reply": formal_submission_reply_default(),
         "suggestions": suggestions_for_message(message=message),
+        "innsyn": _innsynskrav_age(message),
     }
     context["suggested_cases"] = (
         [item for item in context["suggestions"].case_suggestions if item.found]

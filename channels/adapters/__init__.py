@@ -6,6 +6,7 @@ from .facebook import FacebookAdapter
 from .flickr import FlickrAdapter
 from .forum import ForumAdapter
 from .guestbook import GuestbookAdapter
+from .innsynskrav import InnsynskravAdapter
 from .linkedin import LinkedInAdapter
 from .meeting import MeetingAdapter
 from .sms import SmsAdapter
@@ -27,6 +28,7 @@ ADAPTERS: dict[str, ChannelAdapter] = {
         FlickrAdapter(),
         YouTubeAdapter(),
         LinkedInAdapter(),
+        InnsynskravAdapter(),
     )
 }
 

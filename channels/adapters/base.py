@@ -127,6 +127,9 @@ class InboundMessage:
     parent_external_id: str = ""
     attachments: tuple[InboundAttachment, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
+    # The code of the section whose queue the message belongs to, when the source knows it better than the
+    # channel's own section (an innsynskrav goes to the section of the entry it asks about).
+    section_code: str = ""
 
     def __post_init__(self) -> None:
         if self.sent_at.tzinfo is None:

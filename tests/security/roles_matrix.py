@@ -58,6 +58,7 @@ EXCLUDED_PREFIXES = ("admin/",)
 
 EXPECTATIONS: dict[str, Expect] = {
     "healthz": everyone(200),
+    "robots_txt": everyone(200),
     "login": everyone(200),
     "logout": Expect(
         method="post", anonymous=302, caseworker_own=302, caseworker_other=302, archivist=302, admin=302
@@ -109,6 +110,9 @@ EXPECTATIONS: dict[str, Expect] = {
     "public_journal:rss": everyone(200),
     "public_journal:atom": everyone(200),
     "public_journal:document": everyone(404, objects={"system_id": "document_file"}),
+    # The fixture's entry is not approved, so it is not in the public journal: no innsyn form for it.
+    "public_journal:innsyn": everyone(404, objects={"system_id": "entry"}),
+    "public_journal:innsyn_thanks": everyone(200),
     # The inbox UI and API (lists are filtered to the user's sections inside; detail is 404 outside them).
     "triage:my_queue": Expect(),
     "triage:inbox_counts": Expect(),
