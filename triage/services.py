@@ -18,6 +18,7 @@ from sorum_archive.models import AuditAction
 
 from .dashboard.rollup import dashboard_days_mark_stale
 from .models import Conversation, Decision, Message, MessageStatus, TriageDecision
+from .selectors import cases_open_for_user
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -249,7 +250,13 @@ def triage_decision_make(
     reason: str = "",
     reply_text: str = "",
 ) -> TriageDecision:
-    """The inbox's one decision entry point: creates the new case, records, and sends the reply."""
+    """The inbox's one decision entry point: creates the new case, records, and sends the reply.
+
+    The case must be one the deciding user may file into (their own sections'; any for archivists): filing
+    a message into another section's case would hand that section the message.
+    """
+    if case is not None and not cases_open_for_user(user=decided_by).filter(pk=case.pk).exists():
+        raise ValidationError(_("Not a case you can file into."), code="case_not_allowed")
     if decision == Decision.CASE_RELATED and case is None and new_case_title.strip():
         if new_case_section is None:
             raise ValidationError(_("A new case needs a section."), code="section_required")

@@ -27,6 +27,7 @@ from .selectors import (
     InboxFilters,
     InvalidCursor,
     case_search,
+    cases_for_user,
     inbox_ids_matching,
     inbox_newer_for_user,
     inbox_page_for_user,
@@ -292,7 +293,7 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "previous": message_previous_from_author(message=message),
         "show_raw_event": request.user.has_perm("channels.view_inboundevent") and message.inbound_event,
         "formal_reply": formal_submission_reply_default(),
-        "suggestions": suggestions_for_message(message=message),
+        "suggestions": suggestions_for_message(message=message, cases=cases_for_user(user=request.user)),
     }
     context["suggested_cases"] = (
         [item for item in context["suggestions"].case_suggestions if item.found]
@@ -436,5 +437,5 @@ def assign(request: HttpRequest) -> HttpResponse:
 def case_picker_search(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("triage.triage_message"):
         raise PermissionDenied
-    cases = case_search(q=request.GET.get("q", "")[:200])
+    cases = case_search(user=request.user, q=request.GET.get("q", "")[:200])
     return render(request, "triage/_case_results.html", {"cases": cases, "q": request.GET.get("q", "")})
