@@ -255,8 +255,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Unified inbox, triage decisions and the Noark 5 archive of Sørum kommune.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    # The schema and its docs page are for signed-in staff and API clients only.
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # The schema and its docs page are for staff and API clients holding a role only.
+    "SERVE_PERMISSIONS": ["sorum_archive.api.HasStaffRole"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "sorum_archive.api_schema.add_error_responses",
