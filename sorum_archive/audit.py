@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import models
 
 from .models import AuditAction, AuditEvent
+from .security.client_ip import client_ip_address
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -39,7 +40,7 @@ def audit_record(
         object_type=object_type[:100],
         object_id=str(object_id)[:100],
         summary=summary[:500],
-        remote_addr=(request.META.get("REMOTE_ADDR", "") if request is not None else "")[:64],
+        remote_addr=(client_ip_address(request) if request is not None else "")[:64],
         extra=extra or {},
     )
     logger.info(

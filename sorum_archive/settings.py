@@ -346,6 +346,12 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
+# Reverse proxies (addresses or CIDR networks) whose X-Forwarded-For is believed: behind the shipped nginx,
+# its address. Empty: REMOTE_ADDR is the client. Used by the login lockout, the guestbook limit and the
+# channels' allowed_ips through one helper (sorum_archive/security/client_ip.py, docs/operations.md).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+AXES_CLIENT_IP_CALLABLE = "sorum_archive.security.client_ip.client_ip_address"
+
 # Login throttling (django-axes): a username is locked for that client address after repeated failures.
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
