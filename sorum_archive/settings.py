@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # With a read replica: lists read the primary for a few seconds after the user's own write.
     "sorum_archive.db.ReadYourWritesMiddleware",
+    # Every read of citizen content by a person is recorded here (sorum_archive.audit.AUDITED_READS).
+    "sorum_archive.audit.AuditReadMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "sorum_archive.security.middleware.DatabaseUnavailableMiddleware",

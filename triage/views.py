@@ -16,9 +16,6 @@ from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sorum_archive.audit import audit_record
-from sorum_archive.models import AuditAction
-
 from .forms import AssignForm, BulkDecisionForm, DecisionForm, InboxFilterForm
 from .models import Message, MessageStatus
 from .selectors import (
@@ -261,8 +258,6 @@ def inbox_counts(request: HttpRequest) -> HttpResponse:
 def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The message with its thread, author history, raw event and decisions; POST decides (no JS needed)."""
     message = _visible_message(request, pk, detail=True)
-    if request.method == "GET":
-        audit_record(actor=request.user, action=AuditAction.VIEWED, obj=message, request=request)
     sections = sections_for_user(user=request.user)
     errors: list[str] = []
     if request.method == "POST":
