@@ -231,6 +231,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "journal.fiks.tasks.fiks_dispatch_resend_pending_task",
         "schedule": 300.0,
     },
+    # The audit trail's hash chains: verified end to end, then their heads anchored (written into the
+    # trail and, with AUDIT_TSA_URL, signed by an RFC 3161 time-stamping authority).
+    "audit-chain-verify-and-anchor": {
+        "task": "sorum_archive.tasks.audit_chain_anchor_task",
+        "schedule": 24 * 60 * 60.0,
+    },
     # Polling channels (WordPress, Flickr, YouTube, LinkedIn) whose next_poll_at has come are fetched.
     "channels-poll-due": {
         "task": "channels.tasks.channels_poll_due_task",
@@ -353,6 +359,12 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # channels' allowed_ips through one helper (sorum_archive/security/client_ip.py, docs/operations.md).
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 AXES_CLIENT_IP_CALLABLE = "sorum_archive.security.client_ip.client_ip_address"
+
+# The audit chain's daily anchor: an RFC 3161 time-stamping authority's URL (empty: the head is written
+# into the trail only), its certificate (PEM; the token is then checked) and the request timeout.
+AUDIT_TSA_URL = env.str("AUDIT_TSA_URL", default="")
+AUDIT_TSA_CERTIFICATE = env.str("AUDIT_TSA_CERTIFICATE", default="")
+AUDIT_TSA_TIMEOUT = env.float("AUDIT_TSA_TIMEOUT", default=10.0)
 
 # Login throttling (django-axes): a username is locked for that client address after repeated failures.
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
