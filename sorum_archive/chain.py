@@ -64,21 +64,26 @@ def chained_models() -> list[type[HashChainedModel]]:
 
 def _heads_locked() -> dict[str, ChainHead]:
     names = [m._meta.label_lower for m in chained_models()]
-    if ChainHead.objects.filter(name__in=names).count() < len(names):
-        for name in names:
+    for _attempt in range(2):
+        if connection.features.has_select_for_update:
+            heads = ChainHead.objects.select_for_update().filter(name__in=names).order_by("name")
+        else:
+            # SQLite: take the database write lock before the head is read.
+            ChainHead.objects.filter(name__in=names).update(length=F("length"))
+            heads = ChainHead.objects.filter(name__in=names)
+        found = {head.name: head for head in heads}
+        if len(found) == len(names):
+            return found
+        for name in names:  # a database flushed by tests, or a chained model added after the migrations
             ChainHead.objects.get_or_create(name=name)
-    if connection.features.has_select_for_update:
-        heads = ChainHead.objects.select_for_update().filter(name__in=names).order_by("name")
-    else:
-        ChainHead.objects.filter(name__in=names).update(length=F("length"))  # SQLite: the write lock, first
-        heads = ChainHead.objects.filter(name__in=names)
-    return {head.name: head for head in heads}
+    raise RuntimeError("hash chain heads could not be created")
 
 
 def chain_append(row: HashChainedModel, insert: Callable[[], None]) -> None:
     """Link `row` to its chain's head and insert it (the one place a chained row is written)."""
     label = row._meta.label_lower
-    with transaction.atomic():
+    # No savepoint: a failed append leaves the caller's transaction failed anyway.
+    with transaction.atomic(savepoint=False):
         head = _heads_locked()[label]
         row.chain_prev = head.head_hash
         row.chain_hash = link_hash(head.head_hash, canonical_row(row, type(row).CHAIN_FIELDS))
