@@ -10,6 +10,8 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from sorum_archive.security.client_ip import client_ip_address
+
 from .adapters.base import MalformedPayload, WebhookRequest
 from .forms import MeetingUploadForm
 from .models import Channel, InboundEvent, InboundEventStatus, MessageAttachment, OutboundReply, PollCursor
@@ -188,7 +190,7 @@ class ChannelAdmin(admin.ModelAdmin):
                     },
                     query={},
                     body=upload.read(),
-                    remote_addr=request.META.get("REMOTE_ADDR", ""),
+                    remote_addr=client_ip_address(request),
                 ),
             )
             event = inbound_event_parse(event_id=event.pk)

@@ -8,6 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from sorum_archive.security.client_ip import client_ip_address
+
 from .forms import GuestbookForm
 from .guestbook import guestbook_entry_submit, guestbook_rate_limited
 from .models import Channel
@@ -24,7 +26,7 @@ def guestbook_form(request: HttpRequest, slug: str) -> HttpResponse:
     channel = _channel(slug)
     form = GuestbookForm(request.POST or None)
     if request.method == "POST":
-        remote_addr = request.META.get("REMOTE_ADDR", "")
+        remote_addr = client_ip_address(request)
         if guestbook_rate_limited(channel=channel, remote_addr=remote_addr):
             logger.info("channels.guestbook.rate_limited", extra={"channel": channel.slug})
             return render(

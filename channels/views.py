@@ -17,6 +17,8 @@ from django.http import (
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from sorum_archive.security.client_ip import client_ip_address
+
 from .adapters import get_adapter
 from .adapters.base import VerificationFailed, WebhookRequest
 from .attachments import filename_sanitise
@@ -41,7 +43,7 @@ def _webhook_request(request: HttpRequest, body: bytes) -> WebhookRequest:
         headers=headers,
         query={key: request.GET.get(key, "") for key in request.GET},
         body=body,
-        remote_addr=request.META.get("REMOTE_ADDR", ""),
+        remote_addr=client_ip_address(request),
         now=timezone.now(),
     )
 

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from .chain import chain_status
 from .models import AuditEvent
 
 
@@ -12,6 +13,12 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ["actor_username", "object_id", "summary"]
     date_hierarchy = "at"
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
+    # Shows the hash chains' state above the list (templates/admin/sorum_archive/auditevent/change_list.html).
+    change_list_template = "admin/sorum_archive/auditevent/change_list.html"
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "chain_status": chain_status()}
+        return super().changelist_view(request, extra_context=extra_context)
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from rest_framework import exceptions, status
+from rest_framework import exceptions, permissions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -51,3 +51,15 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     message = detail.get("detail") if isinstance(detail, dict) and "detail" in detail else str(exc)
     response.data = {"error": {"code": str(code), "message": str(message), "detail": detail}}
     return response
+
+
+class HasStaffRole(permissions.BasePermission):
+    """Signed in and holding a staff role (every role can read the inbox): for the API schema and docs.
+
+    A signed-in account without a role (a fresh user, a disabled employee's account stripped of its groups)
+    is refused like anyone else.
+    """
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user.has_perm("triage.view_message"))

@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # With a read replica: lists read the primary for a few seconds after the user's own write.
     "sorum_archive.db.ReadYourWritesMiddleware",
+    # Every read of citizen content by a person is recorded here (sorum_archive.audit.AUDITED_READS).
+    "sorum_archive.audit.AuditReadMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "sorum_archive.security.middleware.DatabaseUnavailableMiddleware",
@@ -234,6 +236,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "journal.fiks.tasks.fiks_dispatch_resend_pending_task",
         "schedule": 300.0,
     },
+    # The audit trail's hash chains: verified end to end, then their heads anchored (written into the
+    # trail and, with AUDIT_TSA_URL, signed by an RFC 3161 time-stamping authority).
+    "audit-chain-verify-and-anchor": {
+        "task": "sorum_archive.tasks.audit_chain_anchor_task",
+        "schedule": 24 * 60 * 60.0,
+    },
     # Polling channels (WordPress, Flickr, YouTube, LinkedIn) whose next_poll_at has come are fetched.
     "channels-poll-due": {
         "task": "channels.tasks.channels_poll_due_task",
@@ -260,8 +268,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Unified inbox, triage decisions and the Noark 5 archive of Sørum kommune.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    # The schema and its docs page are for signed-in staff and API clients only.
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # The schema and its docs page are for staff and API clients holding a role only.
+    "SERVE_PERMISSIONS": ["sorum_archive.api.HasStaffRole"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "sorum_archive.api_schema.add_error_responses",
@@ -376,6 +384,18 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Reverse proxies (addresses or CIDR networks) whose X-Forwarded-For is believed: behind the shipped nginx,
+# its address. Empty: REMOTE_ADDR is the client. Used by the login lockout, the guestbook limit and the
+# channels' allowed_ips through one helper (sorum_archive/security/client_ip.py, docs/operations.md).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+AXES_CLIENT_IP_CALLABLE = "sorum_archive.security.client_ip.client_ip_address"
+
+# The audit chain's daily anchor: an RFC 3161 time-stamping authority's URL (empty: the head is written
+# into the trail only), its certificate (PEM; the token is then checked) and the request timeout.
+AUDIT_TSA_URL = env.str("AUDIT_TSA_URL", default="")
+AUDIT_TSA_CERTIFICATE = env.str("AUDIT_TSA_CERTIFICATE", default="")
+AUDIT_TSA_TIMEOUT = env.float("AUDIT_TSA_TIMEOUT", default=10.0)
 
 # Login throttling (django-axes): a username is locked for that client address after repeated failures.
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)

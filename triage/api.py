@@ -22,13 +22,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from journal.models import Case, CaseStatus
+from journal.models import Case
 from sorum_archive.api import ApiConflict
 
 from .forms import InboxFilterForm
 from .models import DECIDABLE_CHOICES, Decision, Message, Section
 from .selectors import (
     case_search,
+    cases_open_for_user,
     inbox_page_for_user,
     message_get_for_user,
     sections_for_user,
@@ -216,7 +217,7 @@ class DecisionCreateApi(APIView):
             message = message_get_for_user(user=request.user, pk=data["message"])
         except Message.DoesNotExist as exc:
             raise ValidationError({"message": ["No such message."]}) from exc
-        case = _case_from_reference(data.get("case", ""))
+        case = _case_from_reference(data.get("case", ""), user=request.user)
         section = data.get("new_case_section")
         if section is not None and not sections_for_user(user=request.user).filter(pk=section.pk).exists():
             raise ValidationError({"new_case_section": ["Not one of your sections."]})
@@ -241,14 +242,15 @@ class DecisionCreateApi(APIView):
         return Response(self.OutputSerializer(record).data, status=status.HTTP_201_CREATED)
 
 
-def _case_from_reference(reference: str) -> Case | None:
+def _case_from_reference(reference: str, *, user) -> Case | None:
+    """An open case the user may file into; another section's case is "no such case", as on the pages."""
     reference = reference.strip()
     if not reference:
         return None
     if reference.isdigit():
-        case = Case.objects.filter(pk=int(reference), status=CaseStatus.UNDER_BEHANDLING).first()
+        case = cases_open_for_user(user=user).filter(pk=int(reference)).first()
     else:
-        found = case_search(q=reference, limit=2)
+        found = case_search(user=user, q=reference, limit=2)
         case = found[0] if len(found) == 1 and "/" in reference else None
     if case is None:
         raise ValidationError({"case": ["No open case with this id or number."]})
@@ -275,7 +277,7 @@ class CaseListApi(APIView):
         limit = request.query_params.get("limit", "20")
         if not limit.isdigit() or not 1 <= int(limit) <= 100:
             raise ValidationError({"limit": ["Use a number from 1 to 100."]})
-        cases = case_search(q=request.query_params.get("q", "")[:200], limit=int(limit))
+        cases = case_search(user=request.user, q=request.query_params.get("q", "")[:200], limit=int(limit))
         return Response(self.OutputSerializer(cases, many=True).data)
 
 

@@ -112,6 +112,9 @@ class DecisionForm(forms.Form):
     def __init__(self, *args, sections=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["new_case_section"].queryset = sections if sections is not None else Section.objects.all()
+        if sections is not None:
+            # Only the user's own sections' cases can be chosen: another section's case id is "not a choice".
+            self.fields["case"].queryset = self.fields["case"].queryset.filter(section__in=sections)
 
     def clean(self) -> dict:
         data = super().clean()

@@ -405,9 +405,21 @@ def section_colleagues(*, section: Section | None) -> QuerySet:
 _CASE_NUMBER = re.compile(r"^\s*(?:sak\s*)?(\d{2}|\d{4})\s*/\s*(\d+)\s*$", re.IGNORECASE)
 
 
-def case_search(*, q: str, limit: int = 10) -> list[Case]:
-    """Open cases by number ("2026/42", "26/42") or by words in the title, newest first."""
-    queryset = Case.objects.filter(status=CaseStatus.UNDER_BEHANDLING).select_related("section")
+def cases_for_user(*, user: AbstractBaseUser) -> QuerySet[Case]:
+    """Cases of the user's own sections (every section's for archivists): what pickers and hints may name."""
+    if sees_all_sections(user):
+        return Case.objects.all()
+    return Case.objects.filter(section__in=sections_for_user(user=user))
+
+
+def cases_open_for_user(*, user: AbstractBaseUser) -> QuerySet[Case]:
+    """Open cases the user may file into: their own sections' (every section's for archivists)."""
+    return cases_for_user(user=user).filter(status=CaseStatus.UNDER_BEHANDLING)
+
+
+def case_search(*, user: AbstractBaseUser, q: str, limit: int = 10) -> list[Case]:
+    """Open cases the user may file into, by number ("2026/42", "26/42") or title words, newest first."""
+    queryset = cases_open_for_user(user=user).select_related("section")
     q = q.replace("\x00", "").strip()  # PostgreSQL text cannot hold NUL; it is never part of a title
     if not q:
         return list(queryset.order_by("-year", "-sequence_number")[:limit])

@@ -18,6 +18,7 @@ from sorum_archive.models import AuditAction
 
 from .dashboard.rollup import dashboard_days_mark_stale
 from .models import Conversation, Decision, Message, MessageDirection, MessageStatus, TriageDecision
+from .selectors import cases_open_for_user
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -361,11 +362,16 @@ def triage_decision_make(
     A new case is created in its section's archive system inside the decision's transaction: a refused
     decision (DecisionLocked) rolls the case back and returns its gapless number. A repeated
     ``idempotency_key`` (a second press) returns the first decision: no second case, decision or reply.
+
+    The case must be one the deciding user may file into (their own sections'; any for archivists): filing
+    a message into another section's case would hand that section the message.
     """
     idempotency_key = idempotency_key[:64]
     earlier = _decision_replayed(message=message, decided_by=decided_by, idempotency_key=idempotency_key)
     if earlier is not None:
         return earlier
+    if case is not None and not cases_open_for_user(user=decided_by).filter(pk=case.pk).exists():
+        raise ValidationError(_("Not a case you can file into."), code="case_not_allowed")
     if decision == Decision.FORMAL_SUBMISSION_REQUESTED:
         reply_text = reply_text.strip() or formal_submission_reply_default()
     else:

@@ -19,8 +19,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from journal.models import JournalStatus
-from sorum_archive.audit import audit_record
-from sorum_archive.models import AuditAction
 
 from .forms import AssignForm, BulkDecisionForm, DecisionForm, InboxFilterForm
 from .innsyn import INNSYNSKRAV_KIND, innsynskrav_age
@@ -31,6 +29,7 @@ from .selectors import (
     InboxFilters,
     InvalidCursor,
     case_search,
+    cases_for_user,
     inbox_ids_matching,
     inbox_neighbours,
     inbox_newer_for_user,
@@ -287,8 +286,6 @@ def inbox_counts(request: HttpRequest) -> HttpResponse:
 def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The message with its thread, author history, raw event and decisions; POST decides (no JS needed)."""
     message = _visible_message(request, pk, detail=True)
-    if request.method == "GET":
-        audit_record(actor=request.user, action=AuditAction.VIEWED, obj=message, request=request)
     sections = sections_for_user(user=request.user)
     errors: list[str] = []
     if request.method == "POST":
@@ -320,7 +317,7 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "previous": message_previous_from_author(message=message),
         "show_raw_event": request.user.has_perm("channels.view_inboundevent") and message.inbound_event,
         "formal_reply": formal_submission_reply_default(),
-        "suggestions": suggestions_for_message(message=message),
+        "suggestions": suggestions_for_message(message=message, cases=cases_for_user(user=request.user)),
         "innsyn": _innsynskrav_age(message),
     }
     context["suggested_cases"] = (
@@ -536,5 +533,5 @@ def assign(request: HttpRequest) -> HttpResponse:
 def case_picker_search(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("triage.triage_message"):
         raise PermissionDenied
-    cases = case_search(q=request.GET.get("q", "")[:200])
+    cases = case_search(user=request.user, q=request.GET.get("q", "")[:200])
     return render(request, "triage/_case_results.html", {"cases": cases, "q": request.GET.get("q", "")})

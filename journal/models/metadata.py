@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sorum_archive.models import HashChainedModel
+
 from .codes import AccessRestriction, ArchiveEntity, CorrespondentType, DocumentScreening, RemarkType
 from .fields import optional_user_fk
 
@@ -161,8 +163,19 @@ class Screening(models.Model):
         return item in (self.metadata or [])
 
 
-class ChangeLog(models.Model):
+class ChangeLog(HashChainedModel):
     """One logged metadata change (endring in endringslogg): who, when, which field, old and new value."""
+
+    CHAIN_FIELDS = (
+        "entity_type",
+        "system_id",
+        "field",
+        "old_value",
+        "new_value",
+        "changed_at",
+        "changed_by",
+        "changed_by_name",
+    )
 
     entity_type = models.CharField(_("entity type"), max_length=40, choices=ArchiveEntity.choices)
     system_id = models.UUIDField(_("system ID of the changed entity"), db_index=True)

@@ -194,3 +194,33 @@ EXPECTATIONS: dict[str, Expect] = {
         anonymous=403, caseworker_other=404, objects={"system_id": "correspondent"}
     ),
 }
+
+
+# Object-level choices: places where a user is shown or picks a case. The matrix case belongs to the section
+# "matrise-egen"; True means the role is shown the case there (or may file a message into it). A caseworker of
+# another section must neither see its title nor file into it. Each key has a probe in test_roles_matrix.py.
+@dataclass(frozen=True)
+class Choice:
+    caseworker_own: bool = True
+    caseworker_other: bool = False
+    archivist: bool = True
+    admin: bool = True
+
+    def allowed_for(self, role: str) -> bool:
+        return getattr(self, role)
+
+
+CHOICE_ROLES = ("caseworker_own", "caseworker_other", "archivist", "admin")
+
+OBJECT_CHOICES: dict[str, Choice] = {
+    "case picker search by title (/saker/sok/?q=)": Choice(),
+    "case picker search by number": Choice(),
+    "case picker search without words": Choice(),
+    "API case list (/api/cases/)": Choice(),
+    "API case list by number": Choice(),
+    "case-number suggestion on the message page": Choice(),
+    "API decision into the case (POST /api/decisions/)": Choice(),
+    "API decision into the case by number": Choice(),
+    "HTML decision form into the case (message page)": Choice(),
+    "HTML decision form into the case (inbox row)": Choice(),
+}

@@ -21,7 +21,7 @@ from tests.factories import (
     caseworker,
 )
 
-from .roles_matrix import EXCLUDED, EXCLUDED_PREFIXES, EXPECTATIONS, ROLES
+from .roles_matrix import CHOICE_ROLES, EXCLUDED, EXCLUDED_PREFIXES, EXPECTATIONS, OBJECT_CHOICES, ROLES
 
 _CONVERTER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>\w+)>")
 
@@ -226,3 +226,102 @@ def test_audit_log_is_admin_only(matrix_clients):
     answers = {role: matrix_clients[role].get(url).status_code for role in ROLES}
     assert answers["admin"] == 200
     assert all(answers[role] in (302, 403) for role in ROLES if role != "admin")
+
+
+def _own_message(role: str, matrix_objects) -> object:
+    """A message the role may see and decide: in its own section (any section for the archive roles)."""
+    from triage.models import Section
+
+    section = (
+        Section.objects.get(code="matrise-annen") if role == "caseworker_other" else matrix_objects["section"]
+    )
+    return MessageFactory(
+        channel__section=section, text=f"Gjelder sak {matrix_objects['case'].number}, takk."
+    )
+
+
+def _filed_into(message, case) -> bool:
+    from triage.models import TriageDecision
+
+    return TriageDecision.objects.filter(message=message, case=case).exists()
+
+
+def _probe_search_title(client, case, message) -> bool:
+    return case.title in client.get(reverse("triage:case_search"), {"q": case.title}).content.decode()
+
+
+def _probe_search_number(client, case, message) -> bool:
+    return case.title in client.get(reverse("triage:case_search"), {"q": case.number}).content.decode()
+
+
+def _probe_search_empty(client, case, message) -> bool:
+    return case.title in client.get(reverse("triage:case_search")).content.decode()
+
+
+def _probe_api_list(client, case, message) -> bool:
+    return case.pk in [row["id"] for row in client.get(reverse("api:case_list"), {"limit": 100}).json()]
+
+
+def _probe_api_list_number(client, case, message) -> bool:
+    return case.pk in [row["id"] for row in client.get(reverse("api:case_list"), {"q": case.number}).json()]
+
+
+def _probe_suggestion(client, case, message) -> bool:
+    return case.title in client.get(message.get_absolute_url()).content.decode()
+
+
+def _probe_api_decision(client, case, message) -> bool:
+    data = {"message": message.pk, "decision": "case_related", "case": str(case.pk)}
+    response = client.post(reverse("api:decision_create"), data, content_type="application/json")
+    assert response.status_code in (201, 400), response.content
+    return response.status_code == 201 and _filed_into(message, case)
+
+
+def _probe_api_decision_number(client, case, message) -> bool:
+    data = {"message": message.pk, "decision": "case_related", "case": case.number}
+    response = client.post(reverse("api:decision_create"), data, content_type="application/json")
+    assert response.status_code in (201, 400), response.content
+    return response.status_code == 201 and _filed_into(message, case)
+
+
+def _probe_form_detail(client, case, message) -> bool:
+    client.post(message.get_absolute_url(), {"decision": "case_related", "case": case.pk})
+    return _filed_into(message, case)
+
+
+def _probe_form_row(client, case, message) -> bool:
+    client.post(
+        reverse("triage:decide"), {"message": message.pk, "decision": "case_related", "case": case.pk}
+    )
+    return _filed_into(message, case)
+
+
+CHOICE_PROBES = {
+    "case picker search by title (/saker/sok/?q=)": _probe_search_title,
+    "case picker search by number": _probe_search_number,
+    "case picker search without words": _probe_search_empty,
+    "API case list (/api/cases/)": _probe_api_list,
+    "API case list by number": _probe_api_list_number,
+    "case-number suggestion on the message page": _probe_suggestion,
+    "API decision into the case (POST /api/decisions/)": _probe_api_decision,
+    "API decision into the case by number": _probe_api_decision_number,
+    "HTML decision form into the case (message page)": _probe_form_detail,
+    "HTML decision form into the case (inbox row)": _probe_form_row,
+}
+
+
+def test_every_object_choice_has_a_probe():
+    assert set(CHOICE_PROBES) == set(OBJECT_CHOICES)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", sorted(OBJECT_CHOICES))
+def test_object_choices(key, matrix_objects, matrix_clients):
+    """Each role is shown, and may file into, exactly the cases the table allows: not another section's."""
+    case = matrix_objects["case"]
+    answers = {
+        role: CHOICE_PROBES[key](matrix_clients[role], case, _own_message(role, matrix_objects))
+        for role in CHOICE_ROLES
+    }
+    expected = {role: OBJECT_CHOICES[key].allowed_for(role) for role in CHOICE_ROLES}
+    assert answers == expected, key

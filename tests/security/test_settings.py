@@ -143,3 +143,26 @@ def test_database_loss_is_a_503_with_a_json_error(client, monkeypatch):
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "service_unavailable"
     assert response.headers["Retry-After"] == "5"
+
+
+@pytest.mark.parametrize("url_name", ["api-schema", "api-docs"])
+def test_the_api_schema_and_docs_need_a_role(client, url_name):
+    """A signed-in account without any role is refused the schema and its docs page, as anonymous is."""
+    from tests.factories import UserFactory, caseworker
+
+    client.force_login(UserFactory())
+    assert client.get(reverse(url_name)).status_code == 403
+
+    client.force_login(caseworker())
+    assert client.get(reverse(url_name)).status_code == 200
+
+
+def test_the_readme_states_the_lockout_defaults_the_settings_use():
+    """README's row for the login lockout names the same limit and minutes as the settings' defaults."""
+    import re
+
+    readme = (settings.BASE_DIR / "README.md").read_text(encoding="utf-8")
+    row = re.search(r"\| `LOGIN_FAILURE_LIMIT`, `LOGIN_COOLOFF_MINUTES` \| (\d+), (\d+) \|", readme)
+    assert row is not None, "README lost its lockout row"
+    assert int(row.group(1)) == settings.AXES_FAILURE_LIMIT
+    assert int(row.group(2)) * 60 == settings.AXES_COOLOFF_TIME.total_seconds()

@@ -6,7 +6,7 @@ from datetime import timedelta
 from functools import reduce
 from operator import or_
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 
 from ..models import Message, RoutingRule
@@ -22,13 +22,17 @@ DUPLICATE_WINDOW = timedelta(days=14)
 DUPLICATE_MAX_CANDIDATES = 200
 
 
-def _case_suggestions(references: tuple[CaseReference, ...]) -> tuple[CaseSuggestion, ...]:
+def _case_suggestions(
+    references: tuple[CaseReference, ...], cases: QuerySet | None
+) -> tuple[CaseSuggestion, ...]:
     if not references:
         return ()
-    from journal.models import Case
+    if cases is None:
+        from journal.models import Case
 
+        cases = Case.objects.all()
     condition = reduce(or_, (Q(year=ref.year, sequence_number=ref.sequence_number) for ref in references))
-    cases = {(case.year, case.sequence_number): case for case in Case.objects.filter(condition)}
+    cases = {(case.year, case.sequence_number): case for case in cases.filter(condition)}
     suggestions = []
     for reference in references:
         case = cases.get((reference.year, reference.sequence_number))
@@ -105,8 +109,12 @@ def _duplicate_candidates(message: Message) -> list[MessageText]:
     ]
 
 
-def suggestions_for_message(*, message: Message) -> MessageSuggestions:
-    """Every suggestion for the message: case references, sensitivity, hearing, routing, duplicates."""
+def suggestions_for_message(*, message: Message, cases: QuerySet | None = None) -> MessageSuggestions:
+    """Every suggestion for the message: case references, sensitivity, hearing, routing, duplicates.
+
+    `cases` limits which cases a reference may resolve to (the reader's own sections'): another section's
+    case title is not shown.
+    """
     text = message.text
     routing = match_routing_rules(
         text=text,
@@ -124,7 +132,7 @@ def suggestions_for_message(*, message: Message) -> MessageSuggestions:
     )
     return MessageSuggestions(
         message_id=message.pk,
-        case_suggestions=_case_suggestions(find_case_references(text)),
+        case_suggestions=_case_suggestions(find_case_references(text), cases),
         sensitivity=assess_sensitivity(text),
         hearing=assess_hearing(
             text=text, author_name=message.author_name, author_handle=message.author_handle
