@@ -120,6 +120,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "triage:inbox_newer": Expect(caseworker_own=404, caseworker_other=404, archivist=404, admin=404),
     "triage:decide": Expect(caseworker_own=405, caseworker_other=405, archivist=405, admin=405),
     "triage:bulk_decide": Expect(caseworker_own=405, caseworker_other=405, archivist=405, admin=405),
+    "triage:undo": Expect(caseworker_own=405, caseworker_other=405, archivist=405, admin=405),
     "triage:assign": Expect(caseworker_own=405, caseworker_other=405, archivist=405, admin=405),
     "dashboard:index": Expect(),
     "dashboard:csv": Expect(),
