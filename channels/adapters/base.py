@@ -418,3 +418,46 @@ def token_and_address_check(request: WebhookRequest, config: ChannelConfig, *, p
         except ValueError:
             continue
     raise VerificationFailed(f"source address {address} is not in the channel's allow-list")
+
+
+class Notes:
+    """What could not be read from one message, collected while the rest of it is parsed.
+
+    Rule (issue 16): a part that is unknown or broken (an attachment of a new type, a payload of the
+    wrong shape) becomes a note on the message instead of failing the whole event, so the citizen's
+    text still reaches the inbox. The notes are stored in the message's `extra["parse_notes"]`.
+    """
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def add(self, path: str, what: str) -> None:
+        self.items.append(f"{path}: {what}"[:500])
+
+    def attempt(self, path: str, read: Callable[[], Any], default: Any = None) -> Any:
+        """`read()`, or `default` with a note when the part is malformed."""
+        try:
+            return read()
+        except MalformedPayload as exc:
+            self.items.append(str(exc).removeprefix("malformed payload at ")[:500])
+            return default
+
+    def extra(self, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        merged = dict(extra or {})
+        if self.items:
+            merged["parse_notes"] = list(self.items)
+        return merged
+
+
+def geo_text(lat: Any, long: Any) -> str:
+    """A location as text (RFC 5870 `geo:` URI), so its coordinates survive in the message text."""
+    if isinstance(lat, bool) or isinstance(long, bool):
+        raise MalformedPayload("malformed payload at location: coordinates are not numbers")
+    try:
+        return f"geo:{float(lat)!r},{float(long)!r}"
+    except (TypeError, ValueError) as exc:
+        raise MalformedPayload("malformed payload at location: coordinates are not numbers") from exc
+
+
+def join_text(*parts: str) -> str:
+    return "\n".join(part for part in parts if part)

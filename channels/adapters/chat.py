@@ -26,6 +26,7 @@ and are left out.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -39,10 +40,13 @@ from .base import (
     InboundMessage,
     MalformedPayload,
     MessageAction,
+    Notes,
     Payload,
     VerificationFailed,
     WebhookRequest,
+    geo_text,
     hmac_hex,
+    join_text,
     signature_matches,
 )
 
@@ -78,7 +82,18 @@ class ChatAdapter(ChannelAdapter):
         "rocketchat.LivechatSessionQueued",
         "rocketchat.LivechatSessionTaken",
         "rocketchat.LivechatSessionForwarded",
-        "rocketchat.Message",
+        "rocketchat.LivechatEdit",
+        "intercom.conversation.admin.closed",
+        "intercom.conversation.admin.opened",
+        "intercom.conversation.admin.snoozed",
+        "intercom.conversation.admin.unsnoozed",
+        "intercom.conversation.read",
+        "intercom.conversation.priority.updated",
+        "intercom.conversation.contact.attached",
+        "intercom.conversation.contact.detached",
+        "intercom.conversation_part.tag.created",
+        # Fin/operator bot texts ("will reply as soon as they can") are automated, not correspondence.
+        "intercom.conversation.operator.replied",
     )
     setup_note = (
         "Set options.provider to chatwoot, intercom or rocketchat and give the provider the URL "
@@ -97,7 +112,12 @@ class ChatAdapter(ChannelAdapter):
             "intercom.conversation.user.created": self._intercom_conversation,
             "intercom.conversation.user.replied": self._intercom_conversation,
             "intercom.conversation.admin.replied": self._intercom_conversation,
+            "intercom.conversation.admin.single.created": self._intercom_conversation,
+            "intercom.conversation_part.redacted": self._intercom_conversation,
             "rocketchat.LivechatSession": self._rocketchat_transcript,
+            # "Send request on visitor message" / "on agent message": the room with the one new message.
+            "rocketchat.Message": self._rocketchat_transcript,
+            "rocketchat.LivechatOfflineMessage": self._rocketchat_offline,
         }
 
     def verify(self, request: WebhookRequest, config: ChannelConfig) -> None:
@@ -176,25 +196,31 @@ class ChatAdapter(ChannelAdapter):
         conversation_id = item["id"].id()
         user = item.get("user", {})
         title = item.get("links", {}).get("conversation_web", "").str_or_empty()
-        if topic == "intercom.conversation.user.created":
+        if topic in ("intercom.conversation.user.created", "intercom.conversation.admin.single.created"):
             first = item["conversation_message"]
+            from_admin = first.get("author", {}).get("type").raw in ("admin", "bot", "team")
+            # An admin-started conversation ("single created") is the municipality writing to the user.
+            speaker = _object(item.get("assignee")) if from_admin else user
             yield InboundMessage(
                 external_id=f"intercom:{first['id'].id()}",
                 conversation_key=f"intercom:{conversation_id}",
                 conversation_title=title,
                 text=html_to_text(first["body"].str_or_empty()),
-                author_name=user.get("name", "").str_or_empty(),
-                author_handle=_intercom_handle(user),
+                author_name=speaker.get("name", "").str_or_empty(),
+                author_handle=_intercom_handle(speaker),
                 sent_at=item["created_at"].timestamp(),
                 event_type=topic,
+                direction=Direction.OUTGOING if from_admin else Direction.INCOMING,
                 attachments=_intercom_attachments(first),
             )
             return
+        redacted = topic == "intercom.conversation_part.redacted"
         for part in item["conversation_parts"]["conversation_parts"].items():
             if part["part_type"].str() not in _INTERCOM_PARTS or part.get("body").is_null():
                 continue
             author = part["author"]
             outgoing = author["type"].str() in ("admin", "bot", "team")
+            deleted = redacted or part.get("redacted", False).raw is True
             yield InboundMessage(
                 external_id=f"intercom:{part['id'].id()}",
                 conversation_key=f"intercom:{conversation_id}",
@@ -205,50 +231,107 @@ class ChatAdapter(ChannelAdapter):
                 sent_at=part["created_at"].timestamp(),
                 event_type=topic,
                 direction=Direction.OUTGOING if outgoing else Direction.INCOMING,
+                # A redaction replaces the body with "This message was deleted": the stored text stays.
+                action=MessageAction.DELETE if deleted else MessageAction.CREATE,
                 attachments=_intercom_attachments(part),
             )
 
     # Rocket.Chat --------------------------------------------------------------------------------------
 
     def _rocketchat_transcript(self, payload: Payload, request: WebhookRequest) -> Iterator[InboundMessage]:
-        """Rocket.Chat apps/meteor/app/livechat/server/hooks/sendToCRM.ts (type LivechatSession)."""
+        """Rocket.Chat apps/meteor/app/livechat/server/hooks/sendToCRM.ts (type LivechatSession, Message).
+
+        File links (`title_link: /file-upload/<id>/<name>`) are relative to the Rocket.Chat server: they
+        are resolved at ingest against the channel's `server_url` option. The admin's "test" delivery
+        (livechat:webhookTest) sends messages without `_id`: they get an id derived from their content.
+        """
         room_id = payload["_id"].id()
-        visitor = payload["visitor"]
-        agent = payload.get("agent", {})
-        visitor_handle = (
-            visitor.get("email", "").str_or_empty()
-            or visitor.get("phone", "").str_or_empty()
-            or visitor.get("username", "").str_or_empty()
+        event_type = "rocketchat." + payload["type"].str()
+        visitor = _object(payload.get("visitor"))
+        agent = _object(payload.get("agent"))
+        visitor_handle = next(
+            (
+                value.raw
+                for value in (visitor.get("email"), visitor.get("phone"), visitor.get("username"))
+                if isinstance(value.raw, str) and value.raw
+            ),
+            "",
         )
         for item in payload["messages"].items():
-            if "t" in item:  # system messages: user joined, chat closed, transfer
+            if not isinstance(item.raw, dict) or "t" in item:  # system messages: joined, closed, transfer
                 continue
+            notes = Notes()
             from_agent = "agentId" in item
-            username = item.get("username", "").str_or_empty()
-            attachments = ()
-            if "file" in item:
-                file = item["file"]
-                links = [a.get("title_link", "").str_or_empty() for a in item.get("attachments", []).items()]
-                attachments = (
-                    InboundAttachment(
-                        url=next((link for link in links if link), ""),
-                        content_type=file.get("type", "").str_or_empty(),
-                        filename=file.get("name", "").str_or_empty(),
-                    ),
-                )
+            username = notes.attempt(
+                f"{item.path}.username", lambda i=item: i.get("username").str_or_empty(), ""
+            )
+            text = notes.attempt(f"{item.path}.msg", lambda i=item: i.get("msg").str_or_empty(), "")
+            sent_at = item["ts"].iso_datetime()
+            if "_id" in item:
+                message_id = item["_id"].id()
+            else:
+                notes.add(f"{item.path}._id", "missing; id derived from room, time, author and text")
+                message_id = "derived-" + _digest(room_id, sent_at.isoformat(), username, text)
+            attachments = notes.attempt(item.path, lambda i=item: _rocketchat_attachments(i), ())
+            person = agent if from_agent else visitor
             yield InboundMessage(
-                external_id=f"rocketchat:{item['_id'].id()}",
+                external_id=f"rocketchat:{message_id}",
                 conversation_key=f"rocketchat:{room_id}",
-                conversation_title=payload.get("label", "").str_or_empty(),
-                text=item.get("msg", "").str_or_empty(),
-                author_name=(agent if from_agent else visitor).get("name", "").str_or_empty(),
+                conversation_title=notes.attempt("$.label", lambda: payload.get("label").str_or_empty(), ""),
+                text=text,
+                author_name=notes.attempt(person.path, lambda p=person: p.get("name").str_or_empty(), ""),
                 author_handle=username if from_agent else visitor_handle,
-                sent_at=item["ts"].iso_datetime(),
-                event_type="rocketchat.LivechatSession",
+                sent_at=sent_at,
+                event_type=event_type,
                 direction=Direction.OUTGOING if from_agent else Direction.INCOMING,
                 attachments=attachments,
-                extra={"closing_message": item.get("closingMessage", False).raw is True},
+                extra=notes.extra({"closing_message": item.get("closingMessage", False).raw is True}),
             )
+
+    def _rocketchat_offline(self, payload: Payload, request: WebhookRequest) -> Iterator[InboundMessage]:
+        """What a visitor leaves in the offline form when no agent is online.
+
+        Rocket.Chat apps/meteor/app/livechat/server/hooks/sendToCRM.ts, `livechat.offlineMessage` hook:
+        `{"type": "LivechatOfflineMessage", "sentAt", "visitor": {"name", "email"}, "message"}`. It has no
+        id: one is derived from the sender, time and text, so a redelivery is still one message.
+        """
+        visitor = payload["visitor"]
+        email = visitor.get("email").str_or_empty()
+        name = visitor.get("name").str_or_empty()
+        text = payload["message"].str_or_empty()
+        sent_at = payload["sentAt"].iso_datetime()
+        yield InboundMessage(
+            external_id="rocketchat:offline:" + _digest(email, name, sent_at.isoformat(), text),
+            conversation_key=f"rocketchat:offline:{email or name}",
+            text=text,
+            author_name=name,
+            author_handle=email,
+            sent_at=sent_at,
+            event_type="rocketchat.LivechatOfflineMessage",
+            extra={"offline_form": True},
+        )
+
+
+def _object(value: Payload) -> Payload:
+    return value if isinstance(value.raw, dict) else Payload({}, value.path)
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+
+
+def _rocketchat_attachments(item: Payload) -> tuple[InboundAttachment, ...]:
+    if "file" not in item:
+        return ()
+    file = item["file"]
+    links = [a.get("title_link").str_or_empty() for a in item.get("attachments", []).items()]
+    return (
+        InboundAttachment(
+            url=next((link for link in links if link), ""),
+            content_type=file.get("type").str_or_empty(),
+            filename=file.get("name").str_or_empty(),
+        ),
+    )
 
 
 def _chatwoot_message(
@@ -265,21 +348,49 @@ def _chatwoot_message(
     sender_id = sender.get("id").raw
     email = sender.get("email", "").str_or_empty()
     sender_type = sender.get("type", "contact").str_or_empty()
+    notes = Notes()
+    attachments, lines = [], []
+    for item in message.get("attachments", []).items():
+        part = notes.attempt(item.path, lambda i=item: _chatwoot_attachment(i), None)
+        if isinstance(part, InboundAttachment):
+            attachments.append(part)
+        elif part:
+            lines.append(part)
     return InboundMessage(
         external_id=f"chatwoot:{message['id'].id()}",
         conversation_key=f"chatwoot:{conversation_id}",
-        text=message.get("content", "").str_or_empty(),
+        text=join_text(
+            notes.attempt(f"{message.path}.content", lambda: message.get("content").str_or_empty(), ""),
+            *lines,
+        ),
         author_name=sender.get("name", "").str_or_empty(),
         author_handle=email or (f"{sender_type}:{sender_id}" if sender_id is not None else ""),
         sent_at=sent_at,
         event_type=event_type,
         direction=Direction.INCOMING if kind == 0 else Direction.OUTGOING,
         action=MessageAction.EDIT if event_type == "chatwoot.message_updated" else MessageAction.CREATE,
-        attachments=tuple(
-            InboundAttachment(url=item["data_url"].str(), content_type=_mime(item.get("file_type", "")))
-            for item in message.get("attachments", []).items()
-        ),
+        attachments=tuple(attachments),
+        extra=notes.extra(),
     )
+
+
+def _chatwoot_attachment(item: Payload) -> InboundAttachment | str:
+    """Chatwoot app/models/attachment.rb `push_event_data`: a location has coordinates, a contact card only
+    `fallback_title` (the number), a fallback (shared link) a title and `data_url`; the rest are files."""
+    kind = item.get("file_type").raw
+    title = item.get("fallback_title").str_or_empty()
+    if kind == "location":
+        return join_text(geo_text(item["coordinates_lat"].raw, item["coordinates_long"].raw), title)
+    if kind == "contact":
+        return title
+    if kind == "fallback":
+        return join_text(title, item.get("data_url").str_or_empty())
+    url = item.get("data_url").str_or_empty()
+    if not url:
+        raise MalformedPayload(
+            f"malformed payload at {item.path}.data_url: {kind or 'attachment'} without a URL"
+        )
+    return InboundAttachment(url=url, content_type=_mime(item.get("file_type", "")))
 
 
 def _mime(value: Payload) -> str:

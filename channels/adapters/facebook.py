@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import datetime
 
 from .base import (
     ChannelAdapter,
@@ -32,11 +33,14 @@ from .base import (
     InboundMessage,
     MalformedPayload,
     MessageAction,
+    Notes,
     Payload,
     UnsupportedEvent,
     VerificationFailed,
     WebhookRequest,
+    geo_text,
     hmac_hex,
+    join_text,
     signature_matches,
 )
 
@@ -95,9 +99,10 @@ class FacebookAdapter(ChannelAdapter):
         found = False
         for entry in payload["entry"].items():
             page_id = entry["id"].id()
+            entry_time = entry.get("time")
             for change in entry.get("changes", []).items():
                 if change["field"].str() == "feed":
-                    message = self._feed_change(change["value"])
+                    message = self._feed_change(change["value"], page_id, entry_time, request)
                     if message is not None:
                         found = True
                         yield message
@@ -105,58 +110,190 @@ class FacebookAdapter(ChannelAdapter):
                 if "message" in item:
                     found = True
                     yield self._messenger_message(item, page_id)
+                elif "message_edit" in item:
+                    found = True
+                    yield self._messenger_edit(item, page_id)
         if not found:
             raise UnsupportedEvent(f"{self.event_type(payload, request)}.other")
 
-    def _feed_change(self, value: Payload) -> InboundMessage | None:
+    def _feed_change(
+        self, value: Payload, page_id: str, entry_time: Payload, request: WebhookRequest
+    ) -> InboundMessage | None:
         """https://developers.facebook.com/docs/graph-api/webhooks/reference/page/#feed"""
         verb = value["verb"].str()
         if value["item"].str() != "comment" or verb not in _COMMENT_VERBS:
             return None
+        notes = Notes()
         post_id = value["post_id"].id()
-        parent_id = value.get("parent_id", "").str_or_empty()
+        parent_id = notes.attempt(
+            f"{value.path}.parent_id", lambda: value.get("parent_id").str_or_empty(), ""
+        )
         author = value.get("from", {})
-        if author.is_null():
+        if not isinstance(author.raw, dict):
             author = Payload({}, author.path)
+        # Graph API versions before v3 (and some relayed deliveries) name the author with flat
+        # `sender_id`/`sender_name` instead of a `from` object.
+        author_id = notes.attempt(author.path, lambda: _id_or_empty(author.get("id")), "")
+        author_id = author_id or notes.attempt(
+            f"{value.path}.sender_id", lambda: _id_or_empty(value.get("sender_id")), ""
+        )
+        author_name = notes.attempt(author.path, lambda: author.get("name").str_or_empty(), "")
+        author_name = author_name or notes.attempt(
+            f"{value.path}.sender_name", lambda: value.get("sender_name").str_or_empty(), ""
+        )
+        sent_at = _first_time(value.get("created_time"), entry_time, request, notes)
+        attachments = []
+        # A comment with a picture carries its URL in `photo` (a video in `video`).
+        for key, content_type in (("photo", "image/*"), ("video", "video/*")):
+            if key in value:
+                url = notes.attempt(f"{value.path}.{key}", value[key].str, "")
+                if url:
+                    attachments.append(InboundAttachment(url=url, content_type=content_type))
         return InboundMessage(
             external_id=value["comment_id"].id(),
             conversation_key=f"post:{post_id}",
-            text=value.get("message", "").str_or_empty(),
-            author_name=author.get("name", "").str_or_empty(),
-            author_handle=author.get("id", "").str_or_empty(),
-            sent_at=value["created_time"].timestamp(),
+            text=notes.attempt(f"{value.path}.message", lambda: value.get("message").str_or_empty(), ""),
+            author_name=author_name,
+            author_handle=author_id,
+            sent_at=sent_at,
             event_type="feed",
+            # The Page's own comments (its answers under its posts) are the municipality speaking.
+            direction=Direction.OUTGOING if author_id == page_id else Direction.INCOMING,
             action=_COMMENT_VERBS[verb],
             # A top-level comment's parent is the post itself; only replies point at another comment.
             parent_external_id="" if parent_id in ("", post_id) else parent_id,
-            extra={"post_id": post_id},
+            attachments=tuple(attachments),
+            extra=notes.extra({"post_id": post_id}),
         )
 
     def _messenger_message(self, item: Payload, page_id: str) -> InboundMessage:
-        """https://developers.facebook.com/docs/messenger-platform/reference/webhook-events/messages"""
+        """https://developers.facebook.com/docs/messenger-platform/reference/webhook-events/messages
+
+        Echoes (`is_echo`, sent by the Page itself, also by this system's own replies) carry `app_id` and
+        `metadata`; they are kept in `extra` so ingest can match them to the outbox. `is_deleted` is the
+        person unsending a message: it marks the original deleted.
+        """
         message = item["message"]
+        notes = Notes()
         sender = item["sender"]["id"].id()
         recipient = item["recipient"]["id"].id()
-        outgoing = message.get("is_echo", False).raw is True or sender == page_id
+        echo = message.get("is_echo", False).raw is True
+        outgoing = echo or sender == page_id
         citizen = recipient if outgoing else sender
         attachments = []
+        lines = []
         for attachment in message.get("attachments", []).items():
-            url = attachment.get("payload", {}).get("url").str_or_empty() if "payload" in attachment else ""
-            if url:
-                kind = attachment["type"].str()
-                attachments.append(InboundAttachment(url=url, content_type=_MEDIA_RANGES.get(kind, "")))
+            part = notes.attempt(attachment.path, lambda a=attachment: _messenger_attachment(a), None)
+            if part is None:
+                continue
+            if isinstance(part, InboundAttachment):
+                attachments.append(part)
+            elif part:
+                lines.append(part)
         reply_to = message.get("reply_to", {})
-        if not isinstance(reply_to.raw, dict):
-            raise MalformedPayload(f"malformed payload at {reply_to.path}: expected an object")
+        parent = ""
+        if isinstance(reply_to.raw, dict):
+            parent = notes.attempt(reply_to.path, lambda: reply_to.get("mid").str_or_empty(), "")
+        else:
+            notes.add(reply_to.path, "expected an object")
+        extra: dict = {}
+        if echo:
+            extra["echo"] = {
+                "app_id": notes.attempt(
+                    f"{message.path}.app_id", lambda: _id_or_empty(message.get("app_id")), ""
+                ),
+                "metadata": notes.attempt(
+                    f"{message.path}.metadata", lambda: message.get("metadata").str_or_empty(), ""
+                ),
+            }
+        deleted = message.get("is_deleted", False).raw is True
+        text = notes.attempt(f"{message.path}.text", lambda: message.get("text").str_or_empty(), "")
         return InboundMessage(
             external_id=message["mid"].id(),
             conversation_key=f"messenger:{page_id}:{citizen}",
-            text=message.get("text", "").str_or_empty(),
+            text=join_text(text, *lines),
             author_name="",
             author_handle=sender,
             sent_at=item["timestamp"].timestamp(unit="ms"),
             event_type="messages",
             direction=Direction.OUTGOING if outgoing else Direction.INCOMING,
-            parent_external_id=reply_to.get("mid", "").str_or_empty(),
+            action=MessageAction.DELETE if deleted else MessageAction.CREATE,
+            parent_external_id=parent,
             attachments=tuple(attachments),
+            extra=notes.extra(extra),
         )
+
+    def _messenger_edit(self, item: Payload, page_id: str) -> InboundMessage:
+        """`message_edits` webhook: {"message_edit": {"mid", "text", "num_edit"}}, kept as a new version.
+
+        https://developers.facebook.com/docs/messenger-platform/reference/webhook-events/message-edits
+        """
+        edit = item["message_edit"]
+        sender = item["sender"]["id"].id()
+        recipient = item["recipient"]["id"].id()
+        outgoing = sender == page_id
+        return InboundMessage(
+            external_id=edit["mid"].id(),
+            conversation_key=f"messenger:{page_id}:{recipient if outgoing else sender}",
+            text=edit.get("text").str_or_empty(),
+            author_name="",
+            author_handle=sender,
+            sent_at=item["timestamp"].timestamp(unit="ms"),
+            event_type="messages",
+            direction=Direction.OUTGOING if outgoing else Direction.INCOMING,
+            action=MessageAction.EDIT,
+            extra={
+                "num_edit": edit.get("num_edit").raw if isinstance(edit.get("num_edit").raw, int) else None
+            },
+        )
+
+
+def _id_or_empty(value: Payload) -> str:
+    return "" if value.is_null() else value.id()
+
+
+def _first_time(created: Payload, entry_time: Payload, request: WebhookRequest, notes: Notes) -> datetime:
+    """The comment's `created_time`; a removal may come without it: then the entry's time, then arrival.
+
+    Feed entries give `time` in seconds, Messenger entries in milliseconds; a value beyond 10^11 is
+    taken as milliseconds (10^11 seconds is the year 5138).
+    """
+    for candidate in (created, entry_time):
+        if candidate.is_null():
+            continue
+        raw = candidate.raw
+        big = isinstance(raw, int) and not isinstance(raw, bool) and raw > 10**11
+        try:
+            return candidate.timestamp(unit="ms" if big else "s")
+        except MalformedPayload as exc:
+            notes.add(candidate.path, str(exc).rsplit(": ", 1)[-1])
+    if request.now is None:
+        raise MalformedPayload("malformed payload at $.entry: no created_time, entry time or arrival time")
+    notes.add(created.path, "missing; dated by the delivery's arrival")
+    return request.now
+
+
+def _messenger_attachment(attachment: Payload) -> InboundAttachment | str:
+    """One Messenger attachment: a file to download, or a line of text (location, shared link).
+
+    `fallback` (a shared link Messenger cannot render) may have a payload that is an object, a string or
+    null; its title and URL are kept as text, not downloaded.
+    """
+    kind = attachment.get("type").str_or_empty()
+    payload = attachment.get("payload")
+    if kind == "location":
+        coordinates = payload["coordinates"]
+        return geo_text(coordinates["lat"].raw, coordinates["long"].raw)
+    if kind == "fallback" or not isinstance(payload.raw, dict):
+        if isinstance(payload.raw, dict):
+            return join_text(payload.get("title").str_or_empty(), payload.get("url").str_or_empty()) or ""
+        if isinstance(payload.raw, str):
+            return payload.raw
+        title = attachment.get("title").raw
+        return title if isinstance(title, str) else ""
+    url = payload.get("url").str_or_empty()
+    if not url:
+        raise MalformedPayload(
+            f"malformed payload at {payload.path}.url: {kind or 'attachment'} without a URL"
+        )
+    return InboundAttachment(url=url, content_type=_MEDIA_RANGES.get(kind, ""))
