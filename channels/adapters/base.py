@@ -134,9 +134,22 @@ class InboundMessage:
 
 
 @dataclass(frozen=True)
+class DeliveryReceipt:
+    """A provider's report on a message the municipality sent (SMS delivery report, Messenger delivery).
+
+    It is a status, never a message: ingest matches it to the outbox by the provider's message id.
+    """
+
+    provider_message_id: str
+    status: str
+    error: str = ""
+
+
+@dataclass(frozen=True)
 class ParseResult:
     event_type: str
     messages: tuple[InboundMessage, ...]
+    receipts: tuple[DeliveryReceipt, ...] = ()
 
 
 class ChannelAdapter:
@@ -202,8 +215,10 @@ class ChannelAdapter:
         event_type = self.event_type(payload, request)
         if event_type in self.ignored_event_types or event_type not in self.handlers:
             raise UnsupportedEvent(event_type)
-        messages = tuple(self.handlers[event_type](payload, request))
-        return ParseResult(event_type=event_type, messages=_dedupe(messages))
+        items = tuple(self.handlers[event_type](payload, request))
+        messages = [item for item in items if isinstance(item, InboundMessage)]
+        receipts = tuple(item for item in items if isinstance(item, DeliveryReceipt))
+        return ParseResult(event_type=event_type, messages=_dedupe(messages), receipts=receipts)
 
 
 def _dedupe(messages: Iterable[InboundMessage]) -> tuple[InboundMessage, ...]:

@@ -27,6 +27,7 @@ from datetime import datetime
 from .base import (
     ChannelAdapter,
     ChannelConfig,
+    DeliveryReceipt,
     Direction,
     HandshakeResponse,
     InboundAttachment,
@@ -95,7 +96,7 @@ class FacebookAdapter(ChannelAdapter):
             return "standby"
         return entry["changes"][0]["field"].str()
 
-    def _batch(self, payload: Payload, request: WebhookRequest) -> Iterator[InboundMessage]:
+    def _batch(self, payload: Payload, request: WebhookRequest) -> Iterator[InboundMessage | DeliveryReceipt]:
         found = False
         for entry in payload["entry"].items():
             page_id = entry["id"].id()
@@ -113,6 +114,11 @@ class FacebookAdapter(ChannelAdapter):
                 elif "message_edit" in item:
                     found = True
                     yield self._messenger_edit(item, page_id)
+                elif "delivery" in item:
+                    # Delivery receipts of the Page's messages: matched to the outbox, never messages.
+                    for mid in item["delivery"].get("mids", []).items():
+                        found = True
+                        yield DeliveryReceipt(provider_message_id=mid.id(), status="delivered")
         if not found:
             raise UnsupportedEvent(f"{self.event_type(payload, request)}.other")
 

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from .base import (
     ChannelAdapter,
     ChannelConfig,
+    InboundAttachment,
     InboundMessage,
     MalformedPayload,
     MessageAction,
@@ -34,6 +35,8 @@ from .base import (
 )
 
 _TAG = re.compile(r"<[^>]+>")
+# Uploads in a post's markdown: `![alt|690x388](upload://<base62 sha1>.jpeg)`, `[file.pdf|attachment](upload://...)`.
+_UPLOAD = re.compile(r"\[([^\]\n]{0,300})\]\(upload://([A-Za-z0-9]{1,64})(\.[A-Za-z0-9._]{1,20})?\)")
 _SPEECH_POST_TYPES = {1, 2}  # regular, moderator action
 _ACTIONS = {
     "post_created": MessageAction.CREATE,
@@ -91,6 +94,7 @@ class ForumAdapter(ChannelAdapter):
         username = post["username"].str()
         topic_id = post["topic_id"].id()
         reply_to = post.get("reply_to_post_number").raw
+        attachments = _uploads(text, request.header("x-discourse-instance").strip())
         yield InboundMessage(
             external_id=post["id"].id(),
             conversation_key=f"topic:{topic_id}",
@@ -101,6 +105,7 @@ class ForumAdapter(ChannelAdapter):
             sent_at=post["created_at"].iso_datetime(),
             event_type=event,
             action=_ACTIONS[event],
+            attachments=attachments,
             extra={
                 "post_number": post["post_number"].int(),
                 "reply_to_post_number": reply_to if isinstance(reply_to, int) else None,
@@ -108,3 +113,22 @@ class ForumAdapter(ChannelAdapter):
                 "private_message": post.get("topic_archetype", "").str_or_empty() == "private_message",
             },
         )
+
+
+def _uploads(raw: str, instance: str) -> tuple[InboundAttachment, ...]:
+    """Discourse `upload://` short URLs, resolved through the instance's `/uploads/short-url/` route
+    (config/routes.rb `uploads#show_short`). The instance is Discourse's base URL, sent as
+    `X-Discourse-Instance`; without it the link stays relative and ingest resolves it against the channel
+    option `server_url`."""
+    base = instance.rstrip("/") if instance.startswith(("https://", "http://")) else ""
+    found = []
+    for label, short, extension in _UPLOAD.findall(raw):
+        name, _, kind = label.partition("|")
+        found.append(
+            InboundAttachment(
+                url=f"{base}/uploads/short-url/{short}{extension}",
+                filename=name.strip() if kind.strip() == "attachment" else "",
+                content_type="image/*" if raw.find(f"![{label}](upload://{short}") >= 0 else "",
+            )
+        )
+    return tuple(found)
