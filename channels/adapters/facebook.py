@@ -94,7 +94,10 @@ class FacebookAdapter(ChannelAdapter):
             return "messages"
         if "standby" in entry:
             return "standby"
-        return entry["changes"][0]["field"].str()
+        changes = entry.get("changes", [])
+        if isinstance(changes.raw, list) and not changes.raw:
+            return "page.other"  # an entry with nothing in it (courier's no_messaging_entries)
+        return changes[0]["field"].str()
 
     def _batch(self, payload: Payload, request: WebhookRequest) -> Iterator[InboundMessage | DeliveryReceipt]:
         found = False
