@@ -8,6 +8,7 @@ import json
 from dataclasses import replace
 
 import pytest
+from django.urls import reverse
 
 from channels.models import (
     AttachmentStatus,
@@ -294,3 +295,16 @@ def test_parse_result_ingest_is_what_the_bulk_and_webhook_paths_share():
     )
     assert parse_result_ingest(channel=channel, event=None, result=result) == []
     assert Message.objects.filter(channel=channel).count() == 1
+
+
+def test_message_page_shows_the_parse_notes_and_why_an_attachment_is_missing(client):
+    """What could not be read is shown on the message (escaped), not only kept in the event."""
+    channel = ChannelFactory(kind="chat", options={"provider": "rocketchat"})
+    _ingest(channel, (FIXTURES / "chat/rocketchat.LivechatSession__transcript.json").read_bytes())
+    message = Message.objects.get(external_id="rocketchat:m3Pz7")
+    message.extra = {**message.extra, "parse_notes": ["$.x: <b>broken</b>"]}
+    message.save(update_fields=["extra"])
+    client.force_login(caseworker(message.section))
+    html = client.get(reverse("triage:message_detail", args=[message.pk])).content.decode()
+    assert "set the channel option server_url" in html
+    assert "$.x: &lt;b&gt;broken&lt;/b&gt;" in html
