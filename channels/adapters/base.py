@@ -280,6 +280,33 @@ class Payload:
             raise self._fail("expected an object")
         return Payload(self._value.get(key, default), f"{self._path}.{key}")
 
+    # Optional parts: a missing or null part is empty; one of the wrong type is empty too and, with
+    # `notes`, noted (issue 16: parse what can be parsed, a broken part becomes a note).
+
+    def opt_str(self, key: str, notes: Notes | None = None, *, numbers: bool = False) -> str:
+        """An optional string; with `numbers`, an integer id given as a number is read as its digits."""
+        value = self._value.get(key) if isinstance(self._value, dict) else None
+        if value is None or isinstance(value, str):
+            return value or ""
+        if numbers and isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        if notes is not None:
+            notes.add(f"{self._path}.{key}", f"expected a string, got {type(value).__name__}")
+        return ""
+
+    def opt_obj(self, key: str, notes: Notes | None = None) -> Payload:
+        value = self._value.get(key) if isinstance(self._value, dict) else None
+        if value is not None and not isinstance(value, dict) and notes is not None:
+            notes.add(f"{self._path}.{key}", f"expected an object, got {type(value).__name__}")
+        return Payload(value if isinstance(value, dict) else {}, f"{self._path}.{key}")
+
+    def opt_list(self, key: str, notes: Notes | None = None) -> list[Payload]:
+        value = self._value.get(key) if isinstance(self._value, dict) else None
+        if value is not None and not isinstance(value, list) and notes is not None:
+            notes.add(f"{self._path}.{key}", f"expected a list, got {type(value).__name__}")
+        items = value if isinstance(value, list) else []
+        return [Payload(v, f"{self._path}.{key}[{i}]") for i, v in enumerate(items)]
+
     def __contains__(self, key: str) -> bool:
         return isinstance(self._value, dict) and key in self._value
 

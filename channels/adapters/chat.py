@@ -165,7 +165,7 @@ class ChatAdapter(ChannelAdapter):
         message = _chatwoot_message(
             payload,
             conversation_id=payload["conversation"]["id"].id(),
-            sender=payload.get("sender", {}),
+            sender=payload.opt_obj("sender"),
             event_type="chatwoot." + payload["event"].str(),
         )
         if message is not None:
@@ -174,7 +174,7 @@ class ChatAdapter(ChannelAdapter):
     def _chatwoot_conversation(self, payload: Payload, request: WebhookRequest) -> Iterator[InboundMessage]:
         """https://www.chatwoot.com/docs/product/others/webhook-events#conversation_resolved"""
         conversation_id = payload["id"].id()
-        contact = payload.get("meta", {}).get("sender", {})
+        contact = payload.opt_obj("meta").opt_obj("sender")
         for item in payload.get("messages", []).items():
             # Inside a conversation only the sender's type is given; a contact is the conversation's own.
             sender = contact if item.get("sender_type").raw == "Contact" else Payload({}, item.path)
@@ -194,11 +194,11 @@ class ChatAdapter(ChannelAdapter):
         topic = "intercom." + payload["topic"].str()
         item = payload["data"]["item"]
         conversation_id = item["id"].id()
-        user = item.get("user", {})
-        title = item.get("links", {}).get("conversation_web", "").str_or_empty()
+        user = item.opt_obj("user")
+        title = item.opt_obj("links").opt_str("conversation_web")
         if topic in ("intercom.conversation.user.created", "intercom.conversation.admin.single.created"):
             first = item["conversation_message"]
-            from_admin = first.get("author", {}).get("type").raw in ("admin", "bot", "team")
+            from_admin = first.opt_obj("author").get("type").raw in ("admin", "bot", "team")
             # An admin-started conversation ("single created") is the municipality writing to the user.
             speaker = _object(item.get("assignee")) if from_admin else user
             yield InboundMessage(
@@ -206,7 +206,7 @@ class ChatAdapter(ChannelAdapter):
                 conversation_key=f"intercom:{conversation_id}",
                 conversation_title=title,
                 text=html_to_text(first["body"].str_or_empty()),
-                author_name=speaker.get("name", "").str_or_empty(),
+                author_name=speaker.opt_str("name"),
                 author_handle=_intercom_handle(speaker),
                 sent_at=item["created_at"].timestamp(),
                 event_type=topic,
@@ -226,7 +226,7 @@ class ChatAdapter(ChannelAdapter):
                 conversation_key=f"intercom:{conversation_id}",
                 conversation_title=title,
                 text=html_to_text(part["body"].str()),
-                author_name=author.get("name", "").str_or_empty(),
+                author_name=author.opt_str("name"),
                 author_handle=_intercom_handle(author),
                 sent_at=part["created_at"].timestamp(),
                 event_type=topic,
@@ -277,7 +277,7 @@ class ChatAdapter(ChannelAdapter):
             yield InboundMessage(
                 external_id=f"rocketchat:{message_id}",
                 conversation_key=f"rocketchat:{room_id}",
-                conversation_title=notes.attempt("$.label", lambda: payload.get("label").str_or_empty(), ""),
+                conversation_title=payload.opt_str("label", notes),
                 text=text,
                 author_name=notes.attempt(person.path, lambda p=person: p.get("name").str_or_empty(), ""),
                 author_handle=username if from_agent else visitor_handle,
@@ -295,9 +295,9 @@ class ChatAdapter(ChannelAdapter):
         `{"type": "LivechatOfflineMessage", "sentAt", "visitor": {"name", "email"}, "message"}`. It has no
         id: one is derived from the sender, time and text, so a redelivery is still one message.
         """
-        visitor = payload["visitor"]
-        email = visitor.get("email").str_or_empty()
-        name = visitor.get("name").str_or_empty()
+        visitor = payload.opt_obj("visitor")
+        email = visitor.opt_str("email")
+        name = visitor.opt_str("name")
         text = payload["message"].str_or_empty()
         sent_at = payload["sentAt"].iso_datetime()
         yield InboundMessage(
@@ -324,12 +324,12 @@ def _rocketchat_attachments(item: Payload) -> tuple[InboundAttachment, ...]:
     if "file" not in item:
         return ()
     file = item["file"]
-    links = [a.get("title_link").str_or_empty() for a in item.get("attachments", []).items()]
+    links = [a.opt_str("title_link") for a in item.opt_list("attachments")]
     return (
         InboundAttachment(
             url=next((link for link in links if link), ""),
-            content_type=file.get("type").str_or_empty(),
-            filename=file.get("name").str_or_empty(),
+            content_type=file.opt_str("type"),
+            filename=file.opt_str("name"),
         ),
     )
 
@@ -346,11 +346,11 @@ def _chatwoot_message(
     created = message["created_at"]
     sent_at: datetime = created.iso_datetime() if isinstance(created.raw, str) else created.timestamp()
     sender_id = sender.get("id").raw
-    email = sender.get("email", "").str_or_empty()
-    sender_type = sender.get("type", "contact").str_or_empty()
+    email = sender.opt_str("email")
+    sender_type = sender.opt_str("type") or "contact"
     notes = Notes()
     attachments, lines = [], []
-    for item in message.get("attachments", []).items():
+    for item in message.opt_list("attachments", notes):
         part = notes.attempt(item.path, lambda i=item: _chatwoot_attachment(i), None)
         if isinstance(part, InboundAttachment):
             attachments.append(part)
@@ -363,7 +363,7 @@ def _chatwoot_message(
             notes.attempt(f"{message.path}.content", lambda: message.get("content").str_or_empty(), ""),
             *lines,
         ),
-        author_name=sender.get("name", "").str_or_empty(),
+        author_name=sender.opt_str("name", notes),
         author_handle=email or (f"{sender_type}:{sender_id}" if sender_id is not None else ""),
         sent_at=sent_at,
         event_type=event_type,
@@ -378,13 +378,13 @@ def _chatwoot_attachment(item: Payload) -> InboundAttachment | str:
     """Chatwoot app/models/attachment.rb `push_event_data`: a location has coordinates, a contact card only
     `fallback_title` (the number), a fallback (shared link) a title and `data_url`; the rest are files."""
     kind = item.get("file_type").raw
-    title = item.get("fallback_title").str_or_empty()
+    title = item.opt_str("fallback_title")
     if kind == "location":
         return join_text(geo_text(item["coordinates_lat"].raw, item["coordinates_long"].raw), title)
     if kind == "contact":
         return title
     if kind == "fallback":
-        return join_text(title, item.get("data_url").str_or_empty())
+        return join_text(title, item.opt_str("data_url"))
     url = item.get("data_url").str_or_empty()
     if not url:
         raise MalformedPayload(
@@ -400,16 +400,24 @@ def _mime(value: Payload) -> str:
 
 
 def _intercom_handle(person: Payload) -> str:
-    return person.get("email", "").str_or_empty() or person.get("id", "").str_or_empty()
+    return person.opt_str("email") or person.opt_str("id", numbers=True)
 
 
 def _intercom_attachments(part: Payload) -> tuple[InboundAttachment, ...]:
-    return tuple(
-        InboundAttachment(
-            url=item["url"].str(),
-            content_type=item.get("content_type", "").str_or_empty(),
-            filename=item.get("name", "").str_or_empty(),
-            size=item["filesize"].int() if "filesize" in item else None,
+    """Intercom attachment objects (`url`, `content_type`, `name`, `filesize`); an item without a URL
+    string is left out rather than failing the part."""
+    found = []
+    for item in part.opt_list("attachments"):
+        url = item.opt_str("url")
+        if not url:
+            continue
+        size = item.get("filesize").raw if isinstance(item.raw, dict) else None
+        found.append(
+            InboundAttachment(
+                url=url,
+                content_type=item.opt_str("content_type"),
+                filename=item.opt_str("name"),
+                size=size if isinstance(size, int) and not isinstance(size, bool) and size >= 0 else None,
+            )
         )
-        for item in part.get("attachments", []).items()
-    )
+    return tuple(found)

@@ -134,34 +134,26 @@ class FacebookAdapter(ChannelAdapter):
             return None
         notes = Notes()
         post_id = value["post_id"].id()
-        parent_id = notes.attempt(
-            f"{value.path}.parent_id", lambda: value.get("parent_id").str_or_empty(), ""
-        )
-        author = value.get("from", {})
-        if not isinstance(author.raw, dict):
-            author = Payload({}, author.path)
+        parent_id = value.opt_str("parent_id", notes)
+        author = value.opt_obj("from", notes)
         # Graph API versions before v3 (and some relayed deliveries) name the author with flat
         # `sender_id`/`sender_name` instead of a `from` object.
-        author_id = notes.attempt(author.path, lambda: _id_or_empty(author.get("id")), "")
-        author_id = author_id or notes.attempt(
-            f"{value.path}.sender_id", lambda: _id_or_empty(value.get("sender_id")), ""
+        author_id = author.opt_str("id", notes, numbers=True) or value.opt_str(
+            "sender_id", notes, numbers=True
         )
-        author_name = notes.attempt(author.path, lambda: author.get("name").str_or_empty(), "")
-        author_name = author_name or notes.attempt(
-            f"{value.path}.sender_name", lambda: value.get("sender_name").str_or_empty(), ""
-        )
+        author_name = author.opt_str("name", notes) or value.opt_str("sender_name", notes)
         sent_at = _first_time(value.get("created_time"), entry_time, request, notes)
         attachments = []
         # A comment with a picture carries its URL in `photo` (a video in `video`).
         for key, content_type in (("photo", "image/*"), ("video", "video/*")):
             if key in value:
-                url = notes.attempt(f"{value.path}.{key}", value[key].str, "")
+                url = value.opt_str(key, notes)
                 if url:
                     attachments.append(InboundAttachment(url=url, content_type=content_type))
         return InboundMessage(
             external_id=value["comment_id"].id(),
             conversation_key=f"post:{post_id}",
-            text=notes.attempt(f"{value.path}.message", lambda: value.get("message").str_or_empty(), ""),
+            text=value.opt_str("message", notes),
             author_name=author_name,
             author_handle=author_id,
             sent_at=sent_at,
@@ -191,7 +183,7 @@ class FacebookAdapter(ChannelAdapter):
         citizen = recipient if outgoing else sender
         attachments = []
         lines = []
-        for attachment in message.get("attachments", []).items():
+        for attachment in message.opt_list("attachments", notes):
             part = notes.attempt(attachment.path, lambda a=attachment: _messenger_attachment(a), None)
             if part is None:
                 continue
@@ -199,24 +191,17 @@ class FacebookAdapter(ChannelAdapter):
                 attachments.append(part)
             elif part:
                 lines.append(part)
-        reply_to = message.get("reply_to", {})
-        parent = ""
-        if isinstance(reply_to.raw, dict):
-            parent = notes.attempt(reply_to.path, lambda: reply_to.get("mid").str_or_empty(), "")
-        else:
-            notes.add(reply_to.path, "expected an object")
+        parent = message.opt_obj("reply_to", notes).opt_str("mid", notes)
         extra: dict = {}
         if echo:
             extra["echo"] = {
                 "app_id": notes.attempt(
                     f"{message.path}.app_id", lambda: _id_or_empty(message.get("app_id")), ""
                 ),
-                "metadata": notes.attempt(
-                    f"{message.path}.metadata", lambda: message.get("metadata").str_or_empty(), ""
-                ),
+                "metadata": message.opt_str("metadata", notes),
             }
         deleted = message.get("is_deleted", False).raw is True
-        text = notes.attempt(f"{message.path}.text", lambda: message.get("text").str_or_empty(), "")
+        text = message.opt_str("text", notes)
         return InboundMessage(
             external_id=message["mid"].id(),
             conversation_key=f"messenger:{page_id}:{citizen}",
@@ -244,7 +229,7 @@ class FacebookAdapter(ChannelAdapter):
         return InboundMessage(
             external_id=edit["mid"].id(),
             conversation_key=f"messenger:{page_id}:{recipient if outgoing else sender}",
-            text=edit.get("text").str_or_empty(),
+            text=edit.opt_str("text"),
             author_name="",
             author_handle=sender,
             sent_at=item["timestamp"].timestamp(unit="ms"),
@@ -288,19 +273,24 @@ def _messenger_attachment(attachment: Payload) -> InboundAttachment | str:
     `fallback` (a shared link Messenger cannot render) may have a payload that is an object, a string or
     null; its title and URL are kept as text, not downloaded.
     """
-    kind = attachment.get("type").str_or_empty()
+    kind = attachment.opt_str("type")
     payload = attachment.get("payload")
     if kind == "location":
         coordinates = payload["coordinates"]
         return geo_text(coordinates["lat"].raw, coordinates["long"].raw)
     if kind == "fallback" or not isinstance(payload.raw, dict):
         if isinstance(payload.raw, dict):
-            return join_text(payload.get("title").str_or_empty(), payload.get("url").str_or_empty()) or ""
+            return join_text(payload.opt_str("title"), payload.opt_str("url"))
         if isinstance(payload.raw, str):
             return payload.raw
         title = attachment.get("title").raw
         return title if isinstance(title, str) else ""
-    url = payload.get("url").str_or_empty()
+    url = payload.opt_str("url")
+    if not url and payload.opt_str("title"):
+        return payload.opt_str("title")
+    if url and not url.startswith(("https://", "http://")):
+        # Not a link Messenger can serve (courier's fallback sample has "My Documents/foo.doc"): text.
+        return join_text(payload.opt_str("title"), url)
     if not url:
         raise MalformedPayload(
             f"malformed payload at {payload.path}.url: {kind or 'attachment'} without a URL"

@@ -98,9 +98,9 @@ class ForumAdapter(ChannelAdapter):
         yield InboundMessage(
             external_id=post["id"].id(),
             conversation_key=f"topic:{topic_id}",
-            conversation_title=post.get("topic_title", "").str_or_empty(),
+            conversation_title=post.opt_str("topic_title"),
             text=text,
-            author_name=post.get("name", "").str_or_empty() or username,
+            author_name=post.opt_str("name") or username,
             author_handle=username,
             sent_at=post["created_at"].iso_datetime(),
             event_type=event,
@@ -109,8 +109,8 @@ class ForumAdapter(ChannelAdapter):
             extra={
                 "post_number": post["post_number"].int(),
                 "reply_to_post_number": reply_to if isinstance(reply_to, int) else None,
-                "topic_slug": post.get("topic_slug", "").str_or_empty(),
-                "private_message": post.get("topic_archetype", "").str_or_empty() == "private_message",
+                "topic_slug": post.opt_str("topic_slug"),
+                "private_message": post.opt_str("topic_archetype") == "private_message",
             },
         )
 

@@ -104,7 +104,7 @@ class TwitterAdapter(ChannelAdapter):
                 # municipality (docs/channels.md). Quote tweets carry own text and are kept.
                 continue
             notes = Notes()
-            parent = tweet.get("in_reply_to_status_id_str").str_or_empty()
+            parent = tweet.opt_str("in_reply_to_status_id_str", notes)
             source = tweet["extended_tweet"] if "extended_tweet" in tweet else tweet  # noqa: SIM401
             # 280-character tweets are truncated in `text`; the full text and its entities are in
             # `extended_tweet`.
@@ -119,20 +119,20 @@ class TwitterAdapter(ChannelAdapter):
                 external_id=f"tweet:{tweet_id}",
                 conversation_key=f"tweet:{parent or tweet_id}",
                 text=text,
-                author_name=user.get("name", "").str_or_empty(),
+                author_name=user.opt_str("name", notes),
                 author_handle="@" + user["screen_name"].str(),
                 sent_at=tweet["timestamp_ms"].timestamp(unit="ms"),
                 event_type="tweet_create_events",
                 direction=Direction.OUTGOING if user["id_str"].id() == account else Direction.INCOMING,
                 parent_external_id=f"tweet:{parent}" if parent else "",
                 attachments=attachments,
-                extra=notes.extra({"lang": tweet.get("lang", "").str_or_empty()}),
+                extra=notes.extra({"lang": tweet.opt_str("lang", notes)}),
             )
 
     def _direct_messages(self, payload: Payload, request: WebhookRequest) -> Iterator[InboundMessage]:
         """https://developer.x.com/en/docs/twitter-api/v1/direct-messages/sending-and-receiving/api-reference"""
         account = payload["for_user_id"].id()
-        users = payload.get("users", {})
+        users = payload.opt_obj("users")
         for event in payload["direct_message_events"].items():
             if event["type"].str() != "message_create":
                 continue
@@ -150,14 +150,15 @@ class TwitterAdapter(ChannelAdapter):
                     attachments.append(media)
             text = data["text"].str()
             text = notes.attempt(f"{data.path}.entities", lambda d=data, t=text: _expand_links(t, d), text)
-            profile = users.get(sender, {})
+            profile = users.opt_obj(sender, notes)
+            screen_name = profile.opt_str("screen_name", notes)
             first, second = sorted((sender, recipient))
             yield InboundMessage(
                 external_id=f"dm:{event['id'].id()}",
                 conversation_key=f"dm:{first}:{second}",
                 text=text,
-                author_name=profile.get("name", "").str_or_empty(),
-                author_handle=("@" + profile["screen_name"].str() if "screen_name" in profile else sender),
+                author_name=profile.opt_str("name", notes),
+                author_handle="@" + screen_name if screen_name else sender,
                 sent_at=event["created_timestamp"].timestamp(unit="ms"),
                 event_type="direct_message_events",
                 direction=Direction.OUTGOING if sender == account else Direction.INCOMING,
@@ -195,9 +196,9 @@ def _is_plain_retweet(tweet: Payload) -> bool:
 
 def _expand_links(text: str, source: Payload) -> str:
     """Put each t.co link's `expanded_url` back in the text, as Zammad does (entities.urls)."""
-    for item in source.get("entities", {}).get("urls", []).items():
-        short = item.get("url").str_or_empty()
-        expanded = item.get("expanded_url").str_or_empty()
+    for item in source.opt_obj("entities").opt_list("urls"):
+        short = item.opt_str("url")
+        expanded = item.opt_str("expanded_url")
         if short and expanded:
             text = text.replace(short, expanded)
     return text
@@ -227,9 +228,7 @@ def _media_attachment(media: Payload) -> InboundAttachment:
 
 def _tweet_media(source: Payload, tweet: Payload) -> tuple[InboundAttachment, ...]:
     holder = source if "extended_entities" in source else tweet
-    return tuple(
-        _media_attachment(media) for media in holder.get("extended_entities", {}).get("media", []).items()
-    )
+    return tuple(_media_attachment(media) for media in holder.opt_obj("extended_entities").opt_list("media"))
 
 
 def _dm_media(attachment: Payload) -> InboundAttachment | None:

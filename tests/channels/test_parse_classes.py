@@ -226,7 +226,7 @@ def test_a_broken_attachment_is_a_note_and_the_text_still_reaches_the_inbox():
     stored = Message.objects.get(external_id="m_2")
     assert stored.text == "Se vedlegg"
     assert stored.extra["parse_notes"] == [
-        "$.entry[0].messaging[0].message.attachments[0].payload.url: expected a string, got int"
+        "$.entry[0].messaging[0].message.attachments[0].payload.url: image without a URL"
     ]
 
 
