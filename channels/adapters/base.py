@@ -31,6 +31,16 @@ class MessageAction(StrEnum):
     DELETE = "delete"
 
 
+class EventClass(StrEnum):
+    """What a provider's event kind is for the archive (issue 16, class 4)."""
+
+    MESSAGE = "message"  # a new utterance: stored (outgoing ones matched to the outbox first)
+    EDIT = "edit"  # a new version of a stored message: kept in its edit history
+    DELETION = "deletion"  # the author deleted it: the stored message is marked, never removed
+    STATUS = "status"  # a delivery report on a message the municipality sent: recorded on the reply
+    NOISE = "noise"  # nothing said (typing, reads, follows, moderation, bots): ignored, kept raw
+
+
 class AdapterError(Exception):
     """Base of every error an adapter raises on purpose."""
 
@@ -164,6 +174,9 @@ class ChannelAdapter:
     content_types: ClassVar[tuple[str, ...]] = ("application/json",)
     ignored_event_types: ClassVar[tuple[str, ...]] = ()
     setup_note: ClassVar[str] = ""
+    # Every event kind the provider documents, classified; keys are the event type or
+    # "<event type>.<variant>" (docs/channels.md lists them per provider).
+    event_classes: ClassVar[Mapping[str, EventClass]] = {}
     # Query parameters that carry a secret (a per-channel URL token): dropped before the event is stored.
     secret_query_params: ClassVar[tuple[str, ...]] = ()
 

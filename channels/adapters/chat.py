@@ -36,6 +36,7 @@ from .base import (
     ChannelAdapter,
     ChannelConfig,
     Direction,
+    EventClass,
     InboundAttachment,
     InboundMessage,
     MalformedPayload,
@@ -92,15 +93,65 @@ class ChatAdapter(ChannelAdapter):
         "intercom.conversation.contact.attached",
         "intercom.conversation.contact.detached",
         "intercom.conversation_part.tag.created",
+        "chatwoot.contact_created",
+        "chatwoot.contact_updated",
+        "chatwoot.inbox_created",
+        "chatwoot.inbox_updated",
+        "chatwoot.conversation_typing_on",
+        "chatwoot.conversation_typing_off",
         # Fin/operator bot texts ("will reply as soon as they can") are automated, not correspondence.
         "intercom.conversation.operator.replied",
     )
+    event_classes = {
+        "chatwoot.message_created": EventClass.MESSAGE,
+        "chatwoot.message_created.private": EventClass.NOISE,
+        "chatwoot.message_created.activity": EventClass.NOISE,
+        "chatwoot.message_updated": EventClass.EDIT,
+        "chatwoot.conversation_resolved": EventClass.MESSAGE,
+        "chatwoot.conversation_created": EventClass.NOISE,
+        "chatwoot.conversation_status_changed": EventClass.NOISE,
+        "chatwoot.conversation_updated": EventClass.NOISE,
+        "chatwoot.contact_created": EventClass.NOISE,
+        "chatwoot.contact_updated": EventClass.NOISE,
+        "chatwoot.webwidget_triggered": EventClass.NOISE,
+        "chatwoot.inbox_created": EventClass.NOISE,
+        "chatwoot.inbox_updated": EventClass.NOISE,
+        "chatwoot.conversation_typing_on": EventClass.NOISE,
+        "chatwoot.conversation_typing_off": EventClass.NOISE,
+        "intercom.conversation.user.created": EventClass.MESSAGE,
+        "intercom.conversation.user.replied": EventClass.MESSAGE,
+        "intercom.conversation.admin.replied": EventClass.MESSAGE,
+        "intercom.conversation.admin.single.created": EventClass.MESSAGE,
+        "intercom.conversation_part.redacted": EventClass.DELETION,
+        "intercom.conversation.admin.noted": EventClass.NOISE,
+        "intercom.conversation.admin.assigned": EventClass.NOISE,
+        "intercom.conversation.admin.closed": EventClass.NOISE,
+        "intercom.conversation.admin.opened": EventClass.NOISE,
+        "intercom.conversation.admin.snoozed": EventClass.NOISE,
+        "intercom.conversation.admin.unsnoozed": EventClass.NOISE,
+        "intercom.conversation.read": EventClass.NOISE,
+        "intercom.conversation.priority.updated": EventClass.NOISE,
+        "intercom.conversation.contact.attached": EventClass.NOISE,
+        "intercom.conversation.contact.detached": EventClass.NOISE,
+        "intercom.conversation_part.tag.created": EventClass.NOISE,
+        "intercom.conversation.operator.replied": EventClass.NOISE,
+        "intercom.ping": EventClass.NOISE,
+        "rocketchat.LivechatSession": EventClass.MESSAGE,
+        "rocketchat.Message": EventClass.MESSAGE,
+        "rocketchat.LivechatOfflineMessage": EventClass.MESSAGE,
+        "rocketchat.LivechatSessionStart": EventClass.NOISE,
+        "rocketchat.LivechatSessionQueued": EventClass.NOISE,
+        "rocketchat.LivechatSessionTaken": EventClass.NOISE,
+        "rocketchat.LivechatSessionForwarded": EventClass.NOISE,
+        "rocketchat.LivechatEdit": EventClass.NOISE,
+    }
     setup_note = (
         "Set options.provider to chatwoot, intercom or rocketchat and give the provider the URL "
         "/channels/<slug>/webhook/. Chatwoot: the webhook's secret goes in the channel secret; subscribe "
-        "to message_created, message_updated and conversation_resolved. Intercom: the app's client "
-        "secret. Rocket.Chat: Omnichannel > Webhooks, 'Send request on chat close', the secret token goes "
-        "in the channel secret."
+        "to message_created and message_updated (Chatwoot cannot send conversation_resolved). Intercom: "
+        "the app's client secret. Rocket.Chat: Omnichannel > Webhooks, 'Send request on chat close' and "
+        "'on offline messages', the secret token goes in the channel secret and the server address in "
+        "options.server_url."
     )
 
     @property

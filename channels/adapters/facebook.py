@@ -29,6 +29,7 @@ from .base import (
     ChannelConfig,
     DeliveryReceipt,
     Direction,
+    EventClass,
     HandshakeResponse,
     InboundAttachment,
     InboundMessage,
@@ -56,6 +57,27 @@ class FacebookAdapter(ChannelAdapter):
     kind = "facebook"
     display_name = "Facebook"
     ignored_event_types = ("standby", "message_reactions", "messaging_postbacks")
+    event_classes = {
+        "feed.comment.add": EventClass.MESSAGE,
+        "feed.comment.by_page": EventClass.MESSAGE,
+        "feed.comment.edited": EventClass.EDIT,
+        "feed.comment.remove": EventClass.DELETION,
+        "feed.comment.hide": EventClass.NOISE,
+        "feed.reaction": EventClass.NOISE,
+        "messages.message": EventClass.MESSAGE,
+        "messages.echo": EventClass.MESSAGE,
+        "messages.message_edit": EventClass.EDIT,
+        "messages.is_deleted": EventClass.DELETION,
+        "messages.delivery": EventClass.STATUS,
+        "messages.read": EventClass.NOISE,
+        "messages.postback": EventClass.NOISE,
+        "messages.referral": EventClass.NOISE,
+        "page.other": EventClass.NOISE,
+        "instagram": EventClass.NOISE,
+        "standby": EventClass.NOISE,
+        "message_reactions": EventClass.NOISE,
+        "messaging_postbacks": EventClass.NOISE,
+    }
     setup_note = (
         "In the Meta App Dashboard, add a Page webhook with the callback URL /channels/<slug>/webhook/ and "
         "the channel's verify token; subscribe to the fields feed and messages. Put the app secret in the "

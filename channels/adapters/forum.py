@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from .base import (
     ChannelAdapter,
     ChannelConfig,
+    EventClass,
     InboundAttachment,
     InboundMessage,
     MalformedPayload,
@@ -59,6 +60,20 @@ class ForumAdapter(ChannelAdapter):
         "user_created",
         "user_logged_in",
     )
+    event_classes = {
+        "post_created": EventClass.MESSAGE,
+        "post_created.whisper": EventClass.NOISE,
+        "post_edited": EventClass.EDIT,
+        "post_destroyed": EventClass.DELETION,
+        "ping": EventClass.NOISE,
+        "post_recovered": EventClass.NOISE,
+        "topic_created": EventClass.NOISE,
+        "topic_edited": EventClass.NOISE,
+        "topic_destroyed": EventClass.NOISE,
+        "topic_recovered": EventClass.NOISE,
+        "user_created": EventClass.NOISE,
+        "user_logged_in": EventClass.NOISE,
+    }
     setup_note = (
         "In Discourse: Admin > API > Webhooks > New webhook. Payload URL /channels/<slug>/webhook/, content "
         "type application/json, a random secret (also in the channel secret), events 'Post is created' "

@@ -43,6 +43,7 @@ from .base import (
     ChannelAdapter,
     ChannelConfig,
     DeliveryReceipt,
+    EventClass,
     InboundAttachment,
     InboundMessage,
     MalformedPayload,
@@ -78,6 +79,13 @@ class SmsAdapter(ChannelAdapter):
     content_types = (FORM, "application/xml", "text/xml")
     secret_query_params = ("token",)
     ignored_event_types = ("pswincom.DR",)
+    event_classes = {
+        "twilio.inbound": EventClass.MESSAGE,
+        "twilio.status": EventClass.STATUS,
+        "pswincom.MO": EventClass.MESSAGE,
+        "pswincom.DR": EventClass.NOISE,
+        "sveve.push": EventClass.MESSAGE,
+    }
     setup_note = (
         "Set options.provider to twilio, pswincom or sveve. Twilio: put the auth token in the channel secret "
         "and set the number's messaging webhook to /channels/<slug>/webhook/ (HTTP POST). PSWinCom/LINK "

@@ -22,6 +22,7 @@ from .base import (
     ChannelAdapter,
     ChannelConfig,
     Direction,
+    EventClass,
     HandshakeResponse,
     InboundAttachment,
     InboundMessage,
@@ -55,6 +56,24 @@ class TwitterAdapter(ChannelAdapter):
     kind = "twitter"
     display_name = "X (Twitter)"
     ignored_event_types = _EVENT_KEYS[2:]
+    event_classes = {
+        "tweet_create_events": EventClass.MESSAGE,
+        "tweet_create_events.own": EventClass.MESSAGE,
+        "tweet_create_events.retweet": EventClass.NOISE,
+        "direct_message_events": EventClass.MESSAGE,
+        "direct_message_events.own": EventClass.MESSAGE,
+        "tweet_delete_events": EventClass.DELETION,
+        "favorite_events": EventClass.NOISE,
+        "follow_events": EventClass.NOISE,
+        "unfollow_events": EventClass.NOISE,
+        "block_events": EventClass.NOISE,
+        "unblock_events": EventClass.NOISE,
+        "mute_events": EventClass.NOISE,
+        "unmute_events": EventClass.NOISE,
+        "user_event": EventClass.NOISE,
+        "direct_message_indicate_typing_events": EventClass.NOISE,
+        "direct_message_mark_read_events": EventClass.NOISE,
+    }
     setup_note = (
         "Register /channels/<slug>/webhook/ as the Account Activity webhook URL and subscribe the "
         "municipality's account. Put the app's consumer secret (API secret) in the channel secret: it "
