@@ -308,3 +308,15 @@ def test_message_page_shows_the_parse_notes_and_why_an_attachment_is_missing(cli
     html = client.get(reverse("triage:message_detail", args=[message.pk])).content.decode()
     assert "set the channel option server_url" in html
     assert "$.x: &lt;b&gt;broken&lt;/b&gt;" in html
+
+
+def test_youtube_reply_by_the_videos_own_channel_is_outgoing():
+    payload = json.loads((FIXTURES / "youtube/comments_page__first.json").read_bytes())
+    thread = payload["items"][0]
+    reply = thread["replies"]["comments"][0]
+    reply["snippet"]["authorChannelId"] = {"value": thread["snippet"]["channelId"]}
+    channel = ChannelFactory(kind="youtube")
+    _ingest(channel, json.dumps(payload).encode(), headers={"x-sorum-poll": "youtube"})
+    directions = dict(Message.objects.filter(channel=channel).values_list("external_id", "direction"))
+    assert directions.pop(reply["id"]) == MessageDirection.OUTGOING
+    assert set(directions.values()) == {MessageDirection.INCOMING}
