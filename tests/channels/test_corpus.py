@@ -204,6 +204,16 @@ CORPUS = [
         TW,
         messages=(M("tweet:1220000000000000001", attachments=1),),
     ),
+    E(
+        "corpus/twitter/direct_message_events__incoming_with_url_zammad.json",
+        TW,
+        messages=(
+            M("dm:1209004344399429636", text="https://en.wikipedia.org/wiki/Frankenstein#Composition"),
+        ),
+    ),
+    E("corpus/twitter/favorite_events__favorited_zammad.json", TW, status="ignored"),
+    E("corpus/twitter/direct_message_indicate_typing_events__zammad.json", TW, status="ignored"),
+    E("corpus/twitter/direct_message_mark_read_events__zammad.json", TW, status="ignored"),
     # SMS -----------------------------------------------------------------------------------------------
     E(
         "sms/twilio.inbound__courier.txt",
@@ -218,6 +228,22 @@ CORPUS = [
         messages=(M("SM9f3c2b1a0e8d7c6b5a4f3e2d1c0b9a8f", text="Blaker skole", attachments=1),),
     ),
     E("sms/twilio.status__delivered.txt", "sms", "twilio", notes="delivered (no reply in the outbox"),
+    E(
+        "corpus/sms/twilio.inbound__base64_body_courier.txt",
+        "sms",
+        "twilio",
+        # Kept as received: the body is what the citizen's phone sent, not decoded on a guess.
+        messages=(M("SMe287d7109a5a925f182f0e07fe5b223b", text="QmFubm9uIEV4cGxhaW5z"),),
+    ),
+    E("corpus/sms/twilio.status__delivered_courier.txt", "sms", "twilio", notes="delivered (no reply"),
+    E("corpus/sms/twilio.status__failed_stop_courier.txt", "sms", "twilio", notes="failed (no reply"),
+    E(
+        "corpus/sms/twilio.status__sent_messaging_service_courier.txt",
+        "sms",
+        "twilio",
+        notes="sent (no reply",
+    ),
+    E("corpus/sms/twilio.status__unknown_status_courier.txt", "sms", "twilio", notes="huh (no reply"),
     E("sms/pswincom.MO__form.txt", "sms", "pswincom", messages=(M("pswincom:1", text="Test message"),)),
     E("sms/pswincom.MO__xml.txt", "sms", "pswincom", messages=(M("pswincom:1", text="Incoming message 1"),)),
     E(
@@ -303,6 +329,10 @@ CORPUS = [
     E("corpus/chat/intercom.conversation.admin.closed__zulip.json", CHAT, "intercom", status="ignored"),
     E("corpus/chat/intercom.conversation.admin.noted__zulip.json", CHAT, "intercom", status="ignored"),
     E("corpus/chat/intercom.ping__zulip.json", CHAT, "intercom", status="ignored"),
+    # The reply in an assignment part arrives again as conversation.admin.replied (same part id
+    # 2824382500 in Zulip's admin_replied fixture): stored from there, once.
+    E("corpus/chat/intercom.conversation.admin.assigned__zulip.json", CHAT, "intercom", status="ignored"),
+    E("corpus/chat/intercom.user.created__zulip.json", CHAT, "intercom", status="ignored"),
     E(
         "chat/rocketchat.LivechatSession__transcript.json",
         CHAT,
