@@ -192,27 +192,34 @@ def parse_result_ingest(*, channel: Channel, event: InboundEvent | None, result:
     Relative attachment URLs are resolved against the channel's `server_url` option first. Returns the
     notes for the raw event.
     """
-    notes: list[str] = []
-    for inbound in result.messages:
-        inbound = _attachments_resolved(channel=channel, inbound=inbound)
-        if inbound.direction == Direction.OUTGOING:
-            outbox = _outbox_for_echo(channel=channel, inbound=inbound)
-            if outbox is not None:
-                _echo_record(outbox=outbox, inbound=inbound)
-                notes.append(f"{inbound.external_id}: echo of reply {outbox.message_id} (outbox {outbox.pk})")
-                continue
-        if (
-            inbound.action == MessageAction.DELETE
-            and not inbound.text
-            and not inbound.attachments
-            and not Message.objects.filter(channel=channel, external_id=inbound.external_id[:300]).exists()
-        ):
-            notes.append(f"{inbound.external_id}: deleted by its author before it was seen; nothing stored")
-            continue
-        message_ingest(channel=channel, event=event, inbound=inbound)
+    notes = [
+        note
+        for inbound in result.messages
+        if (note := inbound_message_ingest(channel=channel, event=event, inbound=inbound))
+    ]
     for receipt in result.receipts:
         notes.append(_receipt_record(channel=channel, receipt=receipt))
     return notes
+
+
+def inbound_message_ingest(*, channel: Channel, event: InboundEvent | None, inbound: InboundMessage) -> str:
+    """One parsed message into the inbox, or into a note when it is an echo of a reply of ours or the
+    deletion of a message never seen (see parse_result_ingest). Returns the note, or "" when stored."""
+    inbound = _attachments_resolved(channel=channel, inbound=inbound)
+    if inbound.direction == Direction.OUTGOING:
+        outbox = _outbox_for_echo(channel=channel, inbound=inbound)
+        if outbox is not None:
+            _echo_record(outbox=outbox, inbound=inbound)
+            return f"{inbound.external_id}: echo of reply {outbox.message_id} (outbox {outbox.pk})"
+    if (
+        inbound.action == MessageAction.DELETE
+        and not inbound.text
+        and not inbound.attachments
+        and not Message.objects.filter(channel=channel, external_id=inbound.external_id[:300]).exists()
+    ):
+        return f"{inbound.external_id}: deleted by its author before it was seen; nothing stored"
+    message_ingest(channel=channel, event=event, inbound=inbound)
+    return ""
 
 
 _ECHO_METADATA_PREFIX = "sorum-outbox:"
