@@ -208,9 +208,16 @@ def inbound_message_ingest(*, channel: Channel, event: InboundEvent | None, inbo
     inbound = _attachments_resolved(channel=channel, inbound=inbound)
     if inbound.direction == Direction.OUTGOING:
         outbox = _outbox_for_echo(channel=channel, inbound=inbound)
-        if outbox is not None:
+        if outbox is not None and inbound.action == MessageAction.CREATE:
             _echo_record(outbox=outbox, inbound=inbound)
             return f"{inbound.external_id}: echo of reply {outbox.message_id} (outbox {outbox.pk})"
+        if outbox is not None:
+            # The reply edited or deleted in the provider's own tool: applied to the stored reply.
+            message_ingest(
+                channel=channel, event=event, inbound=replace(inbound, external_id=outbox.message.external_id)
+            )
+            action = inbound.action.value
+            return f"{inbound.external_id}: {action} of reply {outbox.message_id} (outbox {outbox.pk})"
     if (
         inbound.action == MessageAction.DELETE
         and not inbound.text

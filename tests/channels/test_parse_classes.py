@@ -320,3 +320,20 @@ def test_youtube_reply_by_the_videos_own_channel_is_outgoing():
     directions = dict(Message.objects.filter(channel=channel).values_list("external_id", "direction"))
     assert directions.pop(reply["id"]) == MessageDirection.OUTGOING
     assert set(directions.values()) == {MessageDirection.INCOMING}
+
+
+def test_an_edit_of_our_reply_in_the_providers_tool_is_applied_to_the_stored_reply():
+    channel = ChannelFactory(kind="chat", options={"provider": "chatwoot"})
+    payload = _corpus("chat/chatwoot.message_updated__edited.json")
+    payload.update(message_type="outgoing", content="Rettet svar")
+    outbox = _reply_for(
+        channel,
+        text="Svar",
+        provider_message_id=str(payload["id"]),
+        key=f"chatwoot:{payload['conversation']['id']}",
+    )
+    _ingest(channel, json.dumps(payload).encode())
+    outbox.message.refresh_from_db()
+    assert outbox.message.text == "Rettet svar"
+    assert [edit["text"] for edit in outbox.message.extra["edits"]] == ["Svar"]
+    assert not Message.objects.filter(external_id=f"chatwoot:{payload['id']}").exists()
