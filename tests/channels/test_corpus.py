@@ -165,6 +165,14 @@ CORPUS = [
     ),
     E("corpus/facebook/messages__delivery_courier.json", FB, notes="delivered (no reply in the outbox"),
     E("corpus/facebook/messages__postback_courier.json", FB, status="ignored"),
+    E("corpus/facebook/messages__postback_get_started_courier.json", FB, status="ignored"),
+    E("corpus/facebook/messages__optin_courier.json", FB, status="ignored"),
+    # Courier refuses a sender that is not a number; a PSID is opaque here and the text is kept.
+    E(
+        "corpus/facebook/messages__non_numeric_sender_courier.json",
+        FB,
+        messages=(M("external_id", text="Hello World"),),
+    ),
     E("corpus/facebook/messages__referral_courier.json", FB, status="ignored"),
     E("corpus/facebook/messages__unknown_entry_courier.json", FB, status="ignored"),
     E("corpus/facebook/messages__no_entries_courier.json", FB, status="ignored"),
