@@ -137,8 +137,10 @@ def message_attachments_create(
 
     created = []
     for item in attachments:
-        if not item.url.startswith(("http://", "https://")):
-            continue
+        # Every attachment the provider mentions gets a row (issue 16). One whose link cannot be fetched
+        # (relative to a server the channel does not name, upload://, empty) is kept as failed, so the
+        # message shows that a file is missing and why.
+        fetchable = item.url.startswith(("http://", "https://"))
         row, was_created = MessageAttachment.objects.get_or_create(
             message=message,
             source_url=item.url[:2000],
@@ -146,12 +148,23 @@ def message_attachments_create(
                 "content_type": item.content_type[:200],
                 "filename": filename_sanitise(item.filename),
                 "size": item.size,
+                **({} if fetchable else {"status": AttachmentStatus.FAILED, "error": _unfetchable(item.url)}),
             },
         )
-        if was_created:
+        if was_created and not fetchable:
+            created.append(row)
+        elif was_created:
             created.append(row)
             transaction.on_commit(lambda pk=row.pk: attachment_download_task.delay(pk))
     return created
+
+
+def _unfetchable(url: str) -> str:
+    if not url:
+        return "the provider gave no link for this attachment"
+    if url.startswith("/"):
+        return "relative link: set the channel option server_url to the provider's server address"
+    return f"link cannot be downloaded: {url[:100]}"
 
 
 def attachment_download(*, attachment_id: int) -> MessageAttachment:

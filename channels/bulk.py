@@ -30,7 +30,6 @@ from triage.models import Conversation, Message
 from triage.services import (
     conversation_key_clipped,
     conversation_title_clipped,
-    message_ingest,
     message_new_fields,
 )
 
@@ -45,6 +44,7 @@ from .adapters.base import (
 )
 from .models import Channel, InboundEvent, InboundEventStatus
 from .pgcopy import CopyLayout, copy_bytes, copy_json, copy_text, encode_line, sequence_next_ids
+from .services import inbound_message_ingest
 
 logger = logging.getLogger(__name__)
 
@@ -375,7 +375,8 @@ def _messages_write(*, channel: Channel, batch: _Batch, event_ids: list[int], po
             for e in InboundEvent.objects.filter(pk__in={event_ids[op.event] for op in batch.sequential})
         }
         for op in batch.sequential:
-            message_ingest(channel=channel, event=events[event_ids[op.event]], inbound=op.inbound)
+            # The webhook path's rules for echoes and deletions of unseen messages (channels.services).
+            inbound_message_ingest(channel=channel, event=events[event_ids[op.event]], inbound=op.inbound)
         created += len(starters)
     return created
 

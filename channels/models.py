@@ -112,6 +112,9 @@ class InboundEvent(models.Model):
     body_size = models.PositiveIntegerField(_("body size"), default=0)
     event_type = models.CharField(_("event type"), max_length=100, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # What parsing did besides creating messages: echoes matched to the outbox, deletions of messages
+    # never seen, delivery receipts (issue 16). Shown in the admin next to the error.
+    notes = models.TextField(_("notes"), blank=True, default="")
     attempts = models.PositiveIntegerField(_("parse attempts"), default=0)
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
 

@@ -30,6 +30,9 @@ class ReplyTarget:
 
     recipient: str  # PSID, X user id, phone number
     conversation: str  # provider's conversation id where the API is per conversation (Chatwoot)
+    # Echoed back by providers that support it (Messenger `metadata`): lets ingest match the echo of this
+    # reply to its outbox row even when the echo arrives before the send call has returned its id.
+    reference: str = ""
 
 
 def reply_target(message: Message) -> ReplyTarget:
@@ -80,7 +83,7 @@ class MessengerClient(ReplyClient):
             json={
                 "recipient": {"id": target.recipient},
                 "messaging_type": "RESPONSE",
-                "message": {"text": text},
+                "message": {"text": text, **({"metadata": target.reference} if target.reference else {})},
             },
         )
         return _id(response.json(), "message_id")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
+from dataclasses import replace
 from typing import TYPE_CHECKING
+from urllib.parse import urljoin
 
 import kombu.exceptions
 import redis.exceptions
@@ -19,7 +21,17 @@ from triage.models import Message, MessageDirection
 from triage.services import message_ingest
 
 from .adapters import get_adapter
-from .adapters.base import AdapterError, MalformedPayload, UnsupportedEvent, WebhookRequest
+from .adapters.base import (
+    AdapterError,
+    DeliveryReceipt,
+    Direction,
+    InboundMessage,
+    MalformedPayload,
+    MessageAction,
+    ParseResult,
+    UnsupportedEvent,
+    WebhookRequest,
+)
 from .http import ProviderError
 from .models import (
     Channel,
@@ -216,8 +228,9 @@ def inbound_event_parse(*, event_id: int) -> InboundEvent:
             with transaction.atomic():
                 result = adapter.parse(_webhook_request_from_event(event))
                 event.event_type = result.event_type[:100]
-                for inbound in result.messages:
-                    message_ingest(channel=event.channel, event=event, inbound=inbound)
+                event.notes = "\n".join(
+                    parse_result_ingest(channel=event.channel, event=event, result=result)
+                )[:5000]
         except UnsupportedEvent as exc:
             event.status = InboundEventStatus.IGNORED
             event.event_type = exc.event_type[:100]
@@ -242,8 +255,146 @@ def inbound_event_parse(*, event_id: int) -> InboundEvent:
             event.status = InboundEventStatus.PARSED
             event.error = ""
         event.processed_at = timezone.now()
-        event.save(update_fields=["status", "event_type", "error", "attempts", "processed_at"])
+        event.save(update_fields=["status", "event_type", "error", "notes", "attempts", "processed_at"])
     return event
+
+
+def parse_result_ingest(*, channel: Channel, event: InboundEvent | None, result: ParseResult) -> list[str]:
+    """Hand one parse result to the inbox, after three checks that belong to no single adapter.
+
+    - An outgoing message that is the provider's echo of a reply this system sent (same provider
+      message id, or the outbox id in the echoed metadata) is recorded on that reply, not stored twice.
+    - A deletion of a message never seen, with nothing of its own to keep, creates nothing.
+    - Delivery receipts are recorded on the reply they report on.
+    Relative attachment URLs are resolved against the channel's `server_url` option first. Returns the
+    notes for the raw event.
+    """
+    notes = [
+        note
+        for inbound in result.messages
+        if (note := inbound_message_ingest(channel=channel, event=event, inbound=inbound))
+    ]
+    for receipt in result.receipts:
+        notes.append(_receipt_record(channel=channel, receipt=receipt))
+    return notes
+
+
+def inbound_message_ingest(*, channel: Channel, event: InboundEvent | None, inbound: InboundMessage) -> str:
+    """One parsed message into the inbox, or into a note when it is an echo of a reply of ours or the
+    deletion of a message never seen (see parse_result_ingest). Returns the note, or "" when stored."""
+    inbound = _attachments_resolved(channel=channel, inbound=inbound)
+    if inbound.direction == Direction.OUTGOING:
+        outbox = _outbox_for_echo(channel=channel, inbound=inbound)
+        if outbox is not None and inbound.action == MessageAction.CREATE:
+            _echo_record(outbox=outbox, inbound=inbound)
+            return f"{inbound.external_id}: echo of reply {outbox.message_id} (outbox {outbox.pk})"
+        if outbox is not None:
+            # The reply edited or deleted in the provider's own tool: applied to the stored reply.
+            message_ingest(
+                channel=channel, event=event, inbound=replace(inbound, external_id=outbox.message.external_id)
+            )
+            action = inbound.action.value
+            return f"{inbound.external_id}: {action} of reply {outbox.message_id} (outbox {outbox.pk})"
+    if (
+        inbound.action == MessageAction.DELETE
+        and not inbound.text
+        and not inbound.attachments
+        and not Message.objects.filter(channel=channel, external_id=inbound.external_id[:300]).exists()
+    ):
+        return f"{inbound.external_id}: deleted by its author before it was seen; nothing stored"
+    message_ingest(channel=channel, event=event, inbound=inbound)
+    return ""
+
+
+_ECHO_METADATA_PREFIX = "sorum-outbox:"
+
+
+def _provider_ids(external_id: str) -> set[str]:
+    """The provider's own id inside an external id: adapters prefix some (`dm:`, `chatwoot:`, `tweet:`)."""
+    ids = {external_id}
+    if ":" in external_id:
+        ids.add(external_id.split(":", 1)[1])
+    return {value for value in ids if value}
+
+
+def _outbox_for_echo(*, channel: Channel, inbound: InboundMessage) -> OutboundReply | None:
+    echo = inbound.extra.get("echo") if isinstance(inbound.extra.get("echo"), dict) else {}
+    metadata = str(echo.get("metadata") or "")
+    if metadata.startswith(_ECHO_METADATA_PREFIX) and metadata[len(_ECHO_METADATA_PREFIX) :].isdigit():
+        found = OutboundReply.objects.filter(
+            channel=channel, pk=int(metadata[len(_ECHO_METADATA_PREFIX) :])
+        ).first()
+        if found is not None:
+            return found
+    found = (
+        OutboundReply.objects.filter(
+            channel=channel, provider_message_id__in=_provider_ids(inbound.external_id)
+        )
+        .exclude(provider_message_id="")
+        .first()
+    )
+    if found is not None or not inbound.text:
+        return found
+    # The echo can arrive before the send call has returned the provider's id (Meta and Chatwoot post it
+    # at once): then a reply still without an id, with the same text in the same conversation, is it.
+    return (
+        OutboundReply.objects.filter(
+            channel=channel,
+            provider_message_id="",
+            status__in=[OutboundReplyStatus.QUEUED, OutboundReplyStatus.SENT],
+            text=inbound.text,
+            message__conversation__external_key=inbound.conversation_key[:300],
+        )
+        .order_by("created_at")
+        .first()
+    )
+
+
+def _echo_record(*, outbox: OutboundReply, inbound: InboundMessage) -> None:
+    reply = outbox.message
+    if reply.extra.get("provider_external_id") == inbound.external_id:
+        return
+    reply.extra = {
+        **reply.extra,
+        "provider_external_id": inbound.external_id,
+        "echoed_at": inbound.sent_at.isoformat(),
+    }
+    reply.save(update_fields=["extra"])
+
+
+def _receipt_record(*, channel: Channel, receipt: DeliveryReceipt) -> str:
+    outbox = (
+        OutboundReply.objects.filter(channel=channel, provider_message_id=receipt.provider_message_id)
+        .select_related("message")
+        .first()
+    )
+    if outbox is None:
+        return f"{receipt.provider_message_id}: {receipt.status} (no reply in the outbox has this id)"
+    reply = outbox.message
+    reply.extra = {**reply.extra, "delivery": {"status": receipt.status, "error": receipt.error}}
+    reply.save(update_fields=["extra"])
+    if receipt.status in ("failed", "undelivered") and outbox.status == OutboundReplyStatus.SENT:
+        outbox.error = f"delivery report: {receipt.status} {receipt.error}".strip()[:2000]
+        outbox.save(update_fields=["error"])
+    return f"{receipt.provider_message_id}: {receipt.status} (reply {reply.pk})"
+
+
+def _attachments_resolved(*, channel: Channel, inbound: InboundMessage) -> InboundMessage:
+    """Relative links (Rocket.Chat `/file-upload/...`) made absolute with the channel's `server_url`.
+
+    Without the option they stay relative: the attachment row is still created and its download fails
+    with a message that names the missing option (channels.attachments).
+    """
+    base = str(channel.options.get("server_url") or "").strip()
+    if not base or all(a.url.startswith(("http://", "https://")) for a in inbound.attachments):
+        return inbound
+    resolved = tuple(
+        a
+        if a.url.startswith(("http://", "https://")) or not a.url
+        else replace(a, url=urljoin(base.rstrip("/") + "/", a.url))
+        for a in inbound.attachments
+    )
+    return replace(inbound, attachments=resolved)
 
 
 def inbound_event_replay(*, event: InboundEvent) -> None:
@@ -353,10 +504,11 @@ def outbound_reply_send(*, outbox_id: int, final_attempt: bool = False) -> Outbo
         outbox.save(update_fields=["status", "error", "attempts"])
     if outbox.status == OutboundReplyStatus.RECORDED:
         return outbox
+    # The outbox id travels as metadata where the provider echoes it (Messenger), so an echo that arrives
+    # before the send returns still matches this reply.
+    target = replace(reply_target(outbox.in_reply_to), reference=f"{_ECHO_METADATA_PREFIX}{outbox.pk}")
     try:
-        provider_id = client.send(
-            channel=outbox.channel, target=reply_target(outbox.in_reply_to), text=outbox.text
-        )
+        provider_id = client.send(channel=outbox.channel, target=target, text=outbox.text)
     except ProviderError as exc:
         outbox.error = str(exc)[:2000]
         outbox.status = OutboundReplyStatus.FAILED if final_attempt else OutboundReplyStatus.QUEUED

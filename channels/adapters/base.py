@@ -31,6 +31,16 @@ class MessageAction(StrEnum):
     DELETE = "delete"
 
 
+class EventClass(StrEnum):
+    """What a provider's event kind is for the archive (issue 16, class 4)."""
+
+    MESSAGE = "message"  # a new utterance: stored (outgoing ones matched to the outbox first)
+    EDIT = "edit"  # a new version of a stored message: kept in its edit history
+    DELETION = "deletion"  # the author deleted it: the stored message is marked, never removed
+    STATUS = "status"  # a delivery report on a message the municipality sent: recorded on the reply
+    NOISE = "noise"  # nothing said (typing, reads, follows, moderation, bots): ignored, kept raw
+
+
 class AdapterError(Exception):
     """Base of every error an adapter raises on purpose."""
 
@@ -137,9 +147,22 @@ class InboundMessage:
 
 
 @dataclass(frozen=True)
+class DeliveryReceipt:
+    """A provider's report on a message the municipality sent (SMS delivery report, Messenger delivery).
+
+    It is a status, never a message: ingest matches it to the outbox by the provider's message id.
+    """
+
+    provider_message_id: str
+    status: str
+    error: str = ""
+
+
+@dataclass(frozen=True)
 class ParseResult:
     event_type: str
     messages: tuple[InboundMessage, ...]
+    receipts: tuple[DeliveryReceipt, ...] = ()
 
 
 class ChannelAdapter:
@@ -154,6 +177,9 @@ class ChannelAdapter:
     content_types: ClassVar[tuple[str, ...]] = ("application/json",)
     ignored_event_types: ClassVar[tuple[str, ...]] = ()
     setup_note: ClassVar[str] = ""
+    # Every event kind the provider documents, classified; keys are the event type or
+    # "<event type>.<variant>" (docs/channels.md lists them per provider).
+    event_classes: ClassVar[Mapping[str, EventClass]] = {}
     # Query parameters that carry a secret (a per-channel URL token): dropped before the event is stored.
     secret_query_params: ClassVar[tuple[str, ...]] = ()
     # Unsigned headers that change what a signed body means (Discourse's event header). A signed body
@@ -212,8 +238,10 @@ class ChannelAdapter:
         event_type = self.event_type(payload, request)
         if event_type in self.ignored_event_types or event_type not in self.handlers:
             raise UnsupportedEvent(event_type)
-        messages = tuple(self.handlers[event_type](payload, request))
-        return ParseResult(event_type=event_type, messages=_dedupe(messages))
+        items = tuple(self.handlers[event_type](payload, request))
+        messages = [item for item in items if isinstance(item, InboundMessage)]
+        receipts = tuple(item for item in items if isinstance(item, DeliveryReceipt))
+        return ParseResult(event_type=event_type, messages=_dedupe(messages), receipts=receipts)
 
 
 def _dedupe(messages: Iterable[InboundMessage]) -> tuple[InboundMessage, ...]:
@@ -274,6 +302,33 @@ class Payload:
         if not isinstance(self._value, dict):
             raise self._fail("expected an object")
         return Payload(self._value.get(key, default), f"{self._path}.{key}")
+
+    # Optional parts: a missing or null part is empty; one of the wrong type is empty too and, with
+    # `notes`, noted (issue 16: parse what can be parsed, a broken part becomes a note).
+
+    def opt_str(self, key: str, notes: Notes | None = None, *, numbers: bool = False) -> str:
+        """An optional string; with `numbers`, an integer id given as a number is read as its digits."""
+        value = self._value.get(key) if isinstance(self._value, dict) else None
+        if value is None or isinstance(value, str):
+            return value or ""
+        if numbers and isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        if notes is not None:
+            notes.add(f"{self._path}.{key}", f"expected a string, got {type(value).__name__}")
+        return ""
+
+    def opt_obj(self, key: str, notes: Notes | None = None) -> Payload:
+        value = self._value.get(key) if isinstance(self._value, dict) else None
+        if value is not None and not isinstance(value, dict) and notes is not None:
+            notes.add(f"{self._path}.{key}", f"expected an object, got {type(value).__name__}")
+        return Payload(value if isinstance(value, dict) else {}, f"{self._path}.{key}")
+
+    def opt_list(self, key: str, notes: Notes | None = None) -> list[Payload]:
+        value = self._value.get(key) if isinstance(self._value, dict) else None
+        if value is not None and not isinstance(value, list) and notes is not None:
+            notes.add(f"{self._path}.{key}", f"expected a list, got {type(value).__name__}")
+        items = value if isinstance(value, list) else []
+        return [Payload(v, f"{self._path}.{key}[{i}]") for i, v in enumerate(items)]
 
     def __contains__(self, key: str) -> bool:
         return isinstance(self._value, dict) and key in self._value
@@ -428,3 +483,46 @@ def token_and_address_check(request: WebhookRequest, config: ChannelConfig, *, p
         except ValueError:
             continue
     raise VerificationFailed(f"source address {address} is not in the channel's allow-list")
+
+
+class Notes:
+    """What could not be read from one message, collected while the rest of it is parsed.
+
+    Rule (issue 16): a part that is unknown or broken (an attachment of a new type, a payload of the
+    wrong shape) becomes a note on the message instead of failing the whole event, so the citizen's
+    text still reaches the inbox. The notes are stored in the message's `extra["parse_notes"]`.
+    """
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def add(self, path: str, what: str) -> None:
+        self.items.append(f"{path}: {what}"[:500])
+
+    def attempt(self, path: str, read: Callable[[], Any], default: Any = None) -> Any:
+        """`read()`, or `default` with a note when the part is malformed."""
+        try:
+            return read()
+        except MalformedPayload as exc:
+            self.items.append(str(exc).removeprefix("malformed payload at ")[:500])
+            return default
+
+    def extra(self, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        merged = dict(extra or {})
+        if self.items:
+            merged["parse_notes"] = list(self.items)
+        return merged
+
+
+def geo_text(lat: Any, long: Any) -> str:
+    """A location as text (RFC 5870 `geo:` URI), so its coordinates survive in the message text."""
+    if isinstance(lat, bool) or isinstance(long, bool):
+        raise MalformedPayload("malformed payload at location: coordinates are not numbers")
+    try:
+        return f"geo:{float(lat)!r},{float(long)!r}"
+    except (TypeError, ValueError) as exc:
+        raise MalformedPayload("malformed payload at location: coordinates are not numbers") from exc
+
+
+def join_text(*parts: str) -> str:
+    return "\n".join(part for part in parts if part)

@@ -26,6 +26,7 @@ and are left out.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -35,14 +36,18 @@ from .base import (
     ChannelAdapter,
     ChannelConfig,
     Direction,
+    EventClass,
     InboundAttachment,
     InboundMessage,
     MalformedPayload,
     MessageAction,
+    Notes,
     Payload,
     VerificationFailed,
     WebhookRequest,
+    geo_text,
     hmac_hex,
+    join_text,
     signature_matches,
 )
 
@@ -78,14 +83,75 @@ class ChatAdapter(ChannelAdapter):
         "rocketchat.LivechatSessionQueued",
         "rocketchat.LivechatSessionTaken",
         "rocketchat.LivechatSessionForwarded",
-        "rocketchat.Message",
+        "rocketchat.LivechatEdit",
+        "intercom.conversation.admin.closed",
+        "intercom.conversation.admin.opened",
+        "intercom.conversation.admin.snoozed",
+        "intercom.conversation.admin.unsnoozed",
+        "intercom.conversation.read",
+        "intercom.conversation.priority.updated",
+        "intercom.conversation.contact.attached",
+        "intercom.conversation.contact.detached",
+        "intercom.conversation_part.tag.created",
+        "chatwoot.contact_created",
+        "chatwoot.contact_updated",
+        "chatwoot.inbox_created",
+        "chatwoot.inbox_updated",
+        "chatwoot.conversation_typing_on",
+        "chatwoot.conversation_typing_off",
+        # Fin/operator bot texts ("will reply as soon as they can") are automated, not correspondence.
+        "intercom.conversation.operator.replied",
     )
+    event_classes = {
+        "chatwoot.message_created": EventClass.MESSAGE,
+        "chatwoot.message_created.private": EventClass.NOISE,
+        "chatwoot.message_created.activity": EventClass.NOISE,
+        "chatwoot.message_updated": EventClass.EDIT,
+        "chatwoot.conversation_resolved": EventClass.MESSAGE,
+        "chatwoot.conversation_created": EventClass.NOISE,
+        "chatwoot.conversation_status_changed": EventClass.NOISE,
+        "chatwoot.conversation_updated": EventClass.NOISE,
+        "chatwoot.contact_created": EventClass.NOISE,
+        "chatwoot.contact_updated": EventClass.NOISE,
+        "chatwoot.webwidget_triggered": EventClass.NOISE,
+        "chatwoot.inbox_created": EventClass.NOISE,
+        "chatwoot.inbox_updated": EventClass.NOISE,
+        "chatwoot.conversation_typing_on": EventClass.NOISE,
+        "chatwoot.conversation_typing_off": EventClass.NOISE,
+        "intercom.conversation.user.created": EventClass.MESSAGE,
+        "intercom.conversation.user.replied": EventClass.MESSAGE,
+        "intercom.conversation.admin.replied": EventClass.MESSAGE,
+        "intercom.conversation.admin.single.created": EventClass.MESSAGE,
+        "intercom.conversation_part.redacted": EventClass.DELETION,
+        "intercom.conversation.admin.noted": EventClass.NOISE,
+        "intercom.conversation.admin.assigned": EventClass.NOISE,
+        "intercom.conversation.admin.closed": EventClass.NOISE,
+        "intercom.conversation.admin.opened": EventClass.NOISE,
+        "intercom.conversation.admin.snoozed": EventClass.NOISE,
+        "intercom.conversation.admin.unsnoozed": EventClass.NOISE,
+        "intercom.conversation.read": EventClass.NOISE,
+        "intercom.conversation.priority.updated": EventClass.NOISE,
+        "intercom.conversation.contact.attached": EventClass.NOISE,
+        "intercom.conversation.contact.detached": EventClass.NOISE,
+        "intercom.conversation_part.tag.created": EventClass.NOISE,
+        "intercom.conversation.operator.replied": EventClass.NOISE,
+        "intercom.ping": EventClass.NOISE,
+        "rocketchat.LivechatSession": EventClass.MESSAGE,
+        "rocketchat.Message": EventClass.MESSAGE,
+        "rocketchat.LivechatOfflineMessage": EventClass.MESSAGE,
+        "rocketchat.LivechatSessionStart": EventClass.NOISE,
+        "rocketchat.LivechatSessionQueued": EventClass.NOISE,
+        "rocketchat.LivechatSessionTaken": EventClass.NOISE,
+        "rocketchat.LivechatSessionForwarded": EventClass.NOISE,
+        "rocketchat.LivechatEdit": EventClass.NOISE,
+    }
     setup_note = (
         "Set options.provider to chatwoot, intercom or rocketchat and give the provider the URL "
         "/channels/<slug>/webhook/. Chatwoot: the webhook's secret goes in the channel secret; subscribe "
-        "to message_created, message_updated and conversation_resolved. Intercom: the app's client "
-        "secret. Rocket.Chat: Omnichannel > Webhooks, 'Send request on chat close', the secret token goes "
-        "in the channel secret."
+        "to message_created and message_updated (Chatwoot cannot send conversation_resolved). Intercom: "
+        "the app's client secret. Rocket.Chat: Omnichannel > Webhooks, 'Send request on chat close' and "
+        "'on offline messages', the secret token goes in the channel secret and the server address in "
+        "options.server_url."
     )
 
     @property
@@ -97,7 +163,12 @@ class ChatAdapter(ChannelAdapter):
             "intercom.conversation.user.created": self._intercom_conversation,
             "intercom.conversation.user.replied": self._intercom_conversation,
             "intercom.conversation.admin.replied": self._intercom_conversation,
+            "intercom.conversation.admin.single.created": self._intercom_conversation,
+            "intercom.conversation_part.redacted": self._intercom_conversation,
             "rocketchat.LivechatSession": self._rocketchat_transcript,
+            # "Send request on visitor message" / "on agent message": the room with the one new message.
+            "rocketchat.Message": self._rocketchat_transcript,
+            "rocketchat.LivechatOfflineMessage": self._rocketchat_offline,
         }
 
     def verify(self, request: WebhookRequest, config: ChannelConfig) -> None:
@@ -145,7 +216,7 @@ class ChatAdapter(ChannelAdapter):
         message = _chatwoot_message(
             payload,
             conversation_id=payload["conversation"]["id"].id(),
-            sender=payload.get("sender", {}),
+            sender=payload.opt_obj("sender"),
             event_type="chatwoot." + payload["event"].str(),
         )
         if message is not None:
@@ -154,7 +225,7 @@ class ChatAdapter(ChannelAdapter):
     def _chatwoot_conversation(self, payload: Payload, request: WebhookRequest) -> Iterator[InboundMessage]:
         """https://www.chatwoot.com/docs/product/others/webhook-events#conversation_resolved"""
         conversation_id = payload["id"].id()
-        contact = payload.get("meta", {}).get("sender", {})
+        contact = payload.opt_obj("meta").opt_obj("sender")
         for item in payload.get("messages", []).items():
             # Inside a conversation only the sender's type is given; a contact is the conversation's own.
             sender = contact if item.get("sender_type").raw == "Contact" else Payload({}, item.path)
@@ -174,81 +245,144 @@ class ChatAdapter(ChannelAdapter):
         topic = "intercom." + payload["topic"].str()
         item = payload["data"]["item"]
         conversation_id = item["id"].id()
-        user = item.get("user", {})
-        title = item.get("links", {}).get("conversation_web", "").str_or_empty()
-        if topic == "intercom.conversation.user.created":
+        user = item.opt_obj("user")
+        title = item.opt_obj("links").opt_str("conversation_web")
+        if topic in ("intercom.conversation.user.created", "intercom.conversation.admin.single.created"):
             first = item["conversation_message"]
+            from_admin = first.opt_obj("author").get("type").raw in ("admin", "bot", "team")
+            # An admin-started conversation ("single created") is the municipality writing to the user.
+            speaker = _object(item.get("assignee")) if from_admin else user
             yield InboundMessage(
                 external_id=f"intercom:{first['id'].id()}",
                 conversation_key=f"intercom:{conversation_id}",
                 conversation_title=title,
                 text=html_to_text(first["body"].str_or_empty()),
-                author_name=user.get("name", "").str_or_empty(),
-                author_handle=_intercom_handle(user),
+                author_name=speaker.opt_str("name"),
+                author_handle=_intercom_handle(speaker),
                 sent_at=item["created_at"].timestamp(),
                 event_type=topic,
+                direction=Direction.OUTGOING if from_admin else Direction.INCOMING,
                 attachments=_intercom_attachments(first),
             )
             return
+        redacted = topic == "intercom.conversation_part.redacted"
         for part in item["conversation_parts"]["conversation_parts"].items():
             if part["part_type"].str() not in _INTERCOM_PARTS or part.get("body").is_null():
                 continue
             author = part["author"]
             outgoing = author["type"].str() in ("admin", "bot", "team")
+            deleted = redacted or part.get("redacted", False).raw is True
             yield InboundMessage(
                 external_id=f"intercom:{part['id'].id()}",
                 conversation_key=f"intercom:{conversation_id}",
                 conversation_title=title,
                 text=html_to_text(part["body"].str()),
-                author_name=author.get("name", "").str_or_empty(),
+                author_name=author.opt_str("name"),
                 author_handle=_intercom_handle(author),
                 sent_at=part["created_at"].timestamp(),
                 event_type=topic,
                 direction=Direction.OUTGOING if outgoing else Direction.INCOMING,
+                # A redaction replaces the body with "This message was deleted": the stored text stays.
+                action=MessageAction.DELETE if deleted else MessageAction.CREATE,
                 attachments=_intercom_attachments(part),
             )
 
     # Rocket.Chat --------------------------------------------------------------------------------------
 
     def _rocketchat_transcript(self, payload: Payload, request: WebhookRequest) -> Iterator[InboundMessage]:
-        """Rocket.Chat apps/meteor/app/livechat/server/hooks/sendToCRM.ts (type LivechatSession)."""
+        """Rocket.Chat apps/meteor/app/livechat/server/hooks/sendToCRM.ts (type LivechatSession, Message).
+
+        File links (`title_link: /file-upload/<id>/<name>`) are relative to the Rocket.Chat server: they
+        are resolved at ingest against the channel's `server_url` option. The admin's "test" delivery
+        (livechat:webhookTest) sends messages without `_id`: they get an id derived from their content.
+        """
         room_id = payload["_id"].id()
-        visitor = payload["visitor"]
-        agent = payload.get("agent", {})
-        visitor_handle = (
-            visitor.get("email", "").str_or_empty()
-            or visitor.get("phone", "").str_or_empty()
-            or visitor.get("username", "").str_or_empty()
+        event_type = "rocketchat." + payload["type"].str()
+        visitor = _object(payload.get("visitor"))
+        agent = _object(payload.get("agent"))
+        visitor_handle = next(
+            (
+                value.raw
+                for value in (visitor.get("email"), visitor.get("phone"), visitor.get("username"))
+                if isinstance(value.raw, str) and value.raw
+            ),
+            "",
         )
         for item in payload["messages"].items():
-            if "t" in item:  # system messages: user joined, chat closed, transfer
+            if not isinstance(item.raw, dict) or "t" in item:  # system messages: joined, closed, transfer
                 continue
+            notes = Notes()
             from_agent = "agentId" in item
-            username = item.get("username", "").str_or_empty()
-            attachments = ()
-            if "file" in item:
-                file = item["file"]
-                links = [a.get("title_link", "").str_or_empty() for a in item.get("attachments", []).items()]
-                attachments = (
-                    InboundAttachment(
-                        url=next((link for link in links if link), ""),
-                        content_type=file.get("type", "").str_or_empty(),
-                        filename=file.get("name", "").str_or_empty(),
-                    ),
-                )
+            username = notes.attempt(
+                f"{item.path}.username", lambda i=item: i.get("username").str_or_empty(), ""
+            )
+            text = notes.attempt(f"{item.path}.msg", lambda i=item: i.get("msg").str_or_empty(), "")
+            sent_at = item["ts"].iso_datetime()
+            if "_id" in item:
+                message_id = item["_id"].id()
+            else:
+                notes.add(f"{item.path}._id", "missing; id derived from room, time, author and text")
+                message_id = "derived-" + _digest(room_id, sent_at.isoformat(), username, text)
+            attachments = notes.attempt(item.path, lambda i=item: _rocketchat_attachments(i), ())
+            person = agent if from_agent else visitor
             yield InboundMessage(
-                external_id=f"rocketchat:{item['_id'].id()}",
+                external_id=f"rocketchat:{message_id}",
                 conversation_key=f"rocketchat:{room_id}",
-                conversation_title=payload.get("label", "").str_or_empty(),
-                text=item.get("msg", "").str_or_empty(),
-                author_name=(agent if from_agent else visitor).get("name", "").str_or_empty(),
+                conversation_title=payload.opt_str("label", notes),
+                text=text,
+                author_name=notes.attempt(person.path, lambda p=person: p.get("name").str_or_empty(), ""),
                 author_handle=username if from_agent else visitor_handle,
-                sent_at=item["ts"].iso_datetime(),
-                event_type="rocketchat.LivechatSession",
+                sent_at=sent_at,
+                event_type=event_type,
                 direction=Direction.OUTGOING if from_agent else Direction.INCOMING,
                 attachments=attachments,
-                extra={"closing_message": item.get("closingMessage", False).raw is True},
+                extra=notes.extra({"closing_message": item.get("closingMessage", False).raw is True}),
             )
+
+    def _rocketchat_offline(self, payload: Payload, request: WebhookRequest) -> Iterator[InboundMessage]:
+        """What a visitor leaves in the offline form when no agent is online.
+
+        Rocket.Chat apps/meteor/app/livechat/server/hooks/sendToCRM.ts, `livechat.offlineMessage` hook:
+        `{"type": "LivechatOfflineMessage", "sentAt", "visitor": {"name", "email"}, "message"}`. It has no
+        id: one is derived from the sender, time and text, so a redelivery is still one message.
+        """
+        visitor = payload.opt_obj("visitor")
+        email = visitor.opt_str("email")
+        name = visitor.opt_str("name")
+        text = payload["message"].str_or_empty()
+        sent_at = payload["sentAt"].iso_datetime()
+        yield InboundMessage(
+            external_id="rocketchat:offline:" + _digest(email, name, sent_at.isoformat(), text),
+            conversation_key=f"rocketchat:offline:{email or name}",
+            text=text,
+            author_name=name,
+            author_handle=email,
+            sent_at=sent_at,
+            event_type="rocketchat.LivechatOfflineMessage",
+            extra={"offline_form": True},
+        )
+
+
+def _object(value: Payload) -> Payload:
+    return value if isinstance(value.raw, dict) else Payload({}, value.path)
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+
+
+def _rocketchat_attachments(item: Payload) -> tuple[InboundAttachment, ...]:
+    if "file" not in item:
+        return ()
+    file = item["file"]
+    links = [a.opt_str("title_link") for a in item.opt_list("attachments")]
+    return (
+        InboundAttachment(
+            url=next((link for link in links if link), ""),
+            content_type=file.opt_str("type"),
+            filename=file.opt_str("name"),
+        ),
+    )
 
 
 def _chatwoot_message(
@@ -263,23 +397,51 @@ def _chatwoot_message(
     created = message["created_at"]
     sent_at: datetime = created.iso_datetime() if isinstance(created.raw, str) else created.timestamp()
     sender_id = sender.get("id").raw
-    email = sender.get("email", "").str_or_empty()
-    sender_type = sender.get("type", "contact").str_or_empty()
+    email = sender.opt_str("email")
+    sender_type = sender.opt_str("type") or "contact"
+    notes = Notes()
+    attachments, lines = [], []
+    for item in message.opt_list("attachments", notes):
+        part = notes.attempt(item.path, lambda i=item: _chatwoot_attachment(i), None)
+        if isinstance(part, InboundAttachment):
+            attachments.append(part)
+        elif part:
+            lines.append(part)
     return InboundMessage(
         external_id=f"chatwoot:{message['id'].id()}",
         conversation_key=f"chatwoot:{conversation_id}",
-        text=message.get("content", "").str_or_empty(),
-        author_name=sender.get("name", "").str_or_empty(),
+        text=join_text(
+            notes.attempt(f"{message.path}.content", lambda: message.get("content").str_or_empty(), ""),
+            *lines,
+        ),
+        author_name=sender.opt_str("name", notes),
         author_handle=email or (f"{sender_type}:{sender_id}" if sender_id is not None else ""),
         sent_at=sent_at,
         event_type=event_type,
         direction=Direction.INCOMING if kind == 0 else Direction.OUTGOING,
         action=MessageAction.EDIT if event_type == "chatwoot.message_updated" else MessageAction.CREATE,
-        attachments=tuple(
-            InboundAttachment(url=item["data_url"].str(), content_type=_mime(item.get("file_type", "")))
-            for item in message.get("attachments", []).items()
-        ),
+        attachments=tuple(attachments),
+        extra=notes.extra(),
     )
+
+
+def _chatwoot_attachment(item: Payload) -> InboundAttachment | str:
+    """Chatwoot app/models/attachment.rb `push_event_data`: a location has coordinates, a contact card only
+    `fallback_title` (the number), a fallback (shared link) a title and `data_url`; the rest are files."""
+    kind = item.get("file_type").raw
+    title = item.opt_str("fallback_title")
+    if kind == "location":
+        return join_text(geo_text(item["coordinates_lat"].raw, item["coordinates_long"].raw), title)
+    if kind == "contact":
+        return title
+    if kind == "fallback":
+        return join_text(title, item.opt_str("data_url"))
+    url = item.get("data_url").str_or_empty()
+    if not url:
+        raise MalformedPayload(
+            f"malformed payload at {item.path}.data_url: {kind or 'attachment'} without a URL"
+        )
+    return InboundAttachment(url=url, content_type=_mime(item.get("file_type", "")))
 
 
 def _mime(value: Payload) -> str:
@@ -289,16 +451,24 @@ def _mime(value: Payload) -> str:
 
 
 def _intercom_handle(person: Payload) -> str:
-    return person.get("email", "").str_or_empty() or person.get("id", "").str_or_empty()
+    return person.opt_str("email") or person.opt_str("id", numbers=True)
 
 
 def _intercom_attachments(part: Payload) -> tuple[InboundAttachment, ...]:
-    return tuple(
-        InboundAttachment(
-            url=item["url"].str(),
-            content_type=item.get("content_type", "").str_or_empty(),
-            filename=item.get("name", "").str_or_empty(),
-            size=item["filesize"].int() if "filesize" in item else None,
+    """Intercom attachment objects (`url`, `content_type`, `name`, `filesize`); an item without a URL
+    string is left out rather than failing the part."""
+    found = []
+    for item in part.opt_list("attachments"):
+        url = item.opt_str("url")
+        if not url:
+            continue
+        size = item.get("filesize").raw if isinstance(item.raw, dict) else None
+        found.append(
+            InboundAttachment(
+                url=url,
+                content_type=item.opt_str("content_type"),
+                filename=item.opt_str("name"),
+                size=size if isinstance(size, int) and not isinstance(size, bool) and size >= 0 else None,
+            )
         )
-        for item in part.get("attachments", []).items()
-    )
+    return tuple(found)

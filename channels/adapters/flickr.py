@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from .base import (
     ChannelAdapter,
     ChannelConfig,
+    Direction,
     InboundMessage,
     Payload,
     VerificationFailed,
@@ -39,6 +40,9 @@ class FlickrAdapter(ChannelAdapter):
         comments = payload["comments"]
         photo_id = comments["photo_id"].id()
         listed = comments.get("comment", [])
+        # The photo owner's replies are the municipality speaking; the poller names its account in
+        # `x-sorum-owner` from the channel option owner_nsid.
+        owner = request.header("x-sorum-owner").strip()
         for comment in [] if listed.is_null() else listed.items():
             yield InboundMessage(
                 external_id=comment["id"].id(),
@@ -49,6 +53,9 @@ class FlickrAdapter(ChannelAdapter):
                     comment.get("realname", "").str_or_empty() or comment.get("authorname", "").str_or_empty()
                 ),
                 author_handle=comment["author"].id(),
+                direction=Direction.OUTGOING
+                if owner and comment["author"].id() == owner
+                else Direction.INCOMING,
                 sent_at=comment["datecreate"].timestamp(),
                 event_type="comments_page",
                 extra={"permalink": comment.get("permalink", "").str_or_empty(), "photo_id": photo_id},

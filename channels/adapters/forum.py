@@ -25,6 +25,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from .base import (
     ChannelAdapter,
     ChannelConfig,
+    EventClass,
+    InboundAttachment,
     InboundMessage,
     MalformedPayload,
     MessageAction,
@@ -36,6 +38,8 @@ from .base import (
 )
 
 _TAG = re.compile(r"<[^>]+>")
+# Uploads in a post's markdown: `![alt|690x388](upload://<base62 sha1>.jpeg)`, `[file.pdf|attachment](upload://...)`.
+_UPLOAD = re.compile(r"\[([^\]\n]{0,300})\]\(upload://([A-Za-z0-9]{1,64})(\.[A-Za-z0-9._]{1,20})?\)")
 _SPEECH_POST_TYPES = {1, 2}  # regular, moderator action
 _ACTIONS = {
     "post_created": MessageAction.CREATE,
@@ -58,6 +62,20 @@ class ForumAdapter(ChannelAdapter):
         "user_created",
         "user_logged_in",
     )
+    event_classes = {
+        "post_created": EventClass.MESSAGE,
+        "post_created.whisper": EventClass.NOISE,
+        "post_edited": EventClass.EDIT,
+        "post_destroyed": EventClass.DELETION,
+        "ping": EventClass.NOISE,
+        "post_recovered": EventClass.NOISE,
+        "topic_created": EventClass.NOISE,
+        "topic_edited": EventClass.NOISE,
+        "topic_destroyed": EventClass.NOISE,
+        "topic_recovered": EventClass.NOISE,
+        "user_created": EventClass.NOISE,
+        "user_logged_in": EventClass.NOISE,
+    }
     setup_note = (
         "In Discourse: Admin > API > Webhooks > New webhook. Payload URL /channels/<slug>/webhook/, content "
         "type application/json, a random secret (also in the channel secret), events 'Post is created' "
@@ -97,21 +115,23 @@ class ForumAdapter(ChannelAdapter):
         username = post["username"].str()
         topic_id = post["topic_id"].id()
         reply_to = post.get("reply_to_post_number").raw
+        attachments = _uploads(text, request.header("x-discourse-instance").strip())
         yield InboundMessage(
             external_id=post["id"].id(),
             conversation_key=f"topic:{topic_id}",
-            conversation_title=post.get("topic_title", "").str_or_empty(),
+            conversation_title=post.opt_str("topic_title"),
             text=text,
-            author_name=post.get("name", "").str_or_empty() or username,
+            author_name=post.opt_str("name") or username,
             author_handle=username,
             sent_at=post["created_at"].iso_datetime(),
             event_type=event,
             action=_ACTIONS[event],
+            attachments=attachments,
             extra={
                 "post_number": post["post_number"].int(),
                 "reply_to_post_number": reply_to if isinstance(reply_to, int) else None,
-                "topic_slug": post.get("topic_slug", "").str_or_empty(),
-                "private_message": post.get("topic_archetype", "").str_or_empty() == "private_message",
+                "topic_slug": post.opt_str("topic_slug"),
+                "private_message": post.opt_str("topic_archetype") == "private_message",
             },
         )
 
@@ -131,3 +151,22 @@ def _event_matches_body(event: str, post: Payload) -> None:
     version = post.get("version").raw
     if event == "post_created" and isinstance(version, int) and version > 1:
         raise MalformedPayload(f"X-Discourse-Event post_created, but the signed post is at version {version}")
+
+
+def _uploads(raw: str, instance: str) -> tuple[InboundAttachment, ...]:
+    """Discourse `upload://` short URLs, resolved through the instance's `/uploads/short-url/` route
+    (config/routes.rb `uploads#show_short`). The instance is Discourse's base URL, sent as
+    `X-Discourse-Instance`; without it the link stays relative and ingest resolves it against the channel
+    option `server_url`."""
+    base = instance.rstrip("/") if instance.startswith(("https://", "http://")) else ""
+    found = []
+    for label, short, extension in _UPLOAD.findall(raw):
+        name, _, kind = label.partition("|")
+        found.append(
+            InboundAttachment(
+                url=f"{base}/uploads/short-url/{short}{extension}",
+                filename=name.strip() if kind.strip() == "attachment" else "",
+                content_type="image/*" if raw.find(f"![{label}](upload://{short}") >= 0 else "",
+            )
+        )
+    return tuple(found)

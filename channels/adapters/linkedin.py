@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from .base import (
     ChannelAdapter,
     ChannelConfig,
+    Direction,
     InboundMessage,
     MessageAction,
     Payload,
@@ -38,6 +39,9 @@ class LinkedInAdapter(ChannelAdapter):
 
     def _comments_page(self, payload: Payload, request: WebhookRequest) -> Iterable[InboundMessage]:
         """https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/comments-api#get-comments-on-shares"""
+        # The organisation's own comments (its answers under its posts) are the municipality speaking; the
+        # poller names the organisation in `x-sorum-owner` from the channel option organization_urn.
+        owner = request.header("x-sorum-owner").strip()
         for element in payload["elements"].items():
             message = element.get("message", {})
             text = "" if message.is_null() else message.get("text", "").str_or_empty()
@@ -53,6 +57,9 @@ class LinkedInAdapter(ChannelAdapter):
                 text=text,
                 author_name="",
                 author_handle=element["actor"].str(),
+                direction=Direction.OUTGOING
+                if owner and element["actor"].str() == owner
+                else Direction.INCOMING,
                 sent_at=element["created"]["time"].timestamp(unit="ms"),
                 event_type="comments_page",
                 parent_external_id=parent,

@@ -35,16 +35,19 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 
 from .base import (
     ChannelAdapter,
     ChannelConfig,
+    DeliveryReceipt,
+    EventClass,
     InboundAttachment,
     InboundMessage,
     MalformedPayload,
+    Notes,
     Payload,
     VerificationFailed,
     WebhookRequest,
@@ -57,6 +60,7 @@ from .base import (
 
 FORM = "application/x-www-form-urlencoded"
 PROVIDERS = ("twilio", "pswincom", "sveve")
+TWILIO_API = "https://api.twilio.com"
 
 
 def normalise_number(number: str) -> str:
@@ -74,7 +78,14 @@ class SmsAdapter(ChannelAdapter):
     display_name = "SMS"
     content_types = (FORM, "application/xml", "text/xml")
     secret_query_params = ("token",)
-    ignored_event_types = ("twilio.status", "pswincom.DR")
+    ignored_event_types = ("pswincom.DR",)
+    event_classes = {
+        "twilio.inbound": EventClass.MESSAGE,
+        "twilio.status": EventClass.STATUS,
+        "pswincom.MO": EventClass.MESSAGE,
+        "pswincom.DR": EventClass.NOISE,
+        "sveve.push": EventClass.MESSAGE,
+    }
     setup_note = (
         "Set options.provider to twilio, pswincom or sveve. Twilio: put the auth token in the channel secret "
         "and set the number's messaging webhook to /channels/<slug>/webhook/ (HTTP POST). PSWinCom/LINK "
@@ -86,6 +97,7 @@ class SmsAdapter(ChannelAdapter):
     def handlers(self) -> Mapping[str, Callable[[Payload, WebhookRequest], Iterable[InboundMessage]]]:
         return {
             "twilio.inbound": self._twilio,
+            "twilio.status": self._twilio_status,
             "pswincom.MO": self._pswincom,
             "sveve.push": self._sveve,
         }
@@ -153,17 +165,26 @@ class SmsAdapter(ChannelAdapter):
     def _twilio(self, payload: Payload, request: WebhookRequest) -> Iterator[InboundMessage]:
         """https://www.twilio.com/docs/messaging/guides/webhook-request#parameters-in-twilios-request"""
         sender = normalise_number(payload["From"].str())
+        notes = Notes()
         count = payload.get("NumMedia", "0").str()
-        # Twilio allows at most 10 media per MMS.
-        if not (count.isascii() and count.isdigit()) or int(count) > 10:
-            raise MalformedPayload(f"malformed payload at $.NumMedia: {count[:20]!r}")
-        attachments = tuple(
-            InboundAttachment(
-                url=payload[f"MediaUrl{index}"].str(),
-                content_type=payload.get(f"MediaContentType{index}", "").str(),
+        declared = int(count) if count.isascii() and count.isdigit() and int(count) <= 10 else None
+        if declared is None:
+            # Twilio allows at most 10 media per MMS.
+            notes.add("$.NumMedia", f"not a media count: {count[:20]!r}; MediaUrl0-9 read instead")
+        attachments = []
+        for index in range(10 if declared is None else declared):
+            url = payload.get(f"MediaUrl{index}", "").str()
+            if not url:
+                if declared is not None:
+                    notes.add(f"$.MediaUrl{index}", "missing")
+                continue
+            attachments.append(
+                InboundAttachment(
+                    # Twilio may give a media URL relative to its API host (courier's fixtures do).
+                    url=urljoin(TWILIO_API, url),
+                    content_type=payload.get(f"MediaContentType{index}", "").str(),
+                )
             )
-            for index in range(int(count))
-        )
         sid = payload["MessageSid"] if "MessageSid" in payload else payload["SmsMessageSid"]
         yield InboundMessage(
             external_id=sid.str(),
@@ -173,8 +194,20 @@ class SmsAdapter(ChannelAdapter):
             author_handle=sender,
             sent_at=_arrival(request),
             event_type="twilio.inbound",
-            attachments=attachments,
-            extra={"to": payload.get("To", "").str()},
+            attachments=tuple(attachments),
+            extra=notes.extra({"to": payload.get("To", "").str()}),
+        )
+
+    def _twilio_status(self, payload: Payload, request: WebhookRequest) -> Iterator[DeliveryReceipt]:
+        """Status callback of an outgoing message (a reply): matched to the outbox, never a message.
+
+        https://www.twilio.com/docs/messaging/guides/track-outbound-message-status
+        """
+        sid = payload["MessageSid"] if "MessageSid" in payload else payload["SmsMessageSid"]
+        yield DeliveryReceipt(
+            provider_message_id=sid.str(),
+            status=payload["MessageStatus"].str(),
+            error=payload.get("ErrorCode", "").str(),
         )
 
     def _pswincom(self, payload: Payload, request: WebhookRequest) -> Iterator[InboundMessage]:

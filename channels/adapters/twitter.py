@@ -23,11 +23,13 @@ from .base import (
     ChannelAdapter,
     ChannelConfig,
     Direction,
+    EventClass,
     HandshakeResponse,
     InboundAttachment,
     InboundMessage,
     MalformedPayload,
     MessageAction,
+    Notes,
     Payload,
     VerificationFailed,
     WebhookRequest,
@@ -73,6 +75,24 @@ class TwitterAdapter(ChannelAdapter):
     kind = "twitter"
     display_name = "X (Twitter)"
     ignored_event_types = _EVENT_KEYS[2:]
+    event_classes = {
+        "tweet_create_events": EventClass.MESSAGE,
+        "tweet_create_events.own": EventClass.MESSAGE,
+        "tweet_create_events.retweet": EventClass.NOISE,
+        "direct_message_events": EventClass.MESSAGE,
+        "direct_message_events.own": EventClass.MESSAGE,
+        "tweet_delete_events": EventClass.DELETION,
+        "favorite_events": EventClass.NOISE,
+        "follow_events": EventClass.NOISE,
+        "unfollow_events": EventClass.NOISE,
+        "block_events": EventClass.NOISE,
+        "unblock_events": EventClass.NOISE,
+        "mute_events": EventClass.NOISE,
+        "unmute_events": EventClass.NOISE,
+        "user_event": EventClass.NOISE,
+        "direct_message_indicate_typing_events": EventClass.NOISE,
+        "direct_message_mark_read_events": EventClass.NOISE,
+    }
     setup_note = (
         "Register /channels/<slug>/webhook/ as the Account Activity webhook URL and subscribe the "
         "municipality's account. Put the app's consumer secret (API secret) in the channel secret: it "
@@ -122,32 +142,40 @@ class TwitterAdapter(ChannelAdapter):
         for tweet in payload["tweet_create_events"].items():
             user = tweet["user"]
             tweet_id = tweet["id_str"].id()
-            parent = tweet.get("in_reply_to_status_id_str").str_or_empty()
-            text = tweet["text"].str()
-            if "extended_tweet" in tweet:  # 280-character tweets are truncated in `text`
-                text = tweet["extended_tweet"]["full_text"].str()
-            attachments = tuple(
-                InboundAttachment(url=media["media_url_https"].str())
-                for media in tweet.get("extended_entities", {}).get("media", []).items()
+            if _is_plain_retweet(tweet):
+                # A retweet without own words repeats someone else's tweet: nothing said to the
+                # municipality (docs/channels.md). Quote tweets carry own text and are kept.
+                continue
+            notes = Notes()
+            parent = tweet.opt_str("in_reply_to_status_id_str", notes)
+            source = tweet["extended_tweet"] if "extended_tweet" in tweet else tweet  # noqa: SIM401
+            # 280-character tweets are truncated in `text`; the full text and its entities are in
+            # `extended_tweet`.
+            text = source["full_text"].str() if "full_text" in source else tweet["text"].str()
+            text = notes.attempt(
+                f"{source.path}.entities", lambda s=source, t=text: _expand_links(t, s), text
+            )
+            attachments = notes.attempt(
+                f"{source.path}.extended_entities", lambda s=source, t=tweet: _tweet_media(s, t), ()
             )
             yield InboundMessage(
                 external_id=f"tweet:{tweet_id}",
                 conversation_key=f"tweet:{parent or tweet_id}",
                 text=text,
-                author_name=user.get("name", "").str_or_empty(),
+                author_name=user.opt_str("name", notes),
                 author_handle="@" + user["screen_name"].str(),
                 sent_at=tweet["timestamp_ms"].timestamp(unit="ms"),
                 event_type="tweet_create_events",
                 direction=Direction.OUTGOING if user["id_str"].id() == account else Direction.INCOMING,
                 parent_external_id=f"tweet:{parent}" if parent else "",
                 attachments=attachments,
-                extra={"lang": tweet.get("lang", "").str_or_empty()},
+                extra=notes.extra({"lang": tweet.opt_str("lang", notes)}),
             )
 
     def _direct_messages(self, payload: Payload, request: WebhookRequest) -> Iterator[InboundMessage]:
         """https://developer.x.com/en/docs/twitter-api/v1/direct-messages/sending-and-receiving/api-reference"""
         account = payload["for_user_id"].id()
-        users = payload.get("users", {})
+        users = payload.opt_obj("users")
         for event in payload["direct_message_events"].items():
             if event["type"].str() != "message_create":
                 continue
@@ -155,29 +183,37 @@ class TwitterAdapter(ChannelAdapter):
             sender = create["sender_id"].id()
             recipient = create["target"]["recipient_id"].id()
             data = create["message_data"]
+            notes = Notes()
             attachments = []
-            if "attachment" in data and data["attachment"]["type"].str() == "media":
-                media = data["attachment"]["media"]
-                attachments.append(InboundAttachment(url=media["media_url_https"].str()))
-            profile = users.get(sender, {})
+            if "attachment" in data:
+                media = notes.attempt(
+                    f"{data.path}.attachment", lambda d=data: _dm_media(d["attachment"]), None
+                )
+                if media is not None:
+                    attachments.append(media)
+            text = data["text"].str()
+            text = notes.attempt(f"{data.path}.entities", lambda d=data, t=text: _expand_links(t, d), text)
+            profile = users.opt_obj(sender, notes)
+            screen_name = profile.opt_str("screen_name", notes)
             first, second = sorted((sender, recipient))
             yield InboundMessage(
                 external_id=f"dm:{event['id'].id()}",
                 conversation_key=f"dm:{first}:{second}",
-                text=data["text"].str(),
-                author_name=profile.get("name", "").str_or_empty(),
-                author_handle=("@" + profile["screen_name"].str() if "screen_name" in profile else sender),
+                text=text,
+                author_name=profile.opt_str("name", notes),
+                author_handle="@" + screen_name if screen_name else sender,
                 sent_at=event["created_timestamp"].timestamp(unit="ms"),
                 event_type="direct_message_events",
                 direction=Direction.OUTGOING if sender == account else Direction.INCOMING,
                 attachments=tuple(attachments),
+                extra=notes.extra({"app_id": _source_app(create)}),
             )
 
     def _tweet_deletes(self, payload: Payload, request: WebhookRequest) -> Iterator[InboundMessage]:
         """Account Activity `tweet_delete_events`: {"status": {"id", "user_id"}, "timestamp_ms"}.
 
-        A deleted tweet stays in the archive, marked deleted by its author; the conversation key is only
-        used when the tweet was never seen before.
+        A deleted tweet stays in the archive, marked deleted by its author. A deletion of a tweet never
+        seen creates nothing: ingest records it on the raw event (channels.services).
         """
         account = payload["for_user_id"].id()
         for event in payload["tweet_delete_events"].items():
@@ -195,3 +231,56 @@ class TwitterAdapter(ChannelAdapter):
                 direction=Direction.OUTGOING if user_id == account else Direction.INCOMING,
                 action=MessageAction.DELETE,
             )
+
+
+def _is_plain_retweet(tweet: Payload) -> bool:
+    return "retweeted_status" in tweet and not tweet.get("retweeted_status").is_null()
+
+
+def _expand_links(text: str, source: Payload) -> str:
+    """Put each t.co link's `expanded_url` back in the text, as Zammad does (entities.urls)."""
+    for item in source.opt_obj("entities").opt_list("urls"):
+        short = item.opt_str("url")
+        expanded = item.opt_str("expanded_url")
+        if short and expanded:
+            text = text.replace(short, expanded)
+    return text
+
+
+def _best_variant(media: Payload) -> str:
+    """Video and animated GIF: the mp4 variant with the highest bitrate (the thumbnail is not the media)."""
+    variants = [
+        variant
+        for variant in media["video_info"]["variants"].items()
+        if variant.get("content_type").raw == "video/mp4" and isinstance(variant.get("url").raw, str)
+    ]
+    if not variants:
+        raise MalformedPayload(f"malformed payload at {media.path}.video_info: no mp4 variant")
+    best = max(variants, key=lambda v: v.get("bitrate").raw if isinstance(v.get("bitrate").raw, int) else -1)
+    return best["url"].str()
+
+
+def _media_attachment(media: Payload) -> InboundAttachment:
+    kind = media.get("type").str_or_empty()
+    if kind in ("video", "animated_gif"):
+        return InboundAttachment(url=_best_variant(media), content_type="video/mp4")
+    return InboundAttachment(
+        url=media["media_url_https"].str(), content_type="image/*" if kind == "photo" else ""
+    )
+
+
+def _tweet_media(source: Payload, tweet: Payload) -> tuple[InboundAttachment, ...]:
+    holder = source if "extended_entities" in source else tweet
+    return tuple(_media_attachment(media) for media in holder.opt_obj("extended_entities").opt_list("media"))
+
+
+def _dm_media(attachment: Payload) -> InboundAttachment | None:
+    if attachment["type"].str() != "media":
+        return None
+    return _media_attachment(attachment["media"])
+
+
+def _source_app(create: Payload) -> str:
+    """The app that sent a DM (`source_app_id`): this system's own replies echo back with its app id."""
+    value = create.get("source_app_id").raw
+    return str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else ""

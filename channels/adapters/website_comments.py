@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from .base import (
     ChannelAdapter,
     ChannelConfig,
+    EventClass,
     InboundMessage,
     MessageAction,
     Payload,
@@ -39,6 +40,12 @@ class WebsiteCommentsAdapter(ChannelAdapter):
     kind = "website_comments"
     display_name = "Nettsidekommentarer"
     ignored_event_types = ("pingback", "trackback")
+    event_classes = {
+        "comment": EventClass.MESSAGE,
+        "comments_page": EventClass.MESSAGE,
+        "pingback": EventClass.NOISE,
+        "trackback": EventClass.NOISE,
+    }
     setup_note = (
         "Install the site plugin, give it the webhook URL and the channel secret; it signs each comment "
         "with X-Sorum-Signature: sha256=<hex HMAC-SHA256>."

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from .base import (
     ChannelAdapter,
     ChannelConfig,
+    Direction,
     InboundMessage,
     Payload,
     VerificationFailed,
@@ -20,7 +21,7 @@ from .base import (
 )
 
 
-def _comment(comment: Payload, *, video_id: str, parent: str = "") -> InboundMessage:
+def _comment(comment: Payload, *, video_id: str, owner: str = "", parent: str = "") -> InboundMessage:
     snippet = comment["snippet"]
     author = snippet.get("authorChannelId", {})
     handle = "" if author.is_null() else author.get("value", "").str_or_empty()
@@ -35,6 +36,8 @@ def _comment(comment: Payload, *, video_id: str, parent: str = "") -> InboundMes
         sent_at=snippet["publishedAt"].iso_datetime(),
         event_type="comments_page",
         parent_external_id=parent,
+        # The channel's own answers (the video owner's channel) are the municipality speaking.
+        direction=Direction.OUTGOING if owner and handle == owner else Direction.INCOMING,
         extra={"video_id": video_id},
     )
 
@@ -60,10 +63,11 @@ class YouTubeAdapter(ChannelAdapter):
         for thread in payload["items"].items():
             snippet = thread["snippet"]
             video_id = snippet.get("videoId", "").str_or_empty() or snippet.get("channelId", "").str()
+            owner = snippet.opt_str("channelId")
             top = snippet["topLevelComment"]
-            yield _comment(top, video_id=video_id)
+            yield _comment(top, video_id=video_id, owner=owner)
             replies = thread.get("replies", {})
             if replies.is_null() or "comments" not in replies:
                 continue
             for reply in replies["comments"].items():
-                yield _comment(reply, video_id=video_id, parent=top["id"].id())
+                yield _comment(reply, video_id=video_id, owner=owner, parent=top["id"].id())

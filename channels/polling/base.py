@@ -47,6 +47,15 @@ class PollPage:
     headers: Mapping[str, str] = field(default_factory=dict)
 
 
+OWNER_HEADER = "x-sorum-owner"
+
+
+def owner_header(owner: object) -> dict[str, str]:
+    """The stored-event header naming the municipality's own account on a polled provider (Flickr NSID,
+    LinkedIn organisation URN); the adapter stores that account's comments as outgoing."""
+    return {OWNER_HEADER: str(owner)} if owner else {}
+
+
 class Poller:
     kind: ClassVar[str]
     default_interval: ClassVar[int] = 300

@@ -16,7 +16,7 @@ from typing import Any
 
 from channels.http import ProviderError, http_request
 
-from .base import PollContext, Poller, PollPage, decode_json
+from .base import PollContext, Poller, PollPage, decode_json, owner_header
 
 # Flickr error codes that are the provider's temporary trouble rather than our configuration.
 _RATE_LIMIT_CODES = {"105", "106"}
@@ -74,4 +74,6 @@ class FlickrCommentsPoller(Poller):
             next_state={"photos": photos, "index": next_index % len(photo_ids)},
             new_items=new_items,
             more=next_index < len(photo_ids),
+            # The municipality's own account, so its own comments are stored as outgoing (issue 16).
+            headers=owner_header(context.option("owner_nsid", "")),
         )

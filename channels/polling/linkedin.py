@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from channels.http import ProviderError, http_request
 
-from .base import PollContext, Poller, PollPage, decode_json
+from .base import PollContext, Poller, PollPage, decode_json, owner_header
 
 
 class LinkedInCommentsPoller(Poller):
@@ -53,4 +53,6 @@ class LinkedInCommentsPoller(Poller):
             next_state={"offsets": offsets, "index": next_index % len(posts)},
             new_items=len(elements),
             more=full_page or next_index < len(posts),
+            # The municipality's own account, so its own comments are stored as outgoing (issue 16).
+            headers=owner_header(context.option("organization_urn", "")),
         )

@@ -156,6 +156,64 @@ EXPECTED = {
             "attachments": [],
         }
     ],
+    "intercom.conversation.admin.single.created__zulip.json": [
+        {
+            "external_id": "intercom:331787154",
+            "conversation_key": "intercom:21330075292",
+            "text": "Hi Eeshan, What's up",
+            "author_name": "Cordelia, Lear's daughter",
+            "author_handle": "cordelia@zulip.com",
+            "sent_at": datetime.datetime(2019, 3, 23, 21, 56, 21, tzinfo=UTC),
+            "action": "create",
+            "direction": "out",
+            "parent_external_id": "",
+            "attachments": [],
+        }
+    ],
+    # Intercom replaces a redacted part's body; the stored message keeps its old text, marked deleted.
+    "intercom.conversation_part.redacted__zulip.json": [
+        {
+            "external_id": "intercom:37358539897",
+            "conversation_key": "intercom:215472621202693",
+            "text": "This message was deleted",
+            "author_name": "John Doe",
+            "author_handle": "admin@example.com",
+            "sent_at": datetime.datetime(2026, 1, 10, 8, 13, 32, tzinfo=UTC),
+            "action": "delete",
+            "direction": "out",
+            "parent_external_id": "",
+            "attachments": [],
+        }
+    ],
+    # What a visitor leaves when no agent is online is a citizen message (issue 16, class 4).
+    "rocketchat.LivechatOfflineMessage__hook.json": [
+        {
+            "external_id": "rocketchat:offline:64e1f84a579efb5c4bb10e94702738ef",
+            "conversation_key": "rocketchat:offline:kari.nordmann@example.no",
+            "text": "Hei, gatelyset i Storgata 12 har vært slukket i en uke. Kan noen se på det?",
+            "author_name": "Kari Nordmann",
+            "author_handle": "kari.nordmann@example.no",
+            "sent_at": datetime.datetime(2026, 3, 2, 21, 40, 12, 345000, tzinfo=UTC),
+            "action": "create",
+            "direction": "in",
+            "parent_external_id": "",
+            "attachments": [],
+        }
+    ],
+    "rocketchat.Message__visitor_message.json": [
+        {
+            "external_id": "rocketchat:m4Vn2",
+            "conversation_key": "rocketchat:hR8vP2kQmZt3xW9aB",
+            "text": "Og hva med en carport på 30 m²?",
+            "author_name": "Kari Nordmann",
+            "author_handle": "kari.nordmann@example.no",
+            "sent_at": datetime.datetime(2025, 3, 24, 8, 11, 2, tzinfo=UTC),
+            "action": "create",
+            "direction": "in",
+            "parent_external_id": "",
+            "attachments": [],
+        }
+    ],
 }
 
 
@@ -276,6 +334,8 @@ def test_chatwoot_private_note_produces_nothing():
     [
         {"event": "conversation_status_changed", "id": 1},
         {"type": "notification_event", "topic": "conversation.admin.noted", "data": {}},
+        {"type": "notification_event", "topic": "conversation.operator.replied", "data": {}},
+        {"type": "LivechatEdit", "_id": "r"},
         {"type": "LivechatSessionTaken", "_id": "r"},
     ],
 )

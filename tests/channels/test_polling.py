@@ -233,3 +233,18 @@ def test_linkedin_offsets_per_post(fake_provider):
     assert seen[0].headers["authorization"] == "Bearer li-token"
     assert PollCursor.objects.get(channel=channel).state["offsets"] == {urn: 2}
     assert Message.objects.count() == 2
+
+
+def test_flickr_poll_names_the_owner_so_the_owners_replies_are_outgoing(fake_provider):
+    page = json.loads(fixture_bytes("flickr", "comments_page__photo.json"))
+    owner = page["comments"]["comment"][1]["author"]
+    fake_provider.on("GET", "/services/rest/", Reply(200, json.dumps(page).encode()))
+    channel = ChannelFactory(
+        kind="flickr",
+        api_token="flickr-key",
+        options={"photo_ids": ["53612345678"], "api_base_url": fake_provider.base_url, "owner_nsid": owner},
+    )
+    channel_poll(channel=channel)
+
+    assert InboundEvent.objects.get().headers["x-sorum-owner"] == owner
+    assert sorted(Message.objects.values_list("direction", flat=True)) == ["in", "out"]

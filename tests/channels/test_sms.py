@@ -12,7 +12,7 @@ import pytest
 from channels.adapters.base import ChannelConfig, MalformedPayload, UnsupportedEvent, VerificationFailed
 from channels.adapters.sms import SmsAdapter, normalise_number
 
-from .helpers import FORM, NOW, fixture_bytes, fixture_request, normalised, request_for
+from .helpers import FORM, fixture_bytes, fixture_request, normalised, request_for
 
 ADAPTER = SmsAdapter()
 
@@ -125,7 +125,11 @@ EXPECTED = {
             "action": "create",
             "direction": "in",
             "parent_external_id": "",
-            "attachments": [("cat.jpg", "", ""), ("dog.jpg", "", "")],
+            # Relative media URLs are resolved against Twilio's API host, so each gets a row.
+            "attachments": [
+                ("https://api.twilio.com/cat.jpg", "", ""),
+                ("https://api.twilio.com/dog.jpg", "", ""),
+            ],
         }
     ],
     "twilio.inbound__mms_no.txt": [
@@ -148,6 +152,7 @@ EXPECTED = {
             ],
         }
     ],
+    "twilio.status__delivered.txt": [],
 }
 
 
@@ -376,10 +381,14 @@ def test_same_number_shares_one_conversation_across_providers():
     assert keys == {"sms:+4791234567"}
 
 
-def test_twilio_status_callback_is_unsupported():
-    body = b"MessageSid=SM1&MessageStatus=delivered&From=%2B4759440000&To=%2B4791234567&AccountSid=AC1"
-    with pytest.raises(UnsupportedEvent):
-        ADAPTER.parse(replace(request_for(body, content_type=FORM), now=NOW))
+def test_twilio_status_callback_is_a_receipt_not_a_message():
+    """A delivery report of a reply is matched to the outbox by its SID; it never becomes a message."""
+    result = ADAPTER.parse(fixture_request("sms", "twilio.status__delivered.txt"))
+    assert result.event_type == "twilio.status"
+    assert result.messages == ()
+    assert [(r.provider_message_id, r.status) for r in result.receipts] == [
+        ("SM5a1b2c3d4e5f60718293a4b5c6d7e8f9", "delivered")
+    ]
 
 
 def test_pswincom_delivery_report_is_unsupported():

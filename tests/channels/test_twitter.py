@@ -22,7 +22,8 @@ EXPECTED = {
         {
             "external_id": "dm:1063077238797725700",
             "conversation_key": "dm:123:456",
-            "text": "Hello Zammad #zammad @znuny\n\nYeah! https://t.co/UfaCwi9cUb",
+            # The t.co link is expanded from entities.urls, as Zammad stores it.
+            "text": "Hello Zammad #zammad @znuny\n\nYeah! https://twitter.com/messages/media/1063077238797725700",
             "author_name": "Martin Edenhofer",
             "author_handle": "@medenhofer",
             "sent_at": datetime.datetime(2018, 11, 15, 14, 32, 19, 406000, tzinfo=UTC),
@@ -32,7 +33,7 @@ EXPECTED = {
             "attachments": [
                 (
                     "https://ton.twitter.com/1.1/ton/data/dm/1063077238797725700/1063077198536556545/9FZgsMdV.jpg",
-                    "",
+                    "image/*",
                     "",
                 )
             ],
