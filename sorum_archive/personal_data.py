@@ -25,8 +25,9 @@ H_NUMBER = "hnr"
 # Six digits, an optional single space or NBSP, five digits; never part of a longer digit run or a decimal.
 IDENTITY_CANDIDATE = re.compile(r"(?<!\d)(?<!\d[.,])(\d{6})([ \u00a0]?)(\d{5})(?!\d)(?![.,]\d)")
 EMAIL = re.compile(r"[\w.+%-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
-# Norwegian phone numbers: eight digits, optionally +47/0047, in groups separated by spaces, dots or dashes.
-PHONE = re.compile(r"(?<![\w+])(?:(?:\+|00)47[ \u00a0.-]?)?\d(?:[ \u00a0.-]?\d){7}(?!\d)")
+# Norwegian phone numbers: eight digits, optionally +47/0047, in groups separated by single spaces.
+# Dots and dashes are left out: 07.12.2026 and 2026-12-07 are dates.
+PHONE = re.compile(r"(?<![\w+])(?:(?:\+|00)47[ \u00a0]?)?\d(?:[ \u00a0]?\d){7}(?!\d)(?![.,]\d)")
 HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9_.]{2,}")
 
 
