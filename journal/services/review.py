@@ -279,8 +279,8 @@ def _screening_validate(
     messages = {
         "legal_basis_required": _("A screening needs its legal basis."),
         "legal_basis_unknown": _(
-            "Unknown legal basis: cite the exemption in offentleglova, e.g. «Offl. § 13 jf. fvl. § 13 "
-            "første ledd nr. 1»."
+            "Unknown legal basis: cite the exemption in offentleglova, e.g. «Offl. § 13 jf. "
+            "fvl. § 13 første ledd nr. 1»."
         ),
         "invalid_metadata": _("Choose what is screened."),
         "metadata_required": _("Choose what is screened."),
