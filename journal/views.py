@@ -183,11 +183,17 @@ def entry_correct(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return entry_detail(request, pk, correct_form=form)
 
-    def correct(entry: JournalEntry) -> str:
-        data = form.cleaned_data
+    data = form.cleaned_data
+    try:
         services.journal_entry_correct(
             entry=entry, changed_by=request.user, title=data["title"], public_title=data["public_title"]
         )
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return entry_detail(request, pk, correct_form=form)
+
+    def correct(entry: JournalEntry) -> str:
         sender = entry.correspondents.first()
         if sender is not None and data["correspondent_name"]:
             services.correspondent_correct(

@@ -176,6 +176,8 @@ def journal_entry_correct(
             _log(entry, "tittel", entry.title, title.strip()[:500], changed_by)
             entry.title = title.strip()[:500]
             changed.append("title")
+        if public_title is not None and public_title.strip():
+            _public_title_check(entry=entry, public_title=public_title.strip())
         if public_title is not None and public_title.strip() != entry.public_title:
             _log(entry, "offentligTittel", entry.public_title, public_title.strip()[:500], changed_by)
             entry.public_title = public_title.strip()[:500]
@@ -184,6 +186,20 @@ def journal_entry_correct(
             entry.full_clean()
             entry.save(update_fields=changed)
     return entry
+
+
+def _public_title_check(*, entry: JournalEntry, public_title: str) -> None:
+    """An offentligTittel that is nothing but ****** once screened words and names are masked says nothing."""
+    from ..screening_facts import entry_facts
+
+    terms = scr.protected_terms(entry_facts(entry), audience=scr.Audience.PUBLIC, today=None)
+    masked = scr.scrub_contact_details(scr.mask_text(public_title, terms))
+    if not masked.replace(scr.MASK, "").strip(" :–-"):
+        message = _(
+            "The public title is empty once the screened words and names are masked: "
+            "write what the entry is about."
+        )
+        raise ValidationError({"public_title": ValidationError(message, code="title_empty_after_masking")})
 
 
 def correspondent_correct(

@@ -257,3 +257,19 @@ def test_caseworker_without_the_right_sees_screened_entries_masked_and_no_file(c
     api = client.get(reverse("noark5:journalpost_detail", args=[str(entry.system_id)])).content.decode()
     assert "Nordbakken" not in api
     assert client.get(reverse("noark5:dokumentobjekt_fil", args=[str(file.system_id)])).status_code == 403
+
+
+def test_a_public_title_empty_after_masking_is_refused_on_the_form(client, world):
+    entry = _register(world, author_name="Tor Skjelbred", author_handle="", text="Hull i vegen")
+    screening_apply(
+        target=entry, applied_by=world["boss"], legal_basis=HJEMMEL, metadata=["Skjerming navn avsender"]
+    )
+    client.login(username=world["boss"].username, password=PASSWORD)
+    response = client.post(
+        reverse("journal:entry_correct", args=[entry.pk]),
+        {"title": entry.title, "public_title": "Tor Skjelbred", "klass": entry.case.klass_id},
+    )
+    assert response.status_code == 400
+    assert "Den offentlige tittelen er tom" in response.content.decode()
+    entry.refresh_from_db()
+    assert entry.public_title == "Gjestebok: Henvendelse fra innbygger"
