@@ -129,7 +129,9 @@ def test_screening_form_errors_stand_at_the_top_in_both_languages(live_server, p
 
     page.select_option("#language", "en")
     page.locator("form.inline button[type=submit]").last.click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     page.goto(f"{live_server.url}/journal/journalposter/{entry.pk}/")
+    expect(page.get_by_test_id("save-screening")).to_have_text("Save screening")
     form = page.get_by_test_id("screening-form")
     form.get_by_test_id("save-screening").click()  # first try with the defaults ticked
     expect(page.get_by_test_id("form-errors")).to_have_count(0)
