@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from triage.models import Section
 
+from . import screening
 from .models import AccessRestriction, DocumentScreening, Klass, ScreeningMetadata
 
 
@@ -32,6 +33,14 @@ class CorrectForm(forms.Form):
         self.fields["klass"].queryset = classes.order_by("class_id")
 
 
+# Ticked when a screening is started from scratch: the sender's name and the chosen words, the usual case
+# for a citizen's message (a first try without ticking anything must not fail).
+SCREENING_DEFAULT_METADATA = [
+    ScreeningMetadata.NAVN_AVSENDER,
+    ScreeningMetadata.TITTEL_REGISTRERING_UTVALGTE_ORD,
+]
+
+
 class ScreeningForm(forms.Form):
     access_restriction = forms.ChoiceField(
         label=_("Access restriction"),
@@ -44,7 +53,11 @@ class ScreeningForm(forms.Form):
         initial="Offl. § 13 jf. fvl. § 13 første ledd nr. 1",
     )
     metadata = forms.MultipleChoiceField(
-        label=_("What is screened"), choices=ScreeningMetadata.choices, widget=forms.CheckboxSelectMultiple
+        label=_("What is screened"),
+        choices=ScreeningMetadata.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=SCREENING_DEFAULT_METADATA,
+        error_messages={"required": _("Tick at least one field to screen (for example the sender's name).")},
     )
     screened_words = forms.CharField(
         label=_("Screened words (one per line)"), widget=forms.Textarea(attrs={"rows": 2}), required=False
@@ -58,8 +71,26 @@ class ScreeningForm(forms.Form):
         label=_("Screened until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
+    def clean_legal_basis(self) -> str:
+        basis = " ".join(self.cleaned_data["legal_basis"].split())
+        if not screening.legal_basis_known(basis):
+            raise forms.ValidationError(
+                _(
+                    "Unknown legal basis: cite the exemption in offentleglova, e.g. «Offl. § 13 jf. "
+                    "fvl. § 13 første ledd nr. 1»."
+                ),
+                code="legal_basis_unknown",
+            )
+        return basis
+
     def words(self) -> list[str]:
         return [w.strip() for w in self.cleaned_data.get("screened_words", "").splitlines() if w.strip()]
+
+
+class LiftScreeningForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why may this entry be public?"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
 
 
 class CloseCaseForm(forms.Form):

@@ -7,19 +7,19 @@ HTML or the feed by a template mistake.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
-from . import public_robots, selectors
+from . import public_robots, rendering, selectors
 from .forms import PublicJournalFilterForm
 from .models import DocumentFile
 from .public_robots import public_entries_carry_names
 from .public_search import PublicJournalQuery, public_journal_search
-from .views import file_response
 
 PAGE_SIZE = 50
 FEED_SIZE = 100
@@ -75,13 +75,31 @@ def public_journal(request: HttpRequest) -> HttpResponse:
     return public_robots.noindex(response) if noindex else response
 
 
-def public_document(request: HttpRequest, system_id) -> FileResponse:
+def public_document(request: HttpRequest, system_id) -> HttpResponse:
+    """The public variant of the entry's own message, rendered now from what the screening allows: no
+    contact details and no thread; the archival PDF (with both) is for staff only."""
     try:
-        stored = selectors.public_document_file_get(system_id=system_id)
+        document = selectors.public_document_get(system_id=system_id)
     except DocumentFile.DoesNotExist as exc:
         raise Http404 from exc
+    pdf = rendering.public_message_pdf(
+        rendering.PublicMessageRendering(
+            municipality=settings.SORUM_ARCHIVE_NAME,
+            title=document.entry.title,
+            journal_number=document.entry.number,
+            case_entry_number=document.entry.case_entry_number,
+            entry_type=document.entry.entry_type,
+            channel=document.channel,
+            author=", ".join(c.name for c in document.entry.correspondents),
+            sent_at=document.sent_at,
+            text=document.text,
+        )
+    )
+    response = HttpResponse(pdf.content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{document.entry.number.replace("/", "-")}.pdf"'
+    response["Cache-Control"] = "no-store"
     # The document's text holds the correspondent's name (offentlegforskrifta § 6).
-    return public_robots.noindex(file_response(stored))
+    return public_robots.noindex(response)
 
 
 class PublicJournalFeed(Feed):
@@ -99,7 +117,7 @@ class PublicJournalFeed(Feed):
         return _filters(request)[1]
 
     def items(self, filters: dict) -> list[selectors.PublicEntry]:
-        return [selectors.public_entry(e) for e in selectors.public_journal_queryset(**filters)[:FEED_SIZE]]
+        return selectors.public_entries(selectors.public_journal_queryset(**filters)[:FEED_SIZE])
 
     def item_title(self, item: selectors.PublicEntry) -> str:
         return f"{item.number} {item.title}"

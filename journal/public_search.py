@@ -152,7 +152,7 @@ def public_journal_search(*, query: PublicJournalQuery, page_number, page_size: 
     if not terms:
         page = Paginator(entries, page_size).get_page(page_number)
         return PublicJournalPage(
-            page=page, entries=[selectors.public_entry(e) for e in page.object_list], truncated=False
+            page=page, entries=selectors.public_entries(page.object_list), truncated=False
         )
     for term in terms:
         entries = entries.filter(_candidate_filter(term))
@@ -160,10 +160,10 @@ def public_journal_search(*, query: PublicJournalQuery, page_number, page_size: 
     truncated = len(candidates) > SEARCH_CANDIDATE_LIMIT
     candidates = candidates[:SEARCH_CANDIDATE_LIMIT]
     names = _name_words(candidates, terms)
-    matches = []
-    for entry in candidates:
-        shown = selectors.public_entry(entry)
-        if public_entry_matches(shown, terms, names[entry.case_id]):
-            matches.append(shown)
+    matches = [
+        shown
+        for entry, shown in zip(candidates, selectors.public_entries(candidates), strict=True)
+        if public_entry_matches(shown, terms, names[entry.case_id])
+    ]
     page = Paginator(matches, page_size).get_page(page_number)
     return PublicJournalPage(page=page, entries=list(page.object_list), truncated=truncated)

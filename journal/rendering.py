@@ -62,6 +62,21 @@ class MessageRendering:
 
 
 @dataclass(frozen=True)
+class PublicMessageRendering:
+    """The public variant of one message: already screened text, no contact details, no thread."""
+
+    municipality: str
+    title: str
+    journal_number: str
+    case_entry_number: str
+    entry_type: str
+    channel: str
+    author: str
+    sent_at: datetime | None
+    text: str
+
+
+@dataclass(frozen=True)
 class RenderedFile:
     content: bytes
     sha256: str
@@ -129,6 +144,14 @@ def message_html(data: MessageRendering, *, language: str = "nb") -> str:
 def message_pdf(data: MessageRendering, *, language: str = "nb") -> RenderedFile:
     """The message as PDF/A-2b: header with numbers, channel, author and time, the thread, the text."""
     return rendered(html_to_pdfa(message_html(data, language=language)))
+
+
+def public_message_pdf(data: PublicMessageRendering, *, language: str = "nb") -> RenderedFile:
+    """The public variant as PDF/A-2b: the facts the public journal shows and the screened text."""
+    context = {"m": data, "sent_at": _local(data.sent_at), "received_at": None, "thread": []}
+    with translation.override(language):
+        html = render_to_string("journal/pdf/message.html", context)
+    return rendered(html_to_pdfa(html))
 
 
 def message_text(data: MessageRendering) -> RenderedFile:

@@ -12,19 +12,16 @@ from django.utils import timezone
 from sorum_archive.db import read_alias
 from triage.models import Decision, Message, MessageStatus, TriageDecision
 
+from . import screening, screening_facts
 from .models import (
     APPROVED_STATUSES,
     Case,
     Correspondent,
-    CorrespondentType,
     DocumentFile,
     JournalEntry,
-    JournalStatus,
-    Screening,
-    ScreeningMetadata,
     VariantFormat,
 )
-from .services.review import MASK, REVIEWABLE, mask_text, screened_terms
+from .services.review import REVIEWABLE
 
 
 def review_queue_list() -> QuerySet[JournalEntry]:
@@ -90,15 +87,6 @@ class PublicEntry:
     document_ids: tuple[str, ...]
 
 
-NAME_SCREENING = {
-    CorrespondentType.AVSENDER: ScreeningMetadata.NAVN_AVSENDER,
-    CorrespondentType.MEDAVSENDER: ScreeningMetadata.NAVN_AVSENDER,
-    CorrespondentType.MOTTAKER: ScreeningMetadata.NAVN_MOTTAKER,
-    CorrespondentType.KOPIMOTTAKER: ScreeningMetadata.NAVN_MOTTAKER,
-    CorrespondentType.GRUPPEMOTTAKER: ScreeningMetadata.NAVN_MOTTAKER,
-}
-
-
 def public_journal_queryset(
     *,
     date_from: datetime.date | None = None,
@@ -114,7 +102,9 @@ def public_journal_queryset(
     if section_id:
         entries = entries.filter(case__section_id=section_id)
     return (
-        entries.select_related("case", "case__section", "case__screening", "screening")
+        entries.select_related(
+            "case", "case__section", "case__screening", "screening", "message", "message__channel"
+        )
         .prefetch_related(
             Prefetch("correspondents", queryset=Correspondent.objects.order_by("id")),
             "documents__screening",
@@ -127,83 +117,74 @@ def public_journal_queryset(
     )
 
 
-def _screening(obj, attr: str) -> Screening | None:
-    try:
-        return getattr(obj, attr)
-    except Screening.DoesNotExist:
-        return None
-
-
-def public_entry(entry: JournalEntry) -> PublicEntry:
-    """Apply every screening to one entry. Anything screened is ******; documents of a screened entry
-    are withheld, because the rendering shows the name and the full text."""
-    screening = _screening(entry, "screening")
-    case_screening = _screening(entry.case, "screening")
-    correspondents = list(entry.correspondents.all())
-    terms = screened_terms(screening, correspondents)
-    if case_screening is not None:
-        terms += list(case_screening.screened_words)
-    title = entry.public_title if screening is not None and entry.public_title else entry.title
-    if screening is not None and screening.screens(
-        ScreeningMetadata.TITTEL_REGISTRERING_UNNTATT_FOERSTE_LINJE
-    ):
-        title = title.splitlines()[0] if title else title
-    case_title = (
-        entry.case.public_title
-        if case_screening is not None and entry.case.public_title
-        else entry.case.title
-    )
-    public_correspondents = tuple(
-        PublicCorrespondent(
-            correspondent_type=c.correspondent_type,
-            name=MASK
-            if screening is not None and screening.screens(NAME_SCREENING.get(c.correspondent_type, ""))
-            else mask_text(c.name, terms),
-        )
-        for c in correspondents
-    )
-    documents: list[str] = []
-    if screening is None and case_screening is None and entry.status != JournalStatus.UTGAAR:
-        for document in entry.documents.all():
-            if _screening(document, "screening") is not None:
-                continue
-            documents += [str(f.system_id) for f in document.files.all()]
-    legal_basis = (
-        screening.legal_basis
-        if screening is not None
-        else (case_screening.legal_basis if case_screening is not None else "")
-    )
+def public_entry(entry: JournalEntry, view: screening.EntryView | None = None) -> PublicEntry:
+    """One entry as the public may see it (journal/screening.py decides; nothing raw reaches a template)."""
+    if view is None:
+        view = screening_facts.entry_view(entry, audience=screening.Audience.PUBLIC)
+    keys = set(view.document_keys)
+    documents = [
+        str(f.system_id)
+        for document in entry.documents.all()
+        if str(document.system_id) in keys
+        for f in document.files.all()
+        if f.variant == VariantFormat.ARKIVFORMAT and f.format == "pdf"
+    ]
     return PublicEntry(
         system_id=str(entry.system_id),
         number=entry.number,
         case_number=entry.case.number,
         case_entry_number=f"{entry.case.number}-{entry.number_in_case}",
-        case_title=mask_text(case_title, terms),
-        title=mask_text(title, terms),
+        case_title=view.case_title,
+        title=view.title,
         entry_type=entry.entry_type,
         type_code=entry.type_code,
         journal_date=entry.journal_date,
         document_date=entry.document_date,
         section=entry.case.section.name,
-        correspondents=public_correspondents,
-        screened=screening is not None or case_screening is not None,
-        legal_basis=legal_basis,
-        document_ids=tuple(documents),
+        correspondents=tuple(PublicCorrespondent(p.party_type, p.name) for p in view.parties),
+        screened=view.screened,
+        legal_basis=view.legal_basis,
+        document_ids=tuple(documents[:1]),
     )
 
 
-def public_document_file_get(*, system_id) -> DocumentFile:
-    """A public archival PDF, only if its entry is approved and nothing about it is screened."""
-    file = DocumentFile.objects.select_related("document__entry__case").get(
+def public_entries(entries) -> list[PublicEntry]:
+    """Many entries for a page or feed: the change log is read once for all of them."""
+    entries = list(entries)
+    views = screening_facts.entry_views(entries, audience=screening.Audience.PUBLIC)
+    return [public_entry(e, v) for e, v in zip(entries, views, strict=True)]
+
+
+@dataclass(frozen=True)
+class PublicDocument:
+    """The public variant of an entry's own message: no contact details, no thread, screened text masked."""
+
+    entry: PublicEntry
+    text: str
+    channel: str
+    sent_at: datetime.datetime | None
+
+
+def public_document_get(*, system_id) -> PublicDocument:
+    """The public variant for a file id offered in the public journal; DoesNotExist for anything else."""
+    file = DocumentFile.objects.select_related("document__entry").get(
         system_id=system_id, variant=VariantFormat.ARKIVFORMAT, format="pdf"
     )
     try:
         entry = public_journal_queryset().get(pk=file.document.entry_id)
     except JournalEntry.DoesNotExist as exc:  # not approved yet, or not public: the same 404 as unknown
         raise DocumentFile.DoesNotExist from exc
-    if str(file.system_id) not in public_entry(entry).document_ids:
+    view = screening_facts.entry_view(entry, audience=screening.Audience.PUBLIC)
+    public = public_entry(entry, view)
+    if str(file.system_id) not in public.document_ids or view.public_text is None:
         raise DocumentFile.DoesNotExist
-    return file
+    message = entry.message if entry.message_id else None
+    return PublicDocument(
+        entry=public,
+        text=view.public_text,
+        channel=message.channel.name if message is not None else "",
+        sent_at=message.sent_at if message is not None else None,
+    )
 
 
 def messages_registration_pending(*, older_than: timedelta, limit: int = 1000) -> list[tuple[int, int, int]]:

@@ -15,9 +15,10 @@ from django.views.decorators.http import require_POST
 
 from sorum_archive.roles import sees_all_sections
 
-from . import selectors, services
+from . import screening as scr
+from . import screening_facts, selectors, services
 from .archive_system import ArchiveSystemError
-from .forms import CloseCaseForm, CorrectForm, ReasonForm, RemarkForm, ScreeningForm
+from .forms import CloseCaseForm, CorrectForm, LiftScreeningForm, ReasonForm, RemarkForm, ScreeningForm
 from .models import Case, DocumentFile, JournalEntry, JournalStatus
 from .services.archive import archive_case_close
 
@@ -39,12 +40,23 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404 from exc
     if not _case_visible(request.user, case):
         raise Http404
+    # A user without the screening right sees screened entries as the Noark API shows them (masked,
+    # without files); journal/screening.py decides for both.
+    views = screening_facts.entry_views(entries, audience=screening_facts.audience_for(request.user))
+    for entry, view in zip(entries, views, strict=True):
+        entry.document_views = list(zip(entry.documents.all(), view.documents, strict=True))
     return render(
         request,
         "journal/case_detail.html",
         {
             "case": case,
-            "entries": entries,
+            "case_title": scr.case_title_view(
+                title=case.title,
+                public_title=case.public_title,
+                screening=screening_facts.screening_facts(case),
+                audience=screening_facts.audience_for(request.user),
+            ),
+            "entries": list(zip(entries, views, strict=True)),
             "close_form": CloseCaseForm(),
             "can_review": request.user.has_perm(REVIEW),
         },
@@ -73,6 +85,7 @@ def _entry_forms(entry: JournalEntry, **bound) -> dict:
             },
             classification_system=system,
         ),
+        "lift_form": LiftScreeningForm(),
         "screening_form": ScreeningForm(
             initial={
                 "legal_basis": screening.legal_basis,
@@ -103,9 +116,12 @@ def entry_detail(request: HttpRequest, pk: int, **bound) -> HttpResponse:
         entry = selectors.entry_get_for_review(pk=pk)
     except JournalEntry.DoesNotExist as exc:
         raise Http404 from exc
+    screening = entry.screening if _has_screening(entry) else None
     context = {
         "entry": entry,
-        "screening": entry.screening if _has_screening(entry) else None,
+        "screening": screening,
+        "public_view": screening_facts.entry_view(entry, audience=scr.Audience.PUBLIC),
+        "approve_blocked": screening is not None and screening.pending,
         "can_approve": entry.status in services.REVIEWABLE and entry.returned_at is None,
         "can_archive": entry.status in (JournalStatus.JOURNALFOERT, JournalStatus.EKSPEDERT),
         "can_cancel": entry.status != JournalStatus.UTGAAR,
@@ -128,14 +144,18 @@ def _act(request: HttpRequest, pk: int, action: Callable[[JournalEntry], str]) -
 @login_required
 @permission_required(REVIEW, raise_exception=True)
 def entry_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    def approve(entry: JournalEntry) -> str:
+    entry = get_object_or_404(JournalEntry, pk=pk)
+    try:
         entry = services.journal_entry_approve(entry=entry, approved_by=request.user)
-        return _("Journal entry %(number)s approved: %(status)s.") % {
-            "number": entry.number,
-            "status": entry.status,
-        }
-
-    return _act(request, pk, approve)
+    except ValidationError as exc:
+        # The reason stands beside the button, not in a banner far from it.
+        return entry_detail(request, pk, approve_errors=exc.messages)
+    flash.success(
+        request,
+        _("Journal entry %(number)s approved: %(status)s.")
+        % {"number": entry.number, "status": entry.status},
+    )
+    return redirect("journal:entry_detail", pk=pk)
 
 
 @require_POST
@@ -165,11 +185,17 @@ def entry_correct(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return entry_detail(request, pk, correct_form=form)
 
-    def correct(entry: JournalEntry) -> str:
-        data = form.cleaned_data
+    data = form.cleaned_data
+    try:
         services.journal_entry_correct(
             entry=entry, changed_by=request.user, title=data["title"], public_title=data["public_title"]
         )
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return entry_detail(request, pk, correct_form=form)
+
+    def correct(entry: JournalEntry) -> str:
         sender = entry.correspondents.first()
         if sender is not None and data["correspondent_name"]:
             services.correspondent_correct(
@@ -189,10 +215,10 @@ def entry_screen(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return entry_detail(request, pk, screening_form=form)
 
-    def screen(entry: JournalEntry) -> str:
-        data = form.cleaned_data
+    data = form.cleaned_data
+    try:
         services.screening_apply(
-            target=entry,
+            target=get_object_or_404(JournalEntry, pk=pk),
             applied_by=request.user,
             legal_basis=data["legal_basis"],
             metadata=data["metadata"],
@@ -201,9 +227,27 @@ def entry_screen(request: HttpRequest, pk: int) -> HttpResponse:
             access_restriction=data["access_restriction"],
             until=data["until"],
         )
-        return _("Screening saved.")
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return entry_detail(request, pk, screening_form=form)
+    flash.success(request, _("Screening saved."))
+    return redirect("journal:entry_detail", pk=pk)
 
-    return _act(request, pk, screen)
+
+@require_POST
+@login_required
+@permission_required(REVIEW, raise_exception=True)
+def entry_screening_lift(request: HttpRequest, pk: int) -> HttpResponse:
+    form = LiftScreeningForm(request.POST)
+    if not form.is_valid():
+        return entry_detail(request, pk, lift_form=form)
+
+    def lift(entry: JournalEntry) -> str:
+        services.screening_lift(entry=entry, lifted_by=request.user, reason=form.cleaned_data["reason"])
+        return _("Screening lifted; the reason is kept as a remark.")
+
+    return _act(request, pk, lift)
 
 
 @require_POST
@@ -264,6 +308,10 @@ def document_file(request: HttpRequest, system_id) -> FileResponse:
         raise Http404 from exc
     if not _case_visible(request.user, stored.document.entry.case):
         raise Http404
+    audience = screening_facts.audience_for(request.user)
+    view = screening_facts.entry_view(stored.document.entry, audience=audience)
+    if str(stored.document.system_id) not in view.document_keys:
+        raise Http404  # screened: the file holds what the screening hides
     return file_response(stored)
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from journal.models import JournalStatus
 
+from .. import screening as scr
+from . import journals
 from .records import (
     ArchiveRecord,
     CaseRecord,
@@ -126,7 +128,15 @@ class StructureWriter:
             w.leaf("systemID", c.system_id)
             w.leaf("mappeID", c.folder_id)
             w.leaf("tittel", c.title)
-            w.leaf("offentligTittel", c.public_title)
+            w.leaf(
+                "offentligTittel",
+                scr.case_title_view(
+                    title=c.title,
+                    public_title=c.public_title,
+                    screening=journals.screening_facts(c.screening),
+                    audience=scr.Audience.PUBLIC,
+                ),
+            )
             w.leaf("beskrivelse", c.description)
             w.leaf("dokumentmedium", "Elektronisk arkiv")
             w.leaf("opprettetDato", c.created_at)
@@ -171,7 +181,7 @@ class StructureWriter:
                 self._document(document, e, with_files=with_files)
             w.leaf("registreringsID", e.registration_id)
             w.leaf("tittel", e.title)
-            w.leaf("offentligTittel", e.public_title)
+            w.leaf("offentligTittel", journals.public_view(e).title)
             for remark in e.remarks:
                 self._remark(remark)
             for party in e.correspondents:

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import screening as scr
+from .. import screening as scr
 from .records import ArchiveRecord, ChangeRecord, EntryRecord
 from .xmlwriter import NS_ENDRINGSLOGG, NS_LOEPENDE, NS_OFFENTLIG, Writer, open_xml
 
@@ -55,8 +55,45 @@ def write_journals(
     return counts
 
 
+def screening_facts(s) -> scr.ScreeningFacts | None:
+    if s is None:
+        return None
+    return scr.ScreeningFacts(
+        access_restriction=s.access_restriction,
+        legal_basis=s.legal_basis,
+        metadata=tuple(s.metadata),
+        words=tuple(s.words),
+        document=s.document,
+    )
+
+
+def entry_record_facts(e: EntryRecord) -> scr.EntryFacts:
+    """The facts journal/screening.py decides on, from an extract record."""
+    return scr.EntryFacts(
+        title=e.title,
+        public_title=e.public_title,
+        entry_type=e.entry_type,
+        journal_date=e.journal_date,
+        case_title=e.case_title,
+        case_public_title=e.case_public_title,
+        parties=tuple(
+            scr.PartyFacts(party_type=p.party_type, name=p.name, email=p.email, phone=" ".join(p.phone))
+            for p in e.correspondents
+        ),
+        screening=screening_facts(e.screening),
+        case_screening=screening_facts(e.case_screening),
+        former_values=e.former_values,
+    )
+
+
+def public_view(e: EntryRecord) -> scr.EntryView:
+    """offentligTittel and the public names in the extract: the public journal's rule, without § 6 age."""
+    return scr.entry_view(entry_record_facts(e), audience=scr.Audience.PUBLIC, today=None)
+
+
 def _running(w: Writer, e: EntryRecord) -> None:
     s = e.screening
+    view = public_view(e)
     with w.subtree("journalregistrering") as w:
         if e.class_id:
             with w.element("klasse"):
@@ -67,7 +104,7 @@ def _running(w: Writer, e: EntryRecord) -> None:
             w.leaf("saksaar", e.case_year)
             w.leaf("sakssekvensnummer", e.case_sequence_number)
             w.leaf("tittel", e.case_title)
-            w.leaf("offentligTittel", _public_case_title(e))
+            w.leaf("offentligTittel", view.case_title)
             w.leaf("administrativEnhet", e.administrative_unit)
             w.leaf("saksansvarlig", e.case_officer)
             w.leaf("referanseArkivdel", e.series_system_id)
@@ -78,7 +115,7 @@ def _running(w: Writer, e: EntryRecord) -> None:
             w.leaf("journalsekvensnummer", e.sequence_number)
             w.leaf("journalpostnummer", e.number_in_case)
             w.leaf("tittel", e.title)
-            w.leaf("offentligTittel", scr.public_entry_title(e.title, e.public_title, s))
+            w.leaf("offentligTittel", view.title)
             w.leaf("offentlighetsvurdertDato", e.public_review_date)
             if s is not None:
                 w.leaf("skjermingMetadata", s.metadata[0] if s.metadata else None)
@@ -100,8 +137,10 @@ def _running(w: Writer, e: EntryRecord) -> None:
 
 def _public(w: Writer, e: EntryRecord) -> None:
     s = e.screening
+    view = public_view(e)
     with w.subtree("journalregistrering") as w:
-        if e.class_id and not scr.screens(e.case_screening, scr.CLASS_ID, scr.CLASS_TITLE):
+        case_screening = screening_facts(e.case_screening)
+        if e.class_id and not (case_screening and case_screening.screens(scr.CLASS_ID, scr.CLASS_TITLE)):
             with w.element("klasse"):
                 w.leaf("klasseID", e.class_id)
                 w.leaf("tittel", e.class_title)
@@ -109,7 +148,7 @@ def _public(w: Writer, e: EntryRecord) -> None:
             w.leaf("mappeID", f"{e.case_year}/{e.case_sequence_number}")
             w.leaf("saksaar", e.case_year)
             w.leaf("sakssekvensnummer", e.case_sequence_number)
-            w.leaf("offentligTittel", _public_case_title(e))
+            w.leaf("offentligTittel", view.case_title)
             w.leaf("administrativEnhet", e.administrative_unit)
             w.leaf("saksansvarlig", e.case_officer)
             if e.case_screening is not None:
@@ -121,7 +160,7 @@ def _public(w: Writer, e: EntryRecord) -> None:
             w.leaf("journalaar", e.year)
             w.leaf("journalsekvensnummer", e.sequence_number)
             w.leaf("journalpostnummer", e.number_in_case)
-            w.leaf("offentligTittel", scr.public_entry_title(e.title, e.public_title, s))
+            w.leaf("offentligTittel", view.title)
             w.leaf("journaldato", e.journal_date)
             w.leaf("dokumentetsDato", e.document_date)
             _write_off(w, e)
@@ -131,14 +170,10 @@ def _public(w: Writer, e: EntryRecord) -> None:
             if s is not None:
                 w.leaf("tilgangsrestriksjon", s.access_restriction)
                 w.leaf("skjermingshjemmel", s.legal_basis)
-            for party in e.correspondents:
+            for party in view.parties:
                 with w.element("korrespondansepart"):
                     w.leaf("korrespondanseparttype", party.party_type)
-                    w.leaf("korrespondansepartNavn", scr.public_party_name(party.name, party.party_type, s))
-
-
-def _public_case_title(e: EntryRecord) -> str:
-    return scr.public_case_title(e.case_title, e.case_public_title, e.case_screening)
+                    w.leaf("korrespondansepartNavn", party.name)
 
 
 def _write_off(w: Writer, e: EntryRecord) -> None:

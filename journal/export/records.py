@@ -136,6 +136,8 @@ class EntryRecord:
     remarks: list[RemarkRecord] = field(default_factory=list)
     correspondents: list[CorrespondentRecord] = field(default_factory=list)
     write_offs: list[WriteOffRecord] = field(default_factory=list)
+    # Earlier correspondent names and addresses from the change log: masked like the current ones.
+    former_values: tuple[str, ...] = ()
 
     @property
     def registration_id(self) -> str:

@@ -15,6 +15,7 @@ from django.db import reset_queries
 from django.db.models import QuerySet
 
 from journal.models import Case, Correspondent, Document, DocumentFile, JournalEntry, Remark, Screening
+from journal.screening_facts import former_values
 
 from . import records as r
 
@@ -115,7 +116,7 @@ def _correspondents(entry_ids: list[int]) -> dict[int, list[r.CorrespondentRecor
 
 
 def entry_record(
-    row: dict, case: dict, lk: Lookup, *, screening, case_screening, correspondents
+    row: dict, case: dict, lk: Lookup, *, screening, case_screening, correspondents, former=()
 ) -> r.EntryRecord:
     names = lk.names
     write_offs = []
@@ -165,6 +166,7 @@ def entry_record(
         case_screening=case_screening,
         correspondents=correspondents,
         write_offs=write_offs,
+        former_values=tuple(former),
     )
 
 
@@ -204,6 +206,7 @@ def _case_chunk(ids: list[int], entry_statuses: Iterable[str], lk: Lookup) -> It
     )
     case_remarks, entry_remarks = _grouped(remarks, "case_id"), _grouped(remarks, "entry_id")
     correspondents = _correspondents(entry_ids)
+    former = former_values(e["system_id"] for e in entries)
     case_screens = _screenings(case_id__in=ids)
     entry_screens = _screenings(entry_id__in=entry_ids)
     document_screens = _screenings(document_id__in=document_ids)
@@ -237,6 +240,7 @@ def _case_chunk(ids: list[int], entry_statuses: Iterable[str], lk: Lookup) -> It
                 screening=entry_screens.get(row["id"]),
                 case_screening=screening,
                 correspondents=correspondents.get(row["id"], []),
+                former=former.get(str(row["system_id"]), ()),
             )
             item.documents = [
                 _document(d, files.get(d["id"], ()), document_screens.get(d["id"]), lk)
@@ -261,6 +265,7 @@ def journal_records(entries: QuerySet[JournalEntry], lk: Lookup, *, chunk: int) 
         correspondents = _correspondents(ids)
         entry_screens = _screenings(entry_id__in=ids)
         case_screens = _screenings(case_id__in={row["case_id"] for row in rows})
+        former = former_values(row["system_id"] for row in rows)
         for row in rows:
             case = {f: row[f"case__{f}"] for f in CASE_FIELDS if f != "id"}
             yield entry_record(
@@ -270,6 +275,7 @@ def journal_records(entries: QuerySet[JournalEntry], lk: Lookup, *, chunk: int) 
                 screening=entry_screens.get(row["id"]),
                 case_screening=case_screens.get(row["case_id"]),
                 correspondents=correspondents.get(row["id"], []),
+                former=former.get(str(row["system_id"]), ()),
             )
 
 

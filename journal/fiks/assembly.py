@@ -9,6 +9,8 @@ import unicodedata
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 
+from journal import screening as scr
+from journal import screening_facts as facts
 from journal.models import (
     Case,
     DocumentRelation,
@@ -64,16 +66,27 @@ def _read(stored: DocumentFileModel) -> bytes:
         return handle.read()
 
 
+def _neutral_filename(entry: JournalEntry, document, stored: DocumentFileModel) -> str:
+    """filnavn without personal data: the title holds the citizen's name and words."""
+    return f"journalpost-{entry.number.replace('/', '-')}-{document.number}-{stored.version}.{stored.format}"
+
+
 def entry_documents(entry: JournalEntry) -> list[tuple[am.Document, list[PackageFile]]]:
     """The entry's documents (main first) with every file; the message text when it has none yet."""
     result: list[tuple[am.Document, list[PackageFile]]] = []
     index = 0
+    view = scr.entry_view(facts.entry_facts(entry), audience=scr.Audience.ARCHIVIST, today=None)
     documents = entry.documents.order_by("number").prefetch_related("files")
     for document in documents:
         objects, files = [], []
         for stored in document.files.all():
             index += 1
-            name = stored.original_name or f"{document.title}.{stored.format}"
+            screened = view.screened or _screening(document) is not None
+            name = (
+                stored.original_name
+                if stored.original_name and not screened
+                else _neutral_filename(entry, document, stored)
+            )
             obj, file = _object(
                 filename=name,
                 content=_read(stored),
@@ -114,6 +127,8 @@ def entry_documents(entry: JournalEntry) -> list[tuple[am.Document, list[Package
 
 
 def entry_correspondents(entry: JournalEntry) -> tuple[am.Correspondent, ...]:
+    """korrespondansepart with erSkjermet where the screening hides the name (journal/screening.py)."""
+    view = scr.entry_view(facts.entry_facts(entry), audience=scr.Audience.ARCHIVIST, today=None)
     parties = [
         am.Correspondent(
             name=party.name,
@@ -123,8 +138,9 @@ def entry_correspondents(entry: JournalEntry) -> tuple[am.Correspondent, ...]:
             postal_address=party.postal_address,
             postal_code=party.postal_code,
             postal_town=party.postal_city,
+            is_screened=shown.screened,
         )
-        for party in entry.correspondents.all()
+        for party, shown in zip(entry.correspondents.all(), view.parties, strict=True)
         if party.name
     ]
     if parties or entry.message is None:
@@ -152,7 +168,12 @@ def _case_data(case: Case) -> am.CaseData:
     return am.CaseData(
         system_id=str(case.system_id),
         title=case.title,
-        public_title=case.public_title,
+        public_title=scr.case_title_view(
+            title=case.title,
+            public_title=case.public_title,
+            screening=facts.screening_facts(case),
+            audience=scr.Audience.PUBLIC,
+        ),
         case_date=case.case_date,
         administrative_unit=case.section.name,
         responsible=responsible,
@@ -168,12 +189,13 @@ def dispatch_message_build(
     entry = dispatch.entry
     pairs = entry_documents(entry)
     received = entry.received_at
+    public = scr.entry_view(facts.entry_facts(entry), audience=scr.Audience.PUBLIC, today=None)
     data = am.ArkivmeldingData(
         case=_case_data(entry.case),
         entry=am.JournalPostData(
             system_id=str(entry.system_id),
             title=entry.title,
-            public_title=entry.public_title,
+            public_title=public.title,
             entry_type_code=entry.type_code or "I",
             status_code="J",
             journal_date=entry.journal_date,

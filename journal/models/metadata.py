@@ -147,6 +147,9 @@ class Screening(models.Model):
         _("document screening"), max_length=60, choices=DocumentScreening.choices, blank=True
     )
     duration_years = models.PositiveIntegerField(_("screening duration (years)"), null=True, blank=True)
+    # Set by the detector at registration; the entry is not approved until an archivist decides.
+    pending = models.BooleanField(_("awaiting a decision"), default=False)
+    detected = models.JSONField(_("what the detector found"), default=list, blank=True)
     until = models.DateField(_("screened until"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     created_by = optional_user_fk(_("created by"))

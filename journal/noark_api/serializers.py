@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from rest_framework.request import Request
 
-from journal.export import screening as scr
+from journal import screening as scr
+from journal import screening_facts as facts
 from journal.export.source import screening_record
 from journal.models import (
     Archive,
@@ -87,13 +88,19 @@ def series_json(request: Request, series: Series) -> dict:
 def case_json(request: Request, case: Case, *, full: bool) -> dict:
     sid = str(case.system_id)
     screening = screening_record(case)
-    title = case.title if full else scr.public_case_title(case.title, case.public_title, screening)
+    case_screening = facts.screening_facts(case)
+    titles = {
+        audience: scr.case_title_view(
+            title=case.title, public_title=case.public_title, screening=case_screening, audience=audience
+        )
+        for audience in (_audience(full), scr.Audience.PUBLIC)
+    }
     return _clean(
         {
             "systemID": sid,
             "mappeID": case.number,
-            "tittel": title,
-            "offentligTittel": scr.public_case_title(case.title, case.public_title, screening),
+            "tittel": titles[_audience(full)],
+            "offentligTittel": titles[scr.Audience.PUBLIC],
             "saksaar": case.year,
             "sakssekvensnummer": case.sequence_number,
             "saksdato": _dt(case.case_date),
@@ -115,13 +122,15 @@ def case_json(request: Request, case: Case, *, full: bool) -> dict:
 def entry_json(request: Request, entry: JournalEntry, *, full: bool) -> dict:
     sid = str(entry.system_id)
     screening = screening_record(entry)
-    public = scr.public_entry_title(entry.title, entry.public_title, screening)
+    entry_facts = facts.entry_facts(entry)
+    view = scr.entry_view(entry_facts, audience=_audience(full), today=None)
+    public = scr.entry_view(entry_facts, audience=scr.Audience.PUBLIC, today=None)
     return _clean(
         {
             "systemID": sid,
             "registreringsID": entry.case_entry_number,
-            "tittel": entry.title if full else public,
-            "offentligTittel": public,
+            "tittel": view.title,
+            "offentligTittel": public.title,
             "journalaar": entry.year,
             "journalsekvensnummer": entry.sequence_number,
             "journalpostnummer": entry.number_in_case,
@@ -138,13 +147,11 @@ def entry_json(request: Request, entry: JournalEntry, *, full: bool) -> dict:
                 _clean(
                     {
                         "korrespondanseparttype": code_object("korrespondanseparttype", c.correspondent_type),
-                        "korrespondansepartNavn": c.name
-                        if full
-                        else scr.public_party_name(c.name, c.correspondent_type, screening),
-                        "epostadresse": c.email if full or screening is None else "",
+                        "korrespondansepartNavn": party.name,
+                        "epostadresse": c.email if full or not party.screened else "",
                     }
                 )
-                for c in entry.correspondents.all()
+                for c, party in zip(entry.correspondents.all(), view.parties, strict=True)
             ],
             "_links": links(
                 request,
@@ -159,25 +166,32 @@ def entry_json(request: Request, entry: JournalEntry, *, full: bool) -> dict:
     )
 
 
+def _audience(full: bool) -> scr.Audience:
+    return scr.Audience.ARCHIVIST if full else scr.Audience.STAFF
+
+
+def _document_view(document: Document, *, full: bool) -> scr.DocumentView:
+    view = scr.entry_view(facts.entry_facts(document.entry), audience=_audience(full), today=None)
+    return next(d for d in view.documents if d.key == str(document.system_id))
+
+
 def document_withheld(document: Document, *, full: bool) -> bool:
-    """A screened document, or one of an entry screened with skjermingDokument, is not shown."""
-    if full:
-        return False
-    entry_screening = screening_record(document.entry)
-    return screening_record(document) is not None or bool(entry_screening and entry_screening.document)
+    """Without the screening right, no file of a screened document, entry or case (the PDF holds the name
+    and the full text)."""
+    return not _document_view(document, full=full).file_access
 
 
 def document_json(request: Request, document: Document, *, full: bool) -> dict:
     sid = str(document.system_id)
     screening = screening_record(document)
-    withheld = document_withheld(document, full=full)
-    title_screened = scr.screens(screening, scr.DOCUMENT_TITLE)
+    view = _document_view(document, full=full)
+    withheld = not view.file_access
     return _clean(
         {
             "systemID": sid,
             "dokumenttype": code_object("dokumenttype", document.document_type),
             "dokumentstatus": code_object("dokumentstatus", document.status),
-            "tittel": scr.MASK if title_screened and not full else document.title,
+            "tittel": view.title,
             "tilknyttetRegistreringSom": code_object("tilknyttetRegistreringSom", document.relation),
             "dokumentnummer": document.number,
             "tilknyttetDato": _dt(document.linked_at),

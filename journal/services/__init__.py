@@ -11,7 +11,6 @@ from .entries import (
     message_title,
 )
 from .review import (
-    MASK,
     REVIEWABLE,
     correspondent_correct,
     journal_entry_approve,
@@ -21,16 +20,14 @@ from .review import (
     journal_entry_correct,
     journal_entry_resubmit,
     journal_entry_return,
-    mask_text,
-    public_title_compute,
     remark_add,
-    screened_terms,
     screening_apply,
+    screening_detect,
+    screening_lift,
 )
 from .structure import archive_default_get_or_create, klass_for_section, series_active_get_or_create
 
 __all__ = [
-    "MASK",
     "REVIEWABLE",
     "AttachmentData",
     "archive_default_get_or_create",
@@ -52,12 +49,11 @@ __all__ = [
     "journal_entry_return",
     "journal_reply_register_enqueue",
     "klass_for_section",
-    "mask_text",
     "message_attachments",
     "message_title",
-    "public_title_compute",
     "remark_add",
-    "screened_terms",
     "screening_apply",
+    "screening_detect",
+    "screening_lift",
     "series_active_get_or_create",
 ]

@@ -11,6 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .. import screening as scr
 from ..models import (
     Case,
     CaseStatus,
@@ -24,6 +25,7 @@ from ..models import (
 )
 from ..numbering import next_number
 from .documents import TRUSTED_FOREIGN_KEYS, journal_entry_documents_create
+from .review import screening_detect
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -155,6 +157,7 @@ def _entry_create(
             entry_type=entry_type,
             status=JournalStatus.FERDIGSTILT,
             title=message_title(message),
+            public_title=scr.neutral_title(message.channel.name, entry_type),
             message=message,
             document_date=timezone.localdate(message.sent_at),
             received_at=None if outgoing else message.received_at,
@@ -168,6 +171,8 @@ def _entry_create(
             correspondent.entry = entry
             correspondent.full_clean(exclude=["entry"])
             correspondent.save()
+        # Created screened when the detector fires, in the same transaction: never public in between.
+        screening_detect(entry=entry, text=message.text)
     logger.info(
         "journal.entry.registered",
         extra={"entry_id": entry.pk, "number": entry.number, "type": entry.type_code},
@@ -176,9 +181,13 @@ def _entry_create(
 
 
 def message_title(message: Message) -> str:
-    first_line = " ".join(message.text.split())[:120] or _("(empty message)")
+    """The internal title (tittel) for staff: channel, author and the text, cut between words at 500.
+
+    The public never sees it: offentligTittel is built from safe parts (journal/screening.py).
+    """
+    text = " ".join(message.text.split()) or _("(empty message)")
     author = message.author_name or message.author_handle or _("unknown sender")
-    return f"{message.channel.name}: {author} – {first_line}"[:500]
+    return scr.shorten(f"{message.channel.name}: {author} – {text}", scr.TITLE_MAX)
 
 
 def journal_entry_delete(*, entry: JournalEntry, deleted_by: AbstractBaseUser) -> None:

@@ -7,7 +7,6 @@ old and new value; the field names are the Noark 5 metadata names the extract us
 from __future__ import annotations
 
 import logging
-import re
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -15,12 +14,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sorum_archive.personal_data import personal_data_find
+
+from .. import screening as scr
 from ..models import (
     AccessRestriction,
     ArchiveEntity,
     Case,
     Correspondent,
-    CorrespondentType,
     Document,
     DocumentScreening,
     JournalEntry,
@@ -40,7 +41,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-MASK = "******"
 REVIEWABLE = (JournalStatus.MIDLERTIDIG, JournalStatus.FERDIGSTILT, JournalStatus.GODKJENT)
 
 
@@ -66,6 +66,16 @@ def journal_entry_approve(*, entry: JournalEntry, approved_by: AbstractBaseUser)
         entry = _locked(entry)
         if entry.status not in REVIEWABLE:
             raise ValidationError(_("Only entries awaiting review can be approved."), code="not_reviewable")
+        pending = Screening.objects.filter(entry=entry, pending=True).exists()
+        if pending:
+            # Sensitive means screened until a person decides: confirm or lift the suggestion first.
+            raise ValidationError(
+                _(
+                    "The screening suggested for personal data is not decided yet: confirm it or lift it "
+                    "with a reason before approving."
+                ),
+                code="screening_pending",
+            )
         entry.status = (
             JournalStatus.EKSPEDERT
             if entry.entry_type == JournalEntryType.OUTGOING
@@ -166,6 +176,8 @@ def journal_entry_correct(
             _log(entry, "tittel", entry.title, title.strip()[:500], changed_by)
             entry.title = title.strip()[:500]
             changed.append("title")
+        if public_title is not None and public_title.strip():
+            _public_title_check(entry=entry, public_title=public_title.strip())
         if public_title is not None and public_title.strip() != entry.public_title:
             _log(entry, "offentligTittel", entry.public_title, public_title.strip()[:500], changed_by)
             entry.public_title = public_title.strip()[:500]
@@ -173,8 +185,21 @@ def journal_entry_correct(
         if changed:
             entry.full_clean()
             entry.save(update_fields=changed)
-            _public_title_refresh(entry=entry, changed_by=changed_by)
     return entry
+
+
+def _public_title_check(*, entry: JournalEntry, public_title: str) -> None:
+    """An offentligTittel that is nothing but ****** once screened words and names are masked says nothing."""
+    from ..screening_facts import entry_facts
+
+    terms = scr.protected_terms(entry_facts(entry), audience=scr.Audience.PUBLIC, today=None)
+    masked = scr.scrub_contact_details(scr.mask_text(public_title, terms))
+    if not masked.replace(scr.MASK, "").strip(" :–-"):
+        message = _(
+            "The public title is empty once the screened words and names are masked: "
+            "write what the entry is about."
+        )
+        raise ValidationError({"public_title": ValidationError(message, code="title_empty_after_masking")})
 
 
 def correspondent_correct(
@@ -208,7 +233,6 @@ def correspondent_correct(
         if changed:
             correspondent.full_clean()
             correspondent.save(update_fields=changed)
-            _public_title_refresh(entry=entry, changed_by=changed_by)
     return correspondent
 
 
@@ -258,31 +282,53 @@ def journal_entry_cancel(*, entry: JournalEntry, cancelled_by: AbstractBaseUser,
     return entry
 
 
+def _screening_validate(
+    *, legal_basis: str, metadata: list[str], document_screening: str, target: Case | JournalEntry | Document
+) -> None:
+    problems = scr.screening_problems(
+        legal_basis=legal_basis,
+        metadata=metadata,
+        document_screening=document_screening,
+        known_metadata=tuple(ScreeningMetadata.values),
+        known_document_screenings=tuple(DocumentScreening.values),
+    )
+    messages = {
+        "legal_basis_required": _("A screening needs its legal basis."),
+        "legal_basis_unknown": _(
+            "Unknown legal basis: cite the exemption in offentleglova, e.g. «Offl. § 13 jf. "
+            "fvl. § 13 første ledd nr. 1»."
+        ),
+        "invalid_metadata": _("Choose what is screened."),
+        "metadata_required": _("Choose what is screened."),
+        "invalid_document_screening": _("Unknown document screening."),
+    }
+    if problems:
+        raise ValidationError({p.field: ValidationError(messages[p.code], code=p.code) for p in problems})
+
+
 def screening_apply(
     *,
     target: Case | JournalEntry | Document,
-    applied_by: AbstractBaseUser,
+    applied_by: AbstractBaseUser | None,
     legal_basis: str,
     metadata: list[str],
     screened_words: list[str] | tuple[str, ...] = (),
     document_screening: str = "",
     access_restriction: str = AccessRestriction.UNNTATT_OFFENTLIGHET,
     until=None,
+    pending: bool = False,
+    detected: list[str] | None = None,
 ) -> Screening:
-    """Screen (skjerm) a case, entry or document, e.g. when a caseworker accepts a suggested screening.
+    """Screen (skjerm) a case, entry or document, or confirm a suggested screening.
 
     legal_basis is the skjermingshjemmel, e.g. «Offl. § 13 jf. fvl. § 13 første ledd nr. 1»; metadata are
-    ScreeningMetadata values; screened_words are hidden from titles when «... - utvalgte ord» is chosen.
-    The public title is recomputed, so the public journal shows ****** in their place.
+    ScreeningMetadata values; screened_words are hidden wherever the entry is shown. A person applying a
+    screening decides it (pending False); the detector at registration leaves it pending.
     """
-    legal_basis = legal_basis.strip()
-    if not legal_basis:
-        raise ValidationError(_("A screening needs its legal basis."), code="legal_basis_required")
-    unknown = [m for m in metadata if m not in ScreeningMetadata.values]
-    if unknown or not metadata and not document_screening:
-        raise ValidationError(_("Choose what is screened."), code="invalid_metadata")
-    if document_screening and document_screening not in DocumentScreening.values:
-        raise ValidationError(_("Unknown document screening."), code="invalid_document_screening")
+    legal_basis = " ".join(legal_basis.split())
+    _screening_validate(
+        legal_basis=legal_basis, metadata=metadata, document_screening=document_screening, target=target
+    )
     words = sorted({w.strip() for w in screened_words if w.strip()}, key=str.lower)
     parent = {"case": None, "entry": None, "document": None}
     key = "case" if isinstance(target, Case) else "entry" if isinstance(target, JournalEntry) else "document"
@@ -298,6 +344,9 @@ def screening_apply(
         screening.screened_words = words
         screening.document_screening = document_screening
         screening.until = until
+        screening.pending = pending
+        if detected is not None:
+            screening.detected = detected
         screening.created_by = screening.created_by or applied_by
         screening.full_clean()
         screening.save()
@@ -310,69 +359,86 @@ def screening_apply(
             if isinstance(target, Document)
             else None
         )
-        if entry is not None:
+        if entry is not None and applied_by is not None:
             entry = _locked(entry)
             _log(entry, "skjerming", old, _screening_summary(screening), applied_by)
-            _public_title_refresh(entry=entry, changed_by=applied_by)
     logger.info("journal.screening.applied", extra={"target": key, "target_id": target.pk})
     return screening
+
+
+def screening_lift(*, entry: JournalEntry, lifted_by: AbstractBaseUser, reason: str) -> None:
+    """Lift a screening the detector suggested: the archivist decided the entry may be public.
+
+    The reason is kept as a remark (merknad) on the entry and in the change log once it is approved.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": ValidationError(_("Give a reason for lifting the screening."), code="reason_required")}
+        )
+    with transaction.atomic():
+        entry = _locked(entry)
+        screening = Screening.objects.select_for_update().filter(entry=entry).first()
+        if screening is None:
+            return
+        old = _screening_summary(screening)
+        screening.delete()
+        _log(entry, "skjerming", old, "", lifted_by)
+        remark_add(
+            entry=entry,
+            text=_("Screening lifted: %(reason)s") % {"reason": reason},
+            remarked_by=lifted_by,
+        )
+    logger.info("journal.screening.lifted", extra={"entry_id": entry.pk, "user_id": lifted_by.pk})
+
+
+def screening_detect(*, entry: JournalEntry, text: str) -> Screening | None:
+    """Screen a new entry when the detector finds personal data the public must not see.
+
+    fødselsnummer/D-nummer (valid mod-11), special categories (health, child welfare, ...), a child together
+    with a diagnosis, e-mail addresses and phone numbers: «Unntatt offentlighet», the suggested paragraph and
+    the fields ticked, pending until an archivist confirms or lifts it.
+    """
+    found = personal_data_find(text)
+    if not found.any:
+        return None
+    only_numbers = found.identity_numbers and not found.sensitive_words
+    reasons = []
+    if found.identity_numbers:
+        reasons.append("identity_number")
+    if found.sensitive_words:
+        reasons += sorted({w.category for w in found.sensitive_words})
+    if found.child_with_diagnosis:
+        reasons.append("child_with_diagnosis")
+    if found.emails:
+        reasons.append("email")
+    if found.phones:
+        reasons.append("phone")
+    return screening_apply(
+        target=entry,
+        applied_by=None,
+        legal_basis=scr.SUGGESTED_BASIS_IDENTITY_NUMBER if only_numbers else scr.SUGGESTED_BASIS_PERSONAL,
+        metadata=[
+            ScreeningMetadata.TITTEL_REGISTRERING_UTVALGTE_ORD,
+            ScreeningMetadata.NAVN_AVSENDER,
+        ],
+        screened_words=list(found.protected),
+        document_screening=DocumentScreening.HELE,
+        pending=True,
+        detected=reasons,
+    )
 
 
 def _screening_summary(screening: Screening) -> str:
     return f"{screening.access_restriction}; {screening.legal_basis}; {', '.join(screening.metadata)}"
 
 
-def mask_text(text: str, words: list[str] | tuple[str, ...]) -> str:
-    """Replace every screened word or name (case-insensitive) with ******."""
-    for word in sorted({w for w in words if w}, key=len, reverse=True):
-        text = re.sub(re.escape(word), MASK, text, flags=re.IGNORECASE)
-    return text
-
-
-def screened_terms(screening: Screening | None, correspondents: list[Correspondent]) -> list[str]:
-    """Words and names a screening hides from titles (skjermingMetadata decides which)."""
-    if screening is None:
-        return []
-    terms = list(screening.screened_words)
-    hide = {
-        CorrespondentType.AVSENDER: ScreeningMetadata.NAVN_AVSENDER,
-        CorrespondentType.MEDAVSENDER: ScreeningMetadata.NAVN_AVSENDER,
-        CorrespondentType.MOTTAKER: ScreeningMetadata.NAVN_MOTTAKER,
-        CorrespondentType.KOPIMOTTAKER: ScreeningMetadata.NAVN_MOTTAKER,
-        CorrespondentType.GRUPPEMOTTAKER: ScreeningMetadata.NAVN_MOTTAKER,
-    }
-    for correspondent in correspondents:
-        if screening.screens(hide.get(correspondent.correspondent_type, "")):
-            terms += [correspondent.name, correspondent.email, correspondent.phone, correspondent.handle]
-    return [t for t in terms if t]
-
-
-def public_title_compute(entry: JournalEntry) -> str:
-    """offentligTittel: the title with screened words and names replaced by ******."""
-    screening = Screening.objects.filter(entry=entry).first()
-    if screening is None:
-        return ""
-    title = entry.title
-    if screening.screens(ScreeningMetadata.TITTEL_REGISTRERING_UNNTATT_FOERSTE_LINJE):
-        lines = title.splitlines() or [""]
-        title = lines[0] + (f" {MASK}" if len(lines) > 1 else "")
-    return mask_text(title, screened_terms(screening, list(entry.correspondents.all())))[:500]
-
-
 def _case_public_title_refresh(*, case: Case, screening: Screening) -> None:
     title = case.title
     if screening.screens(ScreeningMetadata.TITTEL_MAPPE_UNNTATT_FOERSTE_LINJE):
         lines = title.splitlines() or [""]
-        title = lines[0] + (f" {MASK}" if len(lines) > 1 else "")
-    public = mask_text(title, list(screening.screened_words))[:500]
+        title = lines[0] + (f" {scr.MASK}" if len(lines) > 1 else "")
+    public = scr.shorten(scr.mask_text(title, list(screening.screened_words)))
     if public != case.public_title:
         case.public_title = public
         case.save(update_fields=["public_title"])
-
-
-def _public_title_refresh(*, entry: JournalEntry, changed_by: AbstractBaseUser) -> None:
-    public = public_title_compute(entry)
-    if public and public != entry.public_title:
-        _log(entry, "offentligTittel", entry.public_title, public, changed_by)
-        entry.public_title = public
-        entry.save(update_fields=["public_title"])

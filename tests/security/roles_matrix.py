@@ -84,16 +84,19 @@ EXPECTATIONS: dict[str, Expect] = {
     "journal:entry_return": everyone(405, objects={"pk": "entry"}),
     "journal:entry_correct": everyone(405, objects={"pk": "entry"}),
     "journal:entry_screen": everyone(405, objects={"pk": "entry"}),
+    "journal:entry_screening_lift": everyone(405, objects={"pk": "entry"}),
     "journal:entry_archive": everyone(405, objects={"pk": "entry"}),
     "journal:entry_cancel": everyone(405, objects={"pk": "entry"}),
     "journal:case_close": everyone(405, objects={"pk": "case"}),
+    # The archivist approves first; the admin's second approval is refused, with the reason beside the
+    # button (the page again, 400).
     "journal:entry_approve POST": Expect(
         name="journal:entry_approve",
         method="post",
         caseworker_own=403,
         caseworker_other=403,
         archivist=302,
-        admin=302,
+        admin=400,
         objects={"pk": "entry"},
     ),
     "journal:case_close POST": Expect(

@@ -9,75 +9,26 @@ https://www.skatteetaten.no/person/folkeregister/identitetsnummer/fodselsnummer/
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
-from .types import IdentityNumberHit, IdentityNumberKind
+from sorum_archive import personal_data
+from sorum_archive.personal_data import WEIGHTS_1, WEIGHTS_2, check_digit, is_valid_identity_number
 
-WEIGHTS_1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
-WEIGHTS_2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
+from .types import IdentityNumberHit
 
-# Six digits, an optional single space or NBSP, five digits; never part of a longer digit run or a decimal.
-_CANDIDATE = re.compile(r"(?<!\d)(?<!\d[.,])(\d{6})([ \u00a0]?)(\d{5})(?!\d)(?![.,]\d)")
-
-
-def check_digit(digits: str, weights: tuple[int, ...]) -> int | None:
-    """The mod-11 check digit for the digits, or None where it would be 10 (no valid number exists)."""
-    remainder = sum(int(digit) * weight for digit, weight in zip(digits, weights, strict=True)) % 11
-    value = 11 - remainder
-    if value == 11:
-        return 0
-    if value == 10:
-        return None
-    return value
-
-
-def _century(year: int, individual: int) -> int | None:
-    if individual <= 499:
-        return 1900
-    if individual <= 749 and year >= 54:
-        return 1800
-    if year <= 39:
-        return 2000
-    if individual >= 900:
-        return 1900
-    return None
+__all__ = [
+    "WEIGHTS_1",
+    "WEIGHTS_2",
+    "birth_date_and_kind",
+    "check_digit",
+    "find_identity_numbers",
+    "is_valid_identity_number",
+]
 
 
 def birth_date_and_kind(number: str) -> tuple[date, str] | None:
     """The birth date and kind encoded in an 11-digit number, ignoring the check digits."""
-    day, month, year = int(number[0:2]), int(number[2:4]), int(number[4:6])
-    individual = int(number[6:9])
-    kind = IdentityNumberKind.FODSELSNUMMER
-    if day > 40:
-        day -= 40
-        kind = IdentityNumberKind.D_NUMBER
-    if month > 40:
-        if kind == IdentityNumberKind.D_NUMBER:
-            return None
-        month -= 40
-        kind = IdentityNumberKind.H_NUMBER
-    century = _century(year, individual)
-    if century is None:
-        return None
-    try:
-        born = date(century + year, month, day)
-    except ValueError:
-        return None
-    return born, kind
-
-
-def is_valid_identity_number(number: str) -> bool:
-    """True for an 11-digit fødselsnummer, D-nummer or H-nummer with both check digits and a real date."""
-    if len(number) != 11 or not number.isascii() or not number.isdigit():
-        return False
-    first = check_digit(number[:9], WEIGHTS_1)
-    if first is None or first != int(number[9]):
-        return False
-    second = check_digit(number[:10], WEIGHTS_2)
-    if second is None or second != int(number[10]):
-        return False
-    return birth_date_and_kind(number) is not None
+    return personal_data.birth_date_and_kind(number)
 
 
 def mask(number: str, separator: str = "") -> str:
@@ -87,25 +38,16 @@ def mask(number: str, separator: str = "") -> str:
 
 def find_identity_numbers(text: str) -> tuple[IdentityNumberHit, ...]:
     """Every valid identity number in the text, masked. Never raises."""
-    hits = []
-    for match in _CANDIDATE.finditer(text):
-        number = match.group(1) + match.group(3)
-        if not is_valid_identity_number(number):
-            continue
-        decoded = birth_date_and_kind(number)
-        if decoded is None:
-            continue
-        born, kind = decoded
-        hits.append(
-            IdentityNumberHit(
-                kind=kind,
-                masked=mask(number, match.group(2)),
-                birth_date=born,
-                start=match.start(),
-                end=match.end(),
-            )
+    return tuple(
+        IdentityNumberHit(
+            kind=span.kind,
+            masked=mask(span.number, span.separator),
+            birth_date=span.birth_date,
+            start=span.start,
+            end=span.end,
         )
-    return tuple(hits)
+        for span in personal_data.identity_number_spans(text)
+    )
 
 
 def mask_identity_numbers(text: str) -> str:

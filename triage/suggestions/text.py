@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from sorum_archive.personal_data import norwegian_lower
 
 _SPACES = re.compile(r"\s+")
 _NOT_WORD = re.compile(r"[^\w\s]")
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
-
-
-def norwegian_lower(text: str) -> str:
-    """NFC-normalise and lowercase; "Å" composed from A + ring becomes "å" and matches "å"."""
-    return unicodedata.normalize("NFC", text).lower()
 
 
 def normalise_for_comparison(text: str) -> str:

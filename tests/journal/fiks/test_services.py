@@ -292,7 +292,11 @@ def test_documents_correspondents_and_screening_travel_in_the_package(
     )  # fmt: skip
     stored.file.save("x.jpg", ContentFile(b"\xff\xd8jpeg"), save=False)
     stored.save()
-    Screening.objects.create(entry=entry, legal_basis="Offl. § 13 jf. fvl. § 13 første ledd nr. 1")
+    Screening.objects.create(
+        entry=entry,
+        legal_basis="Offl. § 13 jf. fvl. § 13 første ledd nr. 1",
+        metadata=["Skjerming navn avsender"],
+    )
     dispatch = FiksDispatch.objects.get(entry=entry)  # created with the entry, not sent yet
     fiks_dispatch_send(dispatch_id=dispatch.pk, transport=fiks.consumer.transport)
     dispatch.refresh_from_db()
@@ -304,8 +308,17 @@ def test_documents_correspondents_and_screening_travel_in_the_package(
     assert sorted(package.media_types.values()) == sorted(["application/xml", "image/jpeg", *registered])
     xml = package.files["arkivmelding.xml"].decode()
     assert schema_errors(xml.encode(), message_type=MessageType.OPPRETT) == []
-    assert "brøyting æ.jpg" in xml
-    assert "<korrespondansepartNavn>Ingrid Bakken</korrespondansepartNavn>" in xml
+    # A screened entry's files travel under neutral names: the titles and original names carry personal data.
+    import re
+
+    filenames = re.findall(r"<filnavn>([^<]*)</filnavn>", xml)
+    assert len(filenames) == len(registered) + 1
+    assert all(name.startswith(f"journalpost-{entry.number.replace('/', '-')}-") for name in filenames)
+    assert "brøyting æ.jpg" not in xml
+    assert not any("Ingrid" in name for name in filenames)
+    party = xml.split("<korrespondansepart>")[1].split("</korrespondansepart>")[0]
+    assert "<korrespondansepartNavn>Ingrid Bakken</korrespondansepartNavn>" in party
+    assert "<erSkjermet>true</erSkjermet>" in party
     assert "Offl. § 13" in xml
     assert xml.count("<dokumentbeskrivelse>") == entry.documents.count()
     assert xml.count("<dokumentobjekt>") == len(registered) + 1
