@@ -92,6 +92,8 @@ class StructureWriter:
             w.leaf("avsluttetAv", s.closed_by)
             w.leaf("arkivperiodeStartDato", s.period_start)
             w.leaf("arkivperiodeSluttDato", s.period_end)
+            w.leaf("referanseForloeper", s.predecessor_id)
+            w.leaf("referanseArvtaker", s.successor_id)
             with w.element("klassifikasjonssystem"):
                 w.leaf("systemID", s.classification_system_id)
                 w.leaf("klassifikasjonstype", s.classification_type)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from journal.models import ExportJob, ExportJobStatus, Series
 
 from .service import archive_extract_create
-from .source import ExtractEmpty
+from .source import ExtractEmpty, ExtractRefused
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -64,7 +64,7 @@ def export_job_run(*, job_id: int) -> ExportJob:
                 series=job.series.system_id if job.series else None,
                 progress=progress,
             )
-        except ExtractEmpty as exc:
+        except (ExtractEmpty, ExtractRefused) as exc:
             return _fail(job, str(exc))
         except Exception as exc:
             # Any other failure ends the job visibly for the archivist, then propagates to the worker log.

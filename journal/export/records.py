@@ -204,6 +204,8 @@ class SeriesRecord:
     classification_created_by: str
     classes: Iterable[ClassRecord] = ()
     description: str = ""
+    predecessor_id: str = ""
+    successor_id: str = ""
 
 
 @dataclass(slots=True)
@@ -249,3 +251,6 @@ class ExtractSource:
     journal_end: dt.date
     entry_count: int = 0
     documents_root: Path | None = None
+    # addml periode/inngaaendeSkille, utgaaendeSkille: «skarpt» or «mykt» (open cases transferred on).
+    incoming_separation: str = "skarpt"
+    outgoing_separation: str = "skarpt"

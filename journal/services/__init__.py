@@ -27,7 +27,15 @@ from .review import (
     screened_terms,
     screening_apply,
 )
-from .structure import archive_default_get_or_create, klass_for_section, series_active_get_or_create
+from .structure import (
+    PeriodCloseResult,
+    archive_default_get_or_create,
+    klass_for_section,
+    series_active_get_or_create,
+    series_close,
+    series_reopen,
+    series_successor_get_or_create,
+)
 
 __all__ = [
     "MASK",
@@ -60,4 +68,8 @@ __all__ = [
     "screened_terms",
     "screening_apply",
     "series_active_get_or_create",
+    "series_close",
+    "series_reopen",
+    "series_successor_get_or_create",
+    "PeriodCloseResult",
 ]

@@ -69,7 +69,8 @@ def case_close(
         if case.status != CaseStatus.UNDER_BEHANDLING:
             raise ValidationError(_("The case is already closed."), code="case_closed")
         unfinished = case.entries.exclude(status__in=[JournalStatus.ARKIVERT, JournalStatus.UTGAAR])
-        if status == CaseStatus.AVSLUTTET and unfinished.exists():
+        # Also for «Utgår»: entries still «Journalført» would otherwise vanish from every journal (6.4.30).
+        if unfinished.exists():
             raise ValidationError(
                 _("Archive or cancel every journal entry before closing the case."), code="entries_unfinished"
             )
@@ -104,7 +105,7 @@ def case_classify(*, case: Case, klass: Klass, changed_by: AbstractBaseUser) -> 
         change_log_write(
             entity_type=ArchiveEntity.SAKSMAPPE,
             system_id=case.system_id,
-            field="referanseKlasse",
+            field="klasseID",
             old=old,
             new=klass.class_id,
             by=changed_by,

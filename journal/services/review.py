@@ -247,6 +247,9 @@ def journal_entry_cancel(*, entry: JournalEntry, cancelled_by: AbstractBaseUser,
         entry = _locked(entry)
         if entry.status == JournalStatus.UTGAAR:
             return entry
+        if entry.status == JournalStatus.ARKIVERT:
+            # Archived is final: «Utgår» would drop its files from every later extract.
+            raise ValidationError(_("An archived entry cannot be marked «Utgår»."), code="archived")
         _log(entry, "journalstatus", entry.status, JournalStatus.UTGAAR, cancelled_by)
         entry.status = JournalStatus.UTGAAR
         entry.cancelled_at = timezone.now()
@@ -291,7 +294,7 @@ def screening_apply(
         screening = Screening.objects.select_for_update().filter(**{key: target}).first() or Screening(
             **parent
         )
-        old = _screening_summary(screening) if screening.pk else ""
+        old = _screening_values(screening) if screening.pk else dict.fromkeys(SCREENING_METADATA_NAMES, "")
         screening.access_restriction = access_restriction
         screening.legal_basis = legal_basis[:300]
         screening.metadata = list(dict.fromkeys(metadata))
@@ -301,8 +304,21 @@ def screening_apply(
         screening.created_by = screening.created_by or applied_by
         screening.full_clean()
         screening.save()
+        new = _screening_values(screening)
         if isinstance(target, Case):
             _case_public_title_refresh(case=target, screening=screening)
+            # vedlegg 3: skjermingshjemmel (M501), skjermingMetadata (M502), skjermingDokument (M503)
+            # "ved endring" — also on a closed case.
+            for name in SCREENING_METADATA_NAMES:
+                if old[name] != new[name]:
+                    change_log_write(
+                        entity_type=ArchiveEntity.SAKSMAPPE,
+                        system_id=target.system_id,
+                        field=name,
+                        old=old[name],
+                        new=new[name],
+                        by=applied_by,
+                    )
         entry = (
             target
             if isinstance(target, JournalEntry)
@@ -312,14 +328,23 @@ def screening_apply(
         )
         if entry is not None:
             entry = _locked(entry)
-            _log(entry, "skjerming", old, _screening_summary(screening), applied_by)
+            for name in SCREENING_METADATA_NAMES:
+                _log(entry, name, old[name], new[name], applied_by)
             _public_title_refresh(entry=entry, changed_by=applied_by)
     logger.info("journal.screening.applied", extra={"target": key, "target_id": target.pk})
     return screening
 
 
-def _screening_summary(screening: Screening) -> str:
-    return f"{screening.access_restriction}; {screening.legal_basis}; {', '.join(screening.metadata)}"
+SCREENING_METADATA_NAMES = ("skjermingshjemmel", "skjermingMetadata", "skjermingDokument")
+
+
+def _screening_values(screening: Screening) -> dict[str, str]:
+    """A screening as the Noark metadata the change log names (vedlegg 3, M501–M503)."""
+    return {
+        "skjermingshjemmel": f"{screening.access_restriction}; {screening.legal_basis}",
+        "skjermingMetadata": ", ".join(screening.metadata or ()),
+        "skjermingDokument": screening.document_screening or "",
+    }
 
 
 def mask_text(text: str, words: list[str] | tuple[str, ...]) -> str:

@@ -138,12 +138,12 @@ def test_unreferenced_and_missing_files_are_reported(extract):
     assert {"N5.32", "N5.28/33"} <= {c.code for c in report.checks if not c.ok}
 
 
-def test_year_filter_selects_cases_closed_in_that_year(archive, tmp_path):
-    year = archive.cases[0].closed_at.year
+def test_year_filter_selects_the_closed_arkivdel_of_that_period(archive, tmp_path):
+    year = archive.series.period_start.year
     report = archive_extract_create(directory=tmp_path / "y", year=year)
     assert report.ok
     assert report.folders == 3
-    with pytest.raises(ValueError, match="no closed cases"):
+    with pytest.raises(ValueError, match="no closed arkivdel"):
         archive_extract_create(directory=tmp_path / "z", year=year - 5)
 
 

@@ -71,7 +71,7 @@ def test_job_with_nothing_to_export_fails_visibly(setup):
     job = ExportJob.objects.create(requested_by=archivist(), year=1990)
     job = export_job_run(job_id=job.pk)
     assert job.status == ExportJobStatus.FAILED
-    assert "no closed cases" in job.error
+    assert "no closed arkivdel" in job.error
 
 
 def test_running_a_finished_job_again_changes_nothing(setup):
