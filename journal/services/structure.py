@@ -49,14 +49,25 @@ def series_active_get_or_create(*, year: int | None = None) -> Series:
     if series is not None:
         return series
     with transaction.atomic():
-        latest = Series.objects.select_for_update().order_by("-period_start", "-pk").first()
-        if (
-            latest is not None
-            and latest.period_start.year == year
-            and latest.status != SeriesStatus.AVSLUTTET
-        ):
-            return latest
-        system = latest.classification_system if latest is not None else None
+        same_year = (
+            Series.objects.select_for_update()
+            .filter(period_start__year=year)
+            .exclude(status=SeriesStatus.AVSLUTTET)
+            .order_by("-period_start", "-pk")
+            .first()
+        )
+        if same_year is not None:
+            return same_year
+        # The forløper is the latest earlier period (not simply the newest row: a period may be created
+        # for an earlier year, e.g. when backfilling).
+        latest = (
+            Series.objects.select_for_update()
+            .filter(period_start__lt=datetime.date(year, 1, 1))
+            .order_by("-period_start", "-pk")
+            .first()
+        )
+        source = latest or Series.objects.order_by("-period_start", "-pk").first()
+        system = source.classification_system if source is not None else None
         if system is None:
             system = ClassificationSystem.objects.create(
                 classification_type=ClassificationType.FUNKSJONSBASERT,
@@ -100,7 +111,7 @@ class PeriodCloseResult:
 
 def series_successor_get_or_create(*, series: Series) -> Series:
     """The arkivdel that continues `series` in the next period (referanseForloeper/referanseArvtaker)."""
-    successor = Series.objects.filter(predecessor=series).first()
+    successor = Series.objects.filter(predecessor=series, period_start__gt=series.period_start).first()
     if successor is not None:
         return successor
     year = series.period_start.year + 1
@@ -114,6 +125,8 @@ def series_successor_get_or_create(*, series: Series) -> Series:
         successor.predecessor = series
         successor.save(update_fields=["predecessor"])
         return successor
+    # A wrong link (a later period recorded as forløper of an earlier one) is dropped, not followed.
+    Series.objects.filter(predecessor=series).update(predecessor=None)
     return Series.objects.create(
         archive=series.archive,
         classification_system=series.classification_system,
