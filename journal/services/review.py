@@ -22,6 +22,7 @@ from ..models import (
     Correspondent,
     CorrespondentType,
     Document,
+    DocumentFile,
     DocumentScreening,
     JournalEntry,
     JournalEntryType,
@@ -30,6 +31,7 @@ from ..models import (
     RemarkType,
     Screening,
     ScreeningMetadata,
+    VariantFormat,
 )
 from .changelog import change_log_write
 
@@ -60,12 +62,22 @@ def _log(entry: JournalEntry, field: str, old: object, new: object, by: Abstract
         )
 
 
+def _require_documents(entry: JournalEntry) -> None:
+    """No entry without its documents (issue #15, 6): a failed rendering must not be journalført."""
+    if not DocumentFile.objects.filter(document__entry=entry, variant=VariantFormat.ARKIVFORMAT).exists():
+        raise ValidationError(
+            _("The entry has no documents yet; wait for them to be made, or register it again."),
+            code="documents_missing",
+        )
+
+
 def journal_entry_approve(*, entry: JournalEntry, approved_by: AbstractBaseUser) -> JournalEntry:
     """Approve (journalfør): «Journalført», or «Ekspedert» for a reply that has already been sent."""
     with transaction.atomic():
         entry = _locked(entry)
         if entry.status not in REVIEWABLE:
             raise ValidationError(_("Only entries awaiting review can be approved."), code="not_reviewable")
+        _require_documents(entry)
         entry.status = (
             JournalStatus.EKSPEDERT
             if entry.entry_type == JournalEntryType.OUTGOING
@@ -229,6 +241,7 @@ def journal_entry_archive(*, entry: JournalEntry, archived_by: AbstractBaseUser)
         entry = _locked(entry)
         if entry.status not in (JournalStatus.JOURNALFOERT, JournalStatus.EKSPEDERT):
             raise ValidationError(_("Only approved entries can be archived."), code="not_approved")
+        _require_documents(entry)
         _log(entry, "journalstatus", entry.status, JournalStatus.ARKIVERT, archived_by)
         entry.status = JournalStatus.ARKIVERT
         entry.archived_at = timezone.now()

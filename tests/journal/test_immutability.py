@@ -180,3 +180,31 @@ def test_raw_sql_on_archived_rows_is_refused_by_postgresql_triggers(archived):
     # The columns a logging service may change stay open to SQL too.
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE journal_journalentry SET title = 'rettet' WHERE id = %s", [entry.pk])
+
+
+def test_entry_without_documents_is_neither_approved_nor_archived_and_the_sweeper_renders_it(monkeypatch):
+    """A failed rendering (no document file) blocks approval; the sweeper registers it again, which
+    only adds the missing documents; then approval works."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from journal.tasks import journal_entry_pending_sweep_task
+
+    use_fast_pdf(monkeypatch)
+    section = SectionFactory(code="vei", name="Vei")
+    worker, keeper = caseworker(section), archivist()
+    case = case_create(title="Veilys", section=section, created_by=worker)
+    # The rendering is lost after the entry row was written (worker killed, renderer down).
+    monkeypatch.setattr("journal.services.entries.journal_entry_documents_create", lambda **kw: [])
+    entry = journal_entry_register(message=MessageFactory(), case=case, registered_by=worker)
+    assert not Document.objects.filter(entry=entry).exists()
+    with pytest.raises(ValidationError) as exc:
+        journal_entry_approve(entry=entry, approved_by=keeper)
+    assert exc.value.code == "documents_missing"
+    monkeypatch.undo()
+    use_fast_pdf(monkeypatch)
+    JournalEntry.objects.filter(pk=entry.pk).update(registered_at=timezone.now() - dt.timedelta(hours=1))
+    assert journal_entry_pending_sweep_task() >= 1
+    assert DocumentFile.objects.filter(document__entry=entry).exists()
+    assert journal_entry_approve(entry=entry, approved_by=keeper).status == JournalStatus.JOURNALFOERT

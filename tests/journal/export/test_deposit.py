@@ -182,3 +182,23 @@ def test_close_period_command(world, capsys):
     assert "2 open cases transferred" in capsys.readouterr().out
     assert Series.objects.get(period_start__year=2026).status == SeriesStatus.AVSLUTTET
     assert Case.objects.get(pk=world.cases["E"].pk).series.period_start.year == 2027
+
+
+def test_period_page_closes_a_period_for_an_archivist_only(world, client):
+    from tests.factories import caseworker as make_caseworker
+
+    open_series = Series.objects.get(period_start__year=2026)
+    client.force_login(make_caseworker(world.teknisk))
+    assert client.post("/journal/eksport/perioder/", {"series": open_series.pk}).status_code == 403
+    client.force_login(world.keeper)
+    page = client.get("/journal/eksport/perioder/")
+    assert page.status_code == 200
+    assert f'data-testid="close-period-{open_series.pk}"' in page.content.decode()
+    with _at(2027, 1, 2):
+        client.force_login(world.keeper)  # a session from the real clock has expired by then
+        response = client.post("/journal/eksport/perioder/", {"series": open_series.pk}, follow=True)
+    assert response.status_code == 200
+    assert "2 open cases were transferred" in response.content.decode()
+    assert Series.objects.get(pk=open_series.pk).status == SeriesStatus.AVSLUTTET
+    moves = ChangeLog.objects.filter(field="referanseArkivdel", old_value=str(open_series.system_id))
+    assert moves.count() == 2
