@@ -67,8 +67,8 @@ def export_download(request: HttpRequest, pk: int) -> FileResponse:
     return FileResponse(
         job.file.storage.open(job.file.name, "rb"),
         as_attachment=True,
-        filename=f"noark5-uttrekk-{job.pk}.zip",
-        content_type="application/zip",
+        filename=f"noark5-avlevering-{job.pk}.tar",
+        content_type="application/x-tar",
     )
 
 
