@@ -1,6 +1,6 @@
 """Every write in the built-in archive. Import services from here."""
 
-from .cases import case_classify, case_close, case_create
+from .cases import case_classify, case_close, case_correct, case_create
 from .changelog import change_log_write
 from .documents import AttachmentData, journal_entry_documents_create, message_attachments
 from .entries import (
@@ -31,6 +31,7 @@ from .structure import (
     PeriodCloseResult,
     archive_default_get_or_create,
     klass_for_section,
+    klass_rename,
     series_active_get_or_create,
     series_close,
     series_reopen,
@@ -44,6 +45,7 @@ __all__ = [
     "archive_default_get_or_create",
     "case_classify",
     "case_close",
+    "case_correct",
     "case_create",
     "change_log_write",
     "correspondent_correct",
@@ -60,6 +62,7 @@ __all__ = [
     "journal_entry_return",
     "journal_reply_register_enqueue",
     "klass_for_section",
+    "klass_rename",
     "mask_text",
     "message_attachments",
     "message_title",

@@ -217,3 +217,26 @@ def series_reopen(*, series: Series, reopened_by: AbstractBaseUser, reason: str)
         )
     logger.info("journal.series.reopened", extra={"series_id": series.pk})
     return series
+
+
+def klass_rename(*, klass: Klass, changed_by: AbstractBaseUser, title: str) -> Klass:
+    """Rename a class; always logged (klasse tittel, vedlegg 3), since closed cases refer to it."""
+    title = title.strip()[:500]
+    if not title:
+        raise ValidationError(_("A class needs a title."), code="title_required")
+    with transaction.atomic():
+        klass = Klass.objects.select_for_update().get(pk=klass.pk)
+        if klass.title == title:
+            return klass
+        change_log_write(
+            entity_type=ArchiveEntity.KLASSE,
+            system_id=klass.system_id,
+            field="tittel",
+            old=klass.title,
+            new=title,
+            by=changed_by,
+        )
+        klass.title = title
+        klass.full_clean()
+        klass.save(update_fields=["title"])
+    return klass
