@@ -42,9 +42,7 @@ def _form(client, url: str) -> dict:
     return {name: form[name].value() or "" for name in form.fields}
 
 
-def test_admin_title_change_of_closed_case_is_logged_and_status_read_only(
-    client, superuser, closed_case
-):
+def test_admin_title_change_of_closed_case_is_logged_and_status_read_only(client, superuser, closed_case):
     url = reverse("admin:journal_case_change", args=[closed_case.pk])
     data = _form(client, url)
     assert "status" not in data
