@@ -240,6 +240,13 @@ class StructureWriter:
             w.leaf("sjekksum", f.checksum)
             w.leaf("sjekksumAlgoritme", "SHA256")
             w.leaf("filstoerrelse", f.size)
+            if f.converted_from:
+                with w.element("konvertering"):
+                    w.leaf("konvertertDato", f.created_at)
+                    w.leaf("konvertertAv", f.created_by)
+                    w.leaf("konvertertFraFormat", f.converted_from)
+                    w.leaf("konvertertTilFormat", f.format_details or f.format.upper())
+                    w.leaf("konverteringsverktoey", f.conversion_tool)
 
     def _remark(self, r: RemarkRecord) -> None:
         w = self.cur

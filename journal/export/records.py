@@ -79,6 +79,8 @@ class FileRecord:
     open: object  # callable returning a binary file object with the stored bytes
     relative_path: str = ""
     path: str | None = None  # local file path when the storage has one (fast copy)
+    converted_from: str = ""  # konvertertFraFormat when this file is a conversion (krav 6.4.42)
+    conversion_tool: str = ""
 
 
 @dataclass(slots=True)

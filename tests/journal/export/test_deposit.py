@@ -25,6 +25,7 @@ from journal.models import (
     Series,
     SeriesStatus,
 )
+from journal.services import AttachmentData
 from tests.factories import MessageFactory, SectionFactory, archivist, caseworker
 from tests.journal.export.independent_checker import check_deposit
 
@@ -64,8 +65,11 @@ class World:
         self.cases[key] = services.case_close(case=self.cases[key], closed_by=self.worker, status=status)
 
 
+ATTACHMENT = AttachmentData(name="klage.txt", mime_type="text/plain", content=b"Vegen er full av hull.\n")
+
+
 @pytest.fixture
-def world(settings, tmp_path, fast_pdf):
+def world(settings, tmp_path, fast_pdf, monkeypatch):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     with _at(2024, 3, 1):
@@ -95,7 +99,10 @@ def world(settings, tmp_path, fast_pdf):
         w.result_2024 = services.series_close(series=w.cases["A"].series, closed_by=w.keeper)
         # 2025/D: closed in 2025; B gets its answer and is closed in 2025.
         w.case("D", "Hull i veien")
-        w.entry(w.cases["D"])
+        # A citizen's text attachment: kept as production format, converted to PDF/A (konvertering).
+        with monkeypatch.context() as patch:
+            patch.setattr("journal.services.documents.message_attachments", lambda message: [ATTACHMENT])
+            w.entry(w.cases["D"])
         late = JournalEntry.objects.get(case=w.cases["B"])
         services.journal_entry_archive(entry=late, archived_by=w.keeper)
         w.entry(w.cases["B"])
@@ -164,6 +171,12 @@ def test_each_closed_period_is_a_deposit_the_independent_checker_accepts(world, 
         b_id = str(world.cases["B"].system_id)
         moved = [c for c in deposit.changes if c["ref"] == b_id and c["name"] == "referanseArkivdel"]
         assert [c["new"] for c in moved] == [str(series.system_id)]
+    if year == 2025:
+        # The attachment's original is not delivered; its PDF/A is, with konvertering (krav 6.4.42).
+        assert [(c["from"], c["tool"] != "", c["at"] != "", c["by"]) for c in deposit.conversions] == [
+            ("TXT (text/plain)", True, True, "Kari Saksbehandler")
+        ]
+        assert deposit.conversions[0]["to"].startswith("PDF/A")
     names = {c["name"] for c in deposit.changes}
     assert not names & {"skjerming", "referanseKlasse"}
 
@@ -198,7 +211,7 @@ def test_period_page_closes_a_period_for_an_archivist_only(world, client):
         client.force_login(world.keeper)  # a session from the real clock has expired by then
         response = client.post("/journal/eksport/perioder/", {"series": open_series.pk}, follow=True)
     assert response.status_code == 200
-    assert "2 open cases were transferred" in response.content.decode()
+    assert "2 åpne saker ble overført" in response.content.decode()
     assert Series.objects.get(pk=open_series.pk).status == SeriesStatus.AVSLUTTET
     moves = ChangeLog.objects.filter(field="referanseArkivdel", old_value=str(open_series.system_id))
     assert moves.count() == 2
