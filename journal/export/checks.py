@@ -179,7 +179,7 @@ class _Addml:
 
 
 def run_checks(root: Path, report: ExtractReport) -> ExtractReport:
-    addml_check = report.check("ADDML", "arkivuttrekk.xml valid against addml.xsd")
+    addml_check = report.check("ADDML", "arkivuttrekk.xml gyldig mot addml.xsd")
     try:
         addml_schema = etree.XMLSchema(etree.parse(str(root / "addml.xsd")))
         addml_schema.assertValid(etree.parse(str(root / "arkivuttrekk.xml")))
@@ -188,8 +188,8 @@ def run_checks(root: Path, report: ExtractReport) -> ExtractReport:
         return report
     addml = _Addml(root / "arkivuttrekk.xml")
 
-    exists = report.check("N5.01", "Existence of XML files")
-    checksums = report.check("N5.02", "Checksums of XML and XSD files")
+    exists = report.check("N5.01", "Kontroll av at XML-filene finnes")
+    checksums = report.check("N5.02", "Sjekksummer for XML- og XSD-filer")
     for name, documented in addml.files.items():
         path = root / name
         if not path.is_file():
@@ -199,7 +199,7 @@ def run_checks(root: Path, report: ExtractReport) -> ExtractReport:
         if actual.lower() != documented.lower():
             checksums.fail(f"{name}: documented {documented}, actual {actual}")
 
-    schema_check = report.check("N5.03", "XML valid against the documented schemas")
+    schema_check = report.check("N5.03", "XML gyldig mot de dokumenterte skjemaene")
     with tempfile.TemporaryDirectory(prefix="noark5-checks-") as tmp:
         keys = _Keys(Path(tmp) / "keys.sqlite3")
         try:
@@ -337,7 +337,7 @@ class _Keys:
 
 
 def _scan(path: Path, schema, handler, report: ExtractReport) -> None:
-    _empty_elements(path, report.check("N5.63", f"Elements without content ({path.name})"))
+    _empty_elements(path, report.check("N5.63", f"Elementer uten innhold ({path.name})"))
     # Only record elements come back to Python; libxml2 validates every element on the way.
     events = etree.iterparse(
         str(path), events=("end",), tag=handler.tags, schema=schema, remove_comments=True
@@ -437,20 +437,18 @@ class _StructureScan:
         self.series_refs: set[str] = set()
         self.formats: dict[str, int] = defaultdict(int)
         self.last_number_in_case: int = 0
-        self.c_unique = report.check("N5.47", "System identifications are unique")
-        self.c_series = report.check("N5.48", "Archive part references")
-        self.c_status = report.check("STATUS", "Status values of delivered units")
-        self.c_codes = report.check("CODES", "Code-list values")
-        self.c_numbers = report.check(
-            "NUMBERS", "Journal numbers unique, journalpostnummer increasing per case"
-        )
-        self.c_format = report.check("N5.29", "Document format matches file extension")
-        self.c_checksum = report.check("N5.30", "Document file checksums and sizes")
-        self.c_exists = report.check("N5.32", "Referenced document files exist")
-        self.c_empty = report.check("N5.64", "Empty document files")
-        self.c_period = report.check("PERIOD", "Closed arkivdeler of one period (krav 6.4.12)")
-        self.c_archival = report.check("FORMAT", "Only archival formats delivered (forskrift § 5-17)")
-        self.c_documents = report.check("N5.21/24", "Journal entries with their documents")
+        self.c_unique = report.check("N5.47", "Systemidentifikasjoner er unike")
+        self.c_series = report.check("N5.48", "Referanser til arkivdel")
+        self.c_status = report.check("STATUS", "Statusverdier for avleverte enheter")
+        self.c_codes = report.check("CODES", "Verdier fra kodelister")
+        self.c_numbers = report.check("NUMBERS", "Journalnumre unike, journalpostnummer stigende i hver sak")
+        self.c_format = report.check("N5.29", "Dokumentformat stemmer med filendelsen")
+        self.c_checksum = report.check("N5.30", "Sjekksummer og størrelser for dokumentfiler")
+        self.c_exists = report.check("N5.32", "Refererte dokumentfiler finnes")
+        self.c_empty = report.check("N5.64", "Tomme dokumentfiler")
+        self.c_period = report.check("PERIOD", "Avsluttede arkivdeler fra én periode (krav 6.4.12)")
+        self.c_archival = report.check("FORMAT", "Bare arkivformater avlevert (forskrift § 5-17)")
+        self.c_documents = report.check("N5.21/24", "Journalposter med sine dokumenter")
         self.periods: list[tuple[str, str]] = []
         self.documents_here = self.files_here = 0
         self.min_date: str | None = None
@@ -615,7 +613,7 @@ class _StructureScan:
             self.c_exists.fail(f"{reference} is referenced by more than one dokumentobjekt (N5.34)")
         for ref in self.series_refs - self.series_ids:
             self.c_series.fail(f"referanseArkivdel {ref} points to no arkivdel")
-        counts = report.check("N5.10/16", "Numbers of folders and registrations match arkivuttrekk.xml")
+        counts = report.check("N5.10/16", "Antall mapper og registreringer stemmer med arkivuttrekk.xml")
         for element in ("mappe", "registrering"):
             documented = addml.occurrences.get(("arkivstruktur", element))
             if documented != self.counts[element]:
@@ -629,7 +627,7 @@ class _StructureScan:
             if documented != scan.count:
                 counts.fail(f"{name}: arkivuttrekk.xml says {documented} {element}, file has {scan.count}")
 
-        files_check = report.check("N5.28/33", "Document files: count and unreferenced files")
+        files_check = report.check("N5.28/33", "Dokumentfiler: antall og filer uten referanse")
         on_disk = 0
         document_dir = self.root / "DOKUMENT"
         skip = len(self.root_text) + 1
@@ -645,7 +643,7 @@ class _StructureScan:
 
         self._journal_checks(addml, journals, report)
         change_log = journals.get("endringslogg")
-        change_check = report.check("N5.62", "Change log references to archive structure")
+        change_check = report.check("N5.62", "Endringsloggens referanser til arkivstrukturen")
         if change_log is not None:
             for ref in keys.missing(_Keys.CHANGE_REFERENCE, among=_Keys.SYSTEM_ID):
                 change_check.fail(f"referanseArkivenhet {ref} is not in arkivstruktur.xml")
@@ -660,7 +658,7 @@ class _StructureScan:
         """6.4.29/6.4.30, Arkade N5.59/60: the journals cover the arkivperiode and hold every journalpost
         journalført in it, sorted by journalår and sekvensnummer; with soft separation (overført cases)
         they hold more than arkivstruktur.xml, never less."""
-        check = report.check("N5.59/60", "Journals cover the arkivperiode and every journalpost in it")
+        check = report.check("N5.59/60", "Journalene dekker arkivperioden og alle journalposter i den")
         running, public = journals.get("loependeJournal"), journals.get("offentligJournal")
         period = (min(p[0] for p in self.periods), max(p[1] for p in self.periods)) if self.periods else None
         for scan in (running, public):
