@@ -1,5 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
+from . import services
 from .models import (
     Archive,
     Case,
@@ -40,11 +43,28 @@ class ArchiveAdmin(admin.ModelAdmin):
 
 @admin.register(Series)
 class SeriesAdmin(admin.ModelAdmin):
+    """Status changes go through services that log them: closing on the period page, reopening here."""
+
     list_display = ["title", "archive", "status", "period_start", "period_end"]
-    readonly_fields = ["system_id"]
+    actions = ["reopen"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ["system_id", "status", "closed_at", "closed_by"]
+        return [f.name for f in Series._meta.concrete_fields]
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    @admin.action(description=_("Reopen the selected closed periods (logged)"))
+    def reopen(self, request, queryset) -> None:
+        for series in queryset:
+            try:
+                services.series_reopen(
+                    series=series, reopened_by=request.user, reason=f"Gjenåpnet i admin av {request.user}"
+                )
+            except ValidationError as exc:
+                self.message_user(request, f"{series}: {' '.join(exc.messages)}", messages.ERROR)
 
 
 @admin.register(ClassificationSystem)
@@ -55,20 +75,43 @@ class ClassificationSystemAdmin(admin.ModelAdmin):
 
 @admin.register(Klass)
 class KlassAdmin(admin.ModelAdmin):
+    """A rename of an existing class goes through klass_rename (logged); its other fields are fixed."""
+
     list_display = ["class_id", "title", "classification_system", "section"]
     list_filter = ["classification_system"]
-    readonly_fields = ["system_id"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ["system_id"]
+        return [f.name for f in Klass._meta.concrete_fields if f.name != "title"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            services.klass_rename(klass=obj, changed_by=request.user, title=form.cleaned_data["title"])
+        else:
+            super().save_model(request, obj, form, change)
 
 
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
+    """Only the title can be corrected here (case_correct, logged once closed); status, class and
+    period change on the case pages and the period page, whose services log them."""
+
     list_display = ["number", "title", "section", "status"]
     list_filter = ["status", "section", "year"]
     search_fields = ["title"]
-    readonly_fields = ["system_id", "year", "sequence_number"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in Case._meta.concrete_fields if f.name != "title"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        services.case_correct(case=obj, changed_by=request.user, title=form.cleaned_data["title"])
 
 
 class CorrespondentInline(admin.TabularInline):

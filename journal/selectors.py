@@ -19,6 +19,7 @@ from .models import (
     Correspondent,
     DocumentFile,
     JournalEntry,
+    JournalStatus,
     VariantFormat,
 )
 from .services.review import REVIEWABLE
@@ -203,3 +204,20 @@ def messages_registration_pending(*, older_than: timedelta, limit: int = 1000) -
         if decided_case and latest.decided_at < cutoff:
             pending.append((message_id, latest.case_id, latest.decided_by_id))
     return pending
+
+
+def journal_entries_missing_documents(
+    *, older_than: timedelta, limit: int = 1000
+) -> list[tuple[int, int, int]]:
+    """(message id, case id, registering user id) of registered entries that still have no archival
+    document file: their rendering failed. Registering again only adds the missing documents."""
+    cutoff = timezone.now() - older_than
+    with_files = DocumentFile.objects.filter(variant=VariantFormat.ARKIVFORMAT).values("document__entry_id")
+    rows = (
+        JournalEntry.objects.filter(message__isnull=False, registered_at__lt=cutoff)
+        .exclude(status=JournalStatus.UTGAAR)
+        .exclude(pk__in=with_files)
+        .order_by("pk")
+        .values_list("message_id", "case_id", "registered_by_id")[:limit]
+    )
+    return list(rows)

@@ -10,7 +10,7 @@ from triage.models import Message
 
 from .archive_system import ArchiveSystemUnavailable
 from .models import Case
-from .selectors import messages_registration_pending
+from .selectors import journal_entries_missing_documents, messages_registration_pending
 from .services.archive import archive_entry_register, archive_entry_register_outgoing
 
 # OSError: the media storage was briefly unavailable while writing a rendered file.
@@ -58,8 +58,11 @@ def journal_entry_register_outgoing_task(self, message_id: int, case_id: int, us
 
 @shared_task
 def journal_entry_pending_sweep_task(older_than_seconds: int = 15 * 60) -> int:
-    """Enqueue registration again for case-related messages still without a journal entry."""
-    pending = messages_registration_pending(older_than=timedelta(seconds=older_than_seconds))
+    """Enqueue registration again for case-related messages still without a journal entry, and for
+    entries whose documents are missing (a failed rendering): the task is idempotent and only adds them."""
+    older_than = timedelta(seconds=older_than_seconds)
+    pending = messages_registration_pending(older_than=older_than)
+    pending += journal_entries_missing_documents(older_than=older_than)
     for message_id, case_id, user_id in pending:
         journal_entry_register_task.delay(message_id, case_id, user_id)
     return len(pending)

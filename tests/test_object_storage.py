@@ -9,7 +9,7 @@ in-process S3.
 from __future__ import annotations
 
 import io
-import zipfile
+import tarfile
 
 import pytest
 from django.core.files.base import ContentFile
@@ -142,7 +142,7 @@ def test_public_journal_and_noark_api_serve_files_from_the_storage(client, provi
     assert _read(response) == FAKE_PDF
 
 
-def test_export_copies_documents_through_the_storage_and_stores_the_zip(
+def test_export_copies_documents_through_the_storage_and_stores_the_deposit_tar(
     client, django_capture_on_commit_callbacks
 ):
     data = build_archive(cases=2, entries_per_case=2)
@@ -155,13 +155,17 @@ def test_export_copies_documents_through_the_storage_and_stores_the_zip(
     assert default_storage.exists(job.file.name)
 
     client.force_login(user)
-    archive = zipfile.ZipFile(io.BytesIO(_read(client.get(reverse("export:download", args=[job.pk])))))
-    documents = [n for n in archive.namelist() if "/DOKUMENT/" in n]
-    assert len(documents) == job.document_files > 0
-    for name in documents:
-        system_id = name.rsplit("/", 1)[-1].split(".")[0]
-        stored = DocumentFile.objects.get(system_id=system_id)
-        assert archive.read(name) == stored.file.read()
+    download = _read(client.get(reverse("export:download", args=[job.pk])))
+    with tarfile.open(fileobj=io.BytesIO(download)) as bundle:
+        (package,) = [n for n in bundle.getnames() if n.endswith(".tar")]
+        inner = bundle.extractfile(package).read()
+    with tarfile.open(fileobj=io.BytesIO(inner)) as archive:
+        documents = [n for n in archive.getnames() if "/content/DOKUMENT/" in n]
+        assert len(documents) == job.document_files > 0
+        for name in documents:
+            system_id = name.rsplit("/", 1)[-1].split(".")[0]
+            stored = DocumentFile.objects.get(system_id=system_id)
+            assert archive.extractfile(name).read() == stored.file.read()
 
 
 # django-storages' real S3 backend, configured as settings.py does, against moto's in-process S3.

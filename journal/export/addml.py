@@ -31,6 +31,8 @@ class PackageInfo:
     period_end: dt.date
     contains_screened: bool
     document_file_count: int
+    incoming_separation: str = "skarpt"
+    outgoing_separation: str = "skarpt"
 
 
 def _el(parent, tag: str, **attrib: str):
@@ -98,9 +100,9 @@ def write_addml(*, root: Path, info: PackageInfo, objects: list[DataObjectSpec])
     _prop(_el(type_prop, "properties"), "version", "5.0")
     additional = _el(_prop(top_info, "additionalInfo"), "properties")
     separation = _el(_prop(additional, "periode"), "properties")
-    # Only closed cases are delivered and journals cover exactly the delivered entries: sharp separation.
-    _prop(separation, "inngaaendeSkille", "skarpt")
-    _prop(separation, "utgaaendeSkille", "skarpt")
+    # «mykt» when open cases were transferred to the successor arkivdel on closing (std 070, periodisering).
+    _prop(separation, "inngaaendeSkille", info.incoming_separation)
+    _prop(separation, "utgaaendeSkille", info.outgoing_separation)
     _prop(additional, "inneholderSkjermetInformasjon", _bool(info.contains_screened), "boolean")
     _prop(additional, "omfatterDokumenterSomErKassert", "false", "boolean")
     _prop(additional, "inneholderDokumenterSomSkalKasseres", "false", "boolean")

@@ -98,6 +98,8 @@ class StructureWriter:
             w.leaf("avsluttetAv", s.closed_by)
             w.leaf("arkivperiodeStartDato", s.period_start)
             w.leaf("arkivperiodeSluttDato", s.period_end)
+            w.leaf("referanseForloeper", s.predecessor_id)
+            w.leaf("referanseArvtaker", s.successor_id)
             with w.element("klassifikasjonssystem"):
                 w.leaf("systemID", s.classification_system_id)
                 w.leaf("klassifikasjonstype", s.classification_type)
@@ -264,6 +266,13 @@ class StructureWriter:
             w.leaf("sjekksum", f.checksum)
             w.leaf("sjekksumAlgoritme", "SHA256")
             w.leaf("filstoerrelse", f.size)
+            if f.converted_from:
+                with w.element("konvertering"):
+                    w.leaf("konvertertDato", f.created_at)
+                    w.leaf("konvertertAv", f.created_by)
+                    w.leaf("konvertertFraFormat", f.converted_from)
+                    w.leaf("konvertertTilFormat", f.format_details or f.format.upper())
+                    w.leaf("konverteringsverktoey", f.conversion_tool)
 
     def _remark(self, r: RemarkRecord) -> None:
         w = self.cur

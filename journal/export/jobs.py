@@ -1,12 +1,9 @@
-"""Export jobs: an archivist asks for an extract, a worker builds it, the zip waits for download."""
+"""Export jobs: an archivist asks for an extract, a worker builds it, the deposit tar waits for download."""
 
 from __future__ import annotations
 
 import logging
-import os
 import tempfile
-import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,8 +13,9 @@ from django.utils import timezone
 
 from journal.models import ExportJob, ExportJobStatus, Series
 
+from .deposit import DepositInfo, deposit_bundle_write, deposit_package_write
 from .service import archive_extract_create
-from .source import ExtractEmpty
+from .source import ExtractEmpty, ExtractRefused, ExtractSelection
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -64,17 +62,28 @@ def export_job_run(*, job_id: int) -> ExportJob:
                 series=job.series.system_id if job.series else None,
                 progress=progress,
             )
-        except ExtractEmpty as exc:
+        except (ExtractEmpty, ExtractRefused) as exc:
             return _fail(job, str(exc))
         except Exception as exc:
             # Any other failure ends the job visibly for the archivist, then propagates to the worker log.
             _fail(job, f"{exc.__class__.__name__}: {exc}")
             raise
-        zip_path = Path(tmp) / "uttrekk.zip"
-        _zip(root, zip_path)
+        selection = ExtractSelection(year=job.year, series=job.series.system_id if job.series else None)
+        package = deposit_package_write(
+            extract_dir=root,
+            target_dir=Path(tmp) / "avlevering",
+            info=DepositInfo(
+                creator_name=selection.archive.creator_name,
+                archive_title=selection.archive.title,
+                period_start=selection.period_start,
+                period_end=selection.period_end,
+            ),
+        )
+        bundle = Path(tmp) / "avlevering.tar"
+        deposit_bundle_write(package=package, target=bundle)
         job.refresh_from_db(fields=["total_entries", "written_entries"])
-        with zip_path.open("rb") as fh:
-            job.file.save(f"noark5-uttrekk-{job.pk}.zip", File(fh), save=False)
+        with bundle.open("rb") as fh:
+            job.file.save(f"noark5-avlevering-{job.pk}.tar", File(fh), save=False)
     job.status = ExportJobStatus.DONE
     job.progress = 100
     job.valid = report.ok
@@ -94,24 +103,3 @@ def _fail(job: ExportJob, error: str) -> ExportJob:
     job.save(update_fields=["status", "error", "finished_at"])
     logger.warning("journal.export.job_failed", extra={"job_id": job.pk, "error": error})
     return job
-
-
-def _zip(root: Path, target: Path) -> None:
-    """All files under one top folder (krav 6.4.15: the package has a common top folder)."""
-    skip = len(str(root)) + 1
-    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
-        for path in _files_sorted(str(root)):
-            archive.write(path, f"{root.name}/{path[skip:].replace(os.sep, '/')}")
-
-
-def _files_sorted(folder: str) -> Iterator[str]:
-    """The files below `folder` in the order of sorted(Path(folder).rglob("*")), listing one folder at
-    a time: at 100k documents a sorted rglob held 110k Path objects (about 75 MB) at once."""
-    with os.scandir(folder) as entries:
-        listing = sorted((entry.name, entry.is_dir(follow_symlinks=False)) for entry in entries)
-    for name, is_dir in listing:
-        path = os.path.join(folder, name)
-        if is_dir:
-            yield from _files_sorted(path)
-        elif os.path.isfile(path):
-            yield path

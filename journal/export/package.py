@@ -79,6 +79,8 @@ def extract_write(
             period_end=source.period_end,
             contains_screened=counts.screened > 0,
             document_file_count=counts.document_objects,
+            incoming_separation=source.incoming_separation,
+            outgoing_separation=source.outgoing_separation,
         ),
         objects=objects,
     )

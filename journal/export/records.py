@@ -79,6 +79,8 @@ class FileRecord:
     open: object  # callable returning a binary file object with the stored bytes
     relative_path: str = ""
     path: str | None = None  # local file path when the storage has one (fast copy)
+    converted_from: str = ""  # konvertertFraFormat when this file is a conversion (krav 6.4.42)
+    conversion_tool: str = ""
 
 
 @dataclass(slots=True)
@@ -206,6 +208,8 @@ class SeriesRecord:
     classification_created_by: str
     classes: Iterable[ClassRecord] = ()
     description: str = ""
+    predecessor_id: str = ""
+    successor_id: str = ""
 
 
 @dataclass(slots=True)
@@ -251,3 +255,6 @@ class ExtractSource:
     journal_end: dt.date
     entry_count: int = 0
     documents_root: Path | None = None
+    # addml periode/inngaaendeSkille, utgaaendeSkille: «skarpt» or «mykt» (open cases transferred on).
+    incoming_separation: str = "skarpt"
+    outgoing_separation: str = "skarpt"

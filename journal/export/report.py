@@ -64,20 +64,21 @@ class ExtractReport:
 
     def as_text(self) -> str:
         lines = [
-            f"Noark 5 extract in {self.directory}",
+            # No server path: the report goes to the archive with the deposit (issue #15, 7).
+            "Kontrollrapport for Noark 5-arkivuttrekk",
             f"  saksmapper {self.folders}, journalposter {self.registrations}, dokumentbeskrivelser "
             f"{self.documents}, dokumentfiler {self.document_files}, endringer {self.changes}, "
             f"{self.seconds:.1f} s",
         ]
         for check in self.checks:
-            status = "OK  " if check.ok else "FAIL"
+            status = "OK  " if check.ok else "FEIL"
             extra = f" ({check.info})" if check.info else ""
             lines.append(f"  [{status}] {check.code} {check.name}{extra}")
             for message in check.errors:
                 lines.append(f"         - {message}")
             for message in check.warnings:
-                lines.append(f"         warning: {message}")
+                lines.append(f"         advarsel: {message}")
             if check.error_count > len(check.errors):
-                lines.append(f"         ... and {check.error_count - len(check.errors)} more")
-        lines.append("VALID" if self.ok else "INVALID")
+                lines.append(f"         ... og {check.error_count - len(check.errors)} til")
+        lines.append("GYLDIG" if self.ok else "UGYLDIG")
         return "\n".join(lines)

@@ -12,9 +12,18 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 
 from django.db import reset_queries
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
-from journal.models import Case, Correspondent, Document, DocumentFile, JournalEntry, Remark, Screening
+from journal.models import (
+    Case,
+    Correspondent,
+    Document,
+    DocumentFile,
+    JournalEntry,
+    Remark,
+    Screening,
+    VariantFormat,
+)
 from journal.screening_facts import former_values
 
 from . import records as r
@@ -193,8 +202,15 @@ def _case_chunk(ids: list[int], entry_statuses: Iterable[str], lk: Lookup) -> It
     entry_ids = [e["id"] for e in entries]
     documents = list(Document.objects.filter(entry_id__in=entry_ids).order_by("entry_id", "number").values())
     document_ids = [d["id"] for d in documents]
+    # Production formats are kept in the archive but never delivered (krav 6.4.36, forskrift § 5-17).
     files = _grouped(
         DocumentFile.objects.filter(document_id__in=document_ids)
+        .exclude(variant=VariantFormat.PRODUKSJONSFORMAT)
+        .annotate(
+            source_format=F("converted_from__format"),
+            source_details=F("converted_from__format_details"),
+            source_mime=F("converted_from__mime_type"),
+        )
         .order_by("document_id", "version", "id")
         .values(),
         "document_id",
@@ -313,7 +329,18 @@ def _file(row: dict, lk: Lookup) -> r.FileRecord:
         extension=_safe_extension(row["format"] or name.rsplit(".", 1)[-1]),
         open=lambda: storage.open(name, "rb"),
         path=_local_path(storage, name),
+        converted_from=_source_format(row),
+        conversion_tool=row.get("conversion_tool") or "",
     )
+
+
+def _source_format(row: dict) -> str:
+    """konvertertFraFormat: the original's format (PRONOM details, else MIME type and extension)."""
+    if row.get("converted_from_id") is None:
+        return ""
+    details = row.get("source_details") or row.get("source_mime") or ""
+    fmt = (row.get("source_format") or "").upper()
+    return f"{fmt} ({details})" if details and fmt else fmt or details
 
 
 def _local_path(storage, name: str) -> str | None:

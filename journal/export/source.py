@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Iterator
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from journal.models import (
@@ -26,6 +26,7 @@ from journal.models import (
     JournalStatus,
     Klass,
     Series,
+    SeriesStatus,
 )
 from triage.models import Section
 
@@ -36,17 +37,22 @@ CASE_CHUNK = 200
 ENTRY_CHUNK = 1000
 DELIVERED_CASE_STATUSES = (CaseStatus.AVSLUTTET, CaseStatus.UTGAAR)
 DELIVERED_ENTRY_STATUSES = (JournalStatus.ARKIVERT, JournalStatus.UTGAAR)
+JOURNALISED_STATUSES = (
+    JournalStatus.JOURNALFOERT,
+    JournalStatus.EKSPEDERT,
+    JournalStatus.ARKIVERT,
+    JournalStatus.UTGAAR,
+)
 # ChangeLog.field holds model field names or Noark names; referanseMetadata wants the Noark name.
 METADATA_NAMES = {
     "title": "tittel",
     "public_title": "offentligTittel",
     "status": "journalstatus",
     "entry_type": "journalposttype",
-    "klass": "referanseTilKlasse",
+    "klass": "klasseID",
     "responsible": "saksansvarlig",
     "registered_by": "saksbehandler",
     "case": "referanseTilMappe",
-    "screening": "skjerming",
     "document_date": "dokumentetsDato",
     "journal_date": "journaldato",
     "name": "korrespondansepartNavn",
@@ -54,8 +60,16 @@ METADATA_NAMES = {
 SYSTEM = "system"
 
 
+class ExtractRefused(ValueError):
+    """The selection is no deliverable extract, e.g. an arkivdel of it is still open (krav 6.4.12)."""
+
+
 class ExtractSelection:
-    """Which archive, series and period an extract covers."""
+    """Which closed arkivdeler (of one period) an extract covers.
+
+    krav 6.4.12: an extract holds closed arkivdeler only. `year` picks the arkivdeler whose period starts
+    in that year; `series` one arkivdel; neither: every closed arkivdel of the archive.
+    """
 
     def __init__(self, *, year: int | None = None, series: str | int | None = None) -> None:
         self.year = year
@@ -64,11 +78,30 @@ class ExtractSelection:
             self.series[0].archive if self.series else Archive.objects.order_by("created_at").first()
         )
         if self.archive is None:
-            raise ValueError("there is no archive to export")
+            raise ExtractRefused("there is no archive to export")
         if not self.series:
-            self.series = list(
-                self.archive.series.select_related("classification_system").order_by("period_start")
+            qs = self.archive.series.select_related("classification_system").order_by("period_start")
+            if year is not None:
+                self.series = list(qs.filter(period_start__year=year))
+            else:
+                self.series = list(qs.filter(status=SeriesStatus.AVSLUTTET))
+        elif year is not None and self.series[0].period_start.year != year:
+            raise ExtractRefused(
+                f"arkivdel «{self.series[0].title}» covers {self.series[0].period_start.year}, not {year}"
             )
+        if not self.series:
+            raise ExtractRefused(
+                f"no closed arkivdel for {year}" if year is not None else "no closed arkivdel to deliver"
+            )
+        still_open = [s for s in self.series if s.status != SeriesStatus.AVSLUTTET or s.closed_at is None]
+        if still_open:
+            names = ", ".join(f"«{s.title}» ({s.status})" for s in still_open)
+            raise ExtractRefused(
+                f"open arkivdel: {names}. An extract holds closed periods only (krav 6.4.12); "
+                "close the period first (manage.py close_period or the archivist's period page)."
+            )
+        self.period_start = min(s.period_start for s in self.series)
+        self.period_end = max(s.period_end or dt.date(s.period_start.year, 12, 31) for s in self.series)
 
     @staticmethod
     def _series(value: str | int | None) -> list[Series]:
@@ -82,20 +115,27 @@ class ExtractSelection:
             try:
                 found = qs.get(pk=int(text))
             except (ValueError, Series.DoesNotExist) as exc:
-                raise ValueError(f"no series {value!r}") from exc
+                raise ExtractRefused(f"no series {value!r}") from exc
         return [found]
 
     def cases(self) -> QuerySet[Case]:
-        qs = Case.objects.filter(
+        """Folders closed in the arkivdeler; open ones were transferred to the successor on closing."""
+        return Case.objects.filter(
             series__in=self.series, status__in=DELIVERED_CASE_STATUSES, closed_at__isnull=False
         )
-        if self.year is not None:
-            start = dt.datetime(self.year, 1, 1, tzinfo=timezone.get_current_timezone())
-            qs = qs.filter(closed_at__gte=start, closed_at__lt=start.replace(year=self.year + 1))
-        return qs
 
     def entries(self) -> QuerySet[JournalEntry]:
         return JournalEntry.objects.filter(case__in=self.cases(), status__in=DELIVERED_ENTRY_STATUSES)
+
+    def journal_entries(self) -> QuerySet[JournalEntry]:
+        """Every journalpost journalført in the period, by journaldato (std 070: 6.4.29, 6.4.30).
+
+        With the soft period separation (overlappingsperiode) this includes entries of open cases that
+        moved on to the successor arkivdel, so the journals hold more than arkivstruktur.xml.
+        """
+        return JournalEntry.objects.filter(
+            journal_date__gte=self.period_start, journal_date__lte=self.period_end
+        ).filter(Q(approved_at__isnull=False) | Q(status__in=JOURNALISED_STATUSES))
 
 
 class _Names:
@@ -126,13 +166,12 @@ def build_source(selection: ExtractSelection) -> r.ExtractSource:
     now = timezone.now()
     archive = selection.archive
     entries = selection.entries()
-    stats = entries.aggregate(n=Count("pk"), first=Min("journal_date"), last=Max("journal_date"))
-    if not stats["n"]:
+    n_entries = entries.count()
+    if not n_entries:
         raise ExtractEmpty("no closed cases with archived journal entries in the selection")
-    period_start = min((s.period_start for s in selection.series), default=now.date())
-    period_end = max((s.period_end or now.date() for s in selection.series), default=now.date())
-    if selection.year is not None:
-        period_start, period_end = dt.date(selection.year, 1, 1), dt.date(selection.year, 12, 31)
+    n_journal = selection.journal_entries().count()
+    period_start, period_end = selection.period_start, selection.period_end
+    closed = [s.closed_at for s in selection.series]
     return r.ExtractSource(
         archive=r.ArchiveRecord(
             system_id=str(archive.system_id),
@@ -141,22 +180,34 @@ def build_source(selection: ExtractSelection) -> r.ExtractSource:
             status=archive.status,
             created_at=archive.created_at,
             created_by=names(archive.created_by_id, archive.creator_name),
-            # avsluttetDato/avsluttetAv are mandatory in an extract; an open archive is closed "as of now".
-            closed_at=archive.closed_at or now,
+            # avsluttetDato/avsluttetAv are mandatory in an extract; an archive that goes on (new periods)
+            # is delivered as closed at the end of its last delivered arkivdel, not at export time.
+            closed_at=archive.closed_at or max(closed),
             closed_by=names(archive.closed_by_id, archive.creator_name),
             creator_id=archive.creator_id or archive.creator_name,
             creator_name=archive.creator_name,
             series=_series_records(selection, lk, now),
         ),
-        journal_entries=rows.journal_records(selection.entries(), lk, chunk=ENTRY_CHUNK),
+        journal_entries=rows.journal_records(selection.journal_entries(), lk, chunk=ENTRY_CHUNK),
         changes=_changes(selection),
         period_start=period_start,
         period_end=period_end,
-        journal_count=stats["n"],
-        journal_start=stats["first"] or period_start,
-        journal_end=stats["last"] or period_end,
-        entry_count=stats["n"],
+        journal_count=n_journal,
+        # The journal header period is the arkivperiode (6.4.29), not the first and last journaldato.
+        journal_start=period_start,
+        journal_end=period_end,
+        entry_count=n_entries,
+        incoming_separation=_separation(selection, incoming=True),
+        outgoing_separation=_separation(selection, incoming=False),
     )
+
+
+def _separation(selection: ExtractSelection, *, incoming: bool) -> str:
+    """«mykt» when cases were transferred into (incoming) or out of (outgoing) the selected arkivdeler."""
+    ids = [str(s.system_id) for s in selection.series]
+    key = "new_value" if incoming else "old_value"
+    moved = ChangeLog.objects.filter(field="referanseArkivdel", **{f"{key}__in": ids}).exists()
+    return "mykt" if moved else "skarpt"
 
 
 def _series_records(selection: ExtractSelection, lk: rows.Lookup, now) -> Iterator[r.SeriesRecord]:
@@ -171,6 +222,8 @@ def _series_records(selection: ExtractSelection, lk: rows.Lookup, now) -> Iterat
         derive = system.pk in seen_systems
         seen_systems.add(system.pk)
 
+        successor = Series.objects.filter(predecessor=series).first()
+
         def sid(value: uuid.UUID, series=series, derive=derive) -> str:
             return str(uuid.uuid5(series.system_id, str(value)) if derive else value)
 
@@ -181,8 +234,10 @@ def _series_records(selection: ExtractSelection, lk: rows.Lookup, now) -> Iterat
             status=series.status,
             created_at=series.created_at,
             created_by=names(series.created_by_id),
-            closed_at=series.closed_at or now,
+            closed_at=series.closed_at,
             closed_by=names(series.closed_by_id),
+            predecessor_id=str(series.predecessor.system_id) if series.predecessor_id else "",
+            successor_id=str(successor.system_id) if successor is not None else "",
             period_start=series.period_start,
             period_end=series.period_end,
             classification_system_id=sid(system.system_id),

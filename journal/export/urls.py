@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/", views.export_detail, name="detail"),
     path("<int:pk>/status/", views.export_status, name="status"),
     path("<int:pk>/last-ned/", views.export_download, name="download"),
+    path("perioder/", views.period_list, name="periods"),
 ]

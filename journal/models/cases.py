@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .codes import JOURNAL_ENTRY_TYPE_CODES, CaseStatus, JournalEntryType, JournalStatus, WriteOffMethod
-from .fields import optional_user_fk
+from .fields import GuardedQuerySet, optional_user_fk
 
 APPROVED_STATUSES = (JournalStatus.JOURNALFOERT, JournalStatus.EKSPEDERT, JournalStatus.ARKIVERT)
 
@@ -64,6 +64,8 @@ class Case(models.Model):
     closing_reason = models.TextField(_("closing note"), blank=True)
     # Reference of this case in a remote sak- og arkivsystem (Noark 5 REST, Fiks Arkiv), when used.
     external_reference = models.CharField(_("external reference"), max_length=300, blank=True)
+
+    objects = GuardedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("case")
@@ -144,6 +146,8 @@ class JournalEntry(models.Model):
         blank=True,
         related_name="writes_off",
     )
+
+    objects = GuardedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("journal entry")

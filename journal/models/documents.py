@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .codes import DocumentRelation, DocumentStatus, DocumentType, VariantFormat
-from .fields import optional_user_fk
+from .fields import GuardedQuerySet, optional_user_fk
 
 
 def document_file_upload_to(instance: DocumentFile, filename: str) -> str:
@@ -53,6 +53,8 @@ class Document(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     created_by = optional_user_fk(_("created by"))
 
+    objects = GuardedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("document")
         verbose_name_plural = _("documents")
@@ -95,6 +97,8 @@ class DocumentFile(models.Model):
     conversion_tool = models.CharField(_("conversion tool"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     created_by = optional_user_fk(_("created by"))
+
+    objects = GuardedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("document file")

@@ -14,3 +14,13 @@ def optional_user_fk(verbose_name: str) -> models.ForeignKey:
         blank=True,
         related_name="+",
     )
+
+
+class GuardedQuerySet(models.QuerySet):
+    """QuerySet.update() refuses to change archived rows (journal/immutability.py)."""
+
+    def update(self, **kwargs):
+        from journal.immutability import guard_update
+
+        guard_update(self, set(kwargs))
+        return super().update(**kwargs)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from sorum_archive.models import HashChainedModel
 
 from .codes import AccessRestriction, ArchiveEntity, CorrespondentType, DocumentScreening, RemarkType
-from .fields import optional_user_fk
+from .fields import GuardedQuerySet, optional_user_fk
 
 _ONE_PARENT = (
     Q(case__isnull=False, entry__isnull=True, document__isnull=True)
@@ -48,6 +48,8 @@ class Correspondent(models.Model):
     country = models.CharField(_("country"), max_length=100, blank=True)
     contact_person = models.CharField(_("contact person"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    objects = GuardedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("correspondent")
@@ -154,6 +156,8 @@ class Screening(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     created_by = optional_user_fk(_("created by"))
 
+    objects = GuardedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("screening")
         verbose_name_plural = _("screenings")
@@ -188,6 +192,8 @@ class ChangeLog(HashChainedModel):
     changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
     changed_by = optional_user_fk(_("changed by"))
     changed_by_name = models.CharField(_("changed by (name)"), max_length=300)
+
+    objects = GuardedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("change log entry")

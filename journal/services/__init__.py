@@ -1,6 +1,6 @@
 """Every write in the built-in archive. Import services from here."""
 
-from .cases import case_classify, case_close, case_create
+from .cases import case_classify, case_close, case_correct, case_create
 from .changelog import change_log_write
 from .documents import AttachmentData, journal_entry_documents_create, message_attachments
 from .entries import (
@@ -25,7 +25,16 @@ from .review import (
     screening_detect,
     screening_lift,
 )
-from .structure import archive_default_get_or_create, klass_for_section, series_active_get_or_create
+from .structure import (
+    PeriodCloseResult,
+    archive_default_get_or_create,
+    klass_for_section,
+    klass_rename,
+    series_active_get_or_create,
+    series_close,
+    series_reopen,
+    series_successor_get_or_create,
+)
 
 __all__ = [
     "REVIEWABLE",
@@ -33,6 +42,7 @@ __all__ = [
     "archive_default_get_or_create",
     "case_classify",
     "case_close",
+    "case_correct",
     "case_create",
     "change_log_write",
     "correspondent_correct",
@@ -49,6 +59,7 @@ __all__ = [
     "journal_entry_return",
     "journal_reply_register_enqueue",
     "klass_for_section",
+    "klass_rename",
     "message_attachments",
     "message_title",
     "remark_add",
@@ -56,4 +67,8 @@ __all__ = [
     "screening_detect",
     "screening_lift",
     "series_active_get_or_create",
+    "series_close",
+    "series_reopen",
+    "series_successor_get_or_create",
+    "PeriodCloseResult",
 ]

@@ -69,7 +69,8 @@ def case_close(
         if case.status != CaseStatus.UNDER_BEHANDLING:
             raise ValidationError(_("The case is already closed."), code="case_closed")
         unfinished = case.entries.exclude(status__in=[JournalStatus.ARKIVERT, JournalStatus.UTGAAR])
-        if status == CaseStatus.AVSLUTTET and unfinished.exists():
+        # Also for «Utgår»: entries still «Journalført» would otherwise vanish from every journal (6.4.30).
+        if unfinished.exists():
             raise ValidationError(
                 _("Archive or cancel every journal entry before closing the case."), code="entries_unfinished"
             )
@@ -104,9 +105,33 @@ def case_classify(*, case: Case, klass: Klass, changed_by: AbstractBaseUser) -> 
         change_log_write(
             entity_type=ArchiveEntity.SAKSMAPPE,
             system_id=case.system_id,
-            field="referanseKlasse",
+            field="klasseID",
             old=old,
             new=klass.class_id,
             by=changed_by,
         )
+    return case
+
+
+def case_correct(*, case: Case, changed_by: AbstractBaseUser, title: str) -> Case:
+    """Correct a case title; logged (tittel, vedlegg 3) once the case is closed."""
+    title = title.strip()[:500]
+    if not title:
+        raise ValidationError(_("A case needs a title."), code="title_required")
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if case.title == title:
+            return case
+        if case.status != CaseStatus.UNDER_BEHANDLING:
+            change_log_write(
+                entity_type=ArchiveEntity.SAKSMAPPE,
+                system_id=case.system_id,
+                field="tittel",
+                old=case.title,
+                new=title,
+                by=changed_by,
+            )
+        case.title = title
+        case.full_clean()
+        case.save(update_fields=["title"])
     return case

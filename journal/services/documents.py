@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from channels.attachments import extension_for, filename_sanitise
 
-from .. import rendering
+from .. import conversion, rendering
 from ..models import (
     Document,
     DocumentFile,
@@ -169,6 +169,31 @@ def _attachment_files(attachment: AttachmentData) -> list[_PlannedFile]:
                 converted=True,
             ),
         ]
+    if attachment.mime_type == "application/pdf":
+        try:
+            pdfa = conversion.pdf_to_pdfa(attachment.content)
+        except (conversion.ConversionUnavailable, conversion.ConversionFailed) as exc:
+            logger.warning("journal.attachment.pdfa_failed", extra={"error": str(exc)})
+        else:
+            return [
+                _PlannedFile(
+                    VariantFormat.PRODUKSJONSFORMAT,
+                    "pdf",
+                    "PDF",
+                    "application/pdf",
+                    original,
+                    attachment.name,
+                ),
+                _PlannedFile(
+                    VariantFormat.ARKIVFORMAT,
+                    "pdf",
+                    rendering.PDF_FORMAT_DETAILS,
+                    "application/pdf",
+                    rendering.rendered(pdfa),
+                    conversion_tool=conversion.conversion_tool(),
+                    converted=True,
+                ),
+            ]
     # No converter for this format: keep the original; the archivist decides (logged for follow-up).
     logger.warning("journal.attachment.no_archival_format", extra={"mime_type": attachment.mime_type})
     return [

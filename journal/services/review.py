@@ -23,6 +23,7 @@ from ..models import (
     Case,
     Correspondent,
     Document,
+    DocumentFile,
     DocumentScreening,
     JournalEntry,
     JournalEntryType,
@@ -31,6 +32,7 @@ from ..models import (
     RemarkType,
     Screening,
     ScreeningMetadata,
+    VariantFormat,
 )
 from .changelog import change_log_write
 
@@ -60,12 +62,22 @@ def _log(entry: JournalEntry, field: str, old: object, new: object, by: Abstract
         )
 
 
+def _require_documents(entry: JournalEntry) -> None:
+    """No entry without its documents (issue #15, 6): a failed rendering must not be journalført."""
+    if not DocumentFile.objects.filter(document__entry=entry, variant=VariantFormat.ARKIVFORMAT).exists():
+        raise ValidationError(
+            _("The entry has no documents yet; wait for them to be made, or register it again."),
+            code="documents_missing",
+        )
+
+
 def journal_entry_approve(*, entry: JournalEntry, approved_by: AbstractBaseUser) -> JournalEntry:
     """Approve (journalfør): «Journalført», or «Ekspedert» for a reply that has already been sent."""
     with transaction.atomic():
         entry = _locked(entry)
         if entry.status not in REVIEWABLE:
             raise ValidationError(_("Only entries awaiting review can be approved."), code="not_reviewable")
+        _require_documents(entry)
         pending = Screening.objects.filter(entry=entry, pending=True).exists()
         if pending:
             # Sensitive means screened until a person decides: confirm or lift the suggestion first.
@@ -253,6 +265,7 @@ def journal_entry_archive(*, entry: JournalEntry, archived_by: AbstractBaseUser)
         entry = _locked(entry)
         if entry.status not in (JournalStatus.JOURNALFOERT, JournalStatus.EKSPEDERT):
             raise ValidationError(_("Only approved entries can be archived."), code="not_approved")
+        _require_documents(entry)
         _log(entry, "journalstatus", entry.status, JournalStatus.ARKIVERT, archived_by)
         entry.status = JournalStatus.ARKIVERT
         entry.archived_at = timezone.now()
@@ -271,6 +284,9 @@ def journal_entry_cancel(*, entry: JournalEntry, cancelled_by: AbstractBaseUser,
         entry = _locked(entry)
         if entry.status == JournalStatus.UTGAAR:
             return entry
+        if entry.status == JournalStatus.ARKIVERT:
+            # Archived is final: «Utgår» would drop its files from every later extract.
+            raise ValidationError(_("An archived entry cannot be marked «Utgår»."), code="archived")
         _log(entry, "journalstatus", entry.status, JournalStatus.UTGAAR, cancelled_by)
         entry.status = JournalStatus.UTGAAR
         entry.cancelled_at = timezone.now()
@@ -337,7 +353,7 @@ def screening_apply(
         screening = Screening.objects.select_for_update().filter(**{key: target}).first() or Screening(
             **parent
         )
-        old = _screening_summary(screening) if screening.pk else ""
+        old = _screening_values(screening) if screening.pk else dict.fromkeys(SCREENING_METADATA_NAMES, "")
         screening.access_restriction = access_restriction
         screening.legal_basis = legal_basis[:300]
         screening.metadata = list(dict.fromkeys(metadata))
@@ -350,8 +366,21 @@ def screening_apply(
         screening.created_by = screening.created_by or applied_by
         screening.full_clean()
         screening.save()
+        new = _screening_values(screening)
         if isinstance(target, Case):
             _case_public_title_refresh(case=target, screening=screening)
+            # vedlegg 3: skjermingshjemmel (M501), skjermingMetadata (M502), skjermingDokument (M503)
+            # "ved endring" — also on a closed case.
+            for name in SCREENING_METADATA_NAMES:
+                if old[name] != new[name]:
+                    change_log_write(
+                        entity_type=ArchiveEntity.SAKSMAPPE,
+                        system_id=target.system_id,
+                        field=name,
+                        old=old[name],
+                        new=new[name],
+                        by=applied_by,
+                    )
         entry = (
             target
             if isinstance(target, JournalEntry)
@@ -361,7 +390,8 @@ def screening_apply(
         )
         if entry is not None and applied_by is not None:
             entry = _locked(entry)
-            _log(entry, "skjerming", old, _screening_summary(screening), applied_by)
+            for name in SCREENING_METADATA_NAMES:
+                _log(entry, name, old[name], new[name], applied_by)
     logger.info("journal.screening.applied", extra={"target": key, "target_id": target.pk})
     return screening
 
@@ -381,9 +411,10 @@ def screening_lift(*, entry: JournalEntry, lifted_by: AbstractBaseUser, reason: 
         screening = Screening.objects.select_for_update().filter(entry=entry).first()
         if screening is None:
             return
-        old = _screening_summary(screening)
+        old = _screening_values(screening)
         screening.delete()
-        _log(entry, "skjerming", old, "", lifted_by)
+        for name in SCREENING_METADATA_NAMES:
+            _log(entry, name, old[name], "", lifted_by)
         remark_add(
             entry=entry,
             text=_("Screening lifted: %(reason)s") % {"reason": reason},
@@ -429,8 +460,16 @@ def screening_detect(*, entry: JournalEntry, text: str) -> Screening | None:
     )
 
 
-def _screening_summary(screening: Screening) -> str:
-    return f"{screening.access_restriction}; {screening.legal_basis}; {', '.join(screening.metadata)}"
+SCREENING_METADATA_NAMES = ("skjermingshjemmel", "skjermingMetadata", "skjermingDokument")
+
+
+def _screening_values(screening: Screening) -> dict[str, str]:
+    """A screening as the Noark metadata the change log names (vedlegg 3, M501–M503)."""
+    return {
+        "skjermingshjemmel": f"{screening.access_restriction}; {screening.legal_basis}",
+        "skjermingMetadata": ", ".join(screening.metadata or ()),
+        "skjermingDokument": screening.document_screening or "",
+    }
 
 
 def _case_public_title_refresh(*, case: Case, screening: Screening) -> None:

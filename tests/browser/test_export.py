@@ -1,4 +1,4 @@
-"""An archivist starts a Noark 5 extract in the browser and gets the zip when it is done."""
+"""An archivist starts a Noark 5 extract in the browser and gets the deposit tar when it is done."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ import pytest
 from journal.models import JournalEntry, JournalStatus
 from tests.browser.conftest import login
 from tests.factories import PASSWORD, archivist
+from tests.journal.archive_guards import archive_guards_off
 from tests.journal.export.archive_data import build_archive, use_fast_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_archivist_starts_extract_and_downloads_the_zip(
+def test_archivist_starts_extract_and_downloads_the_deposit_tar(
     live_server, page, screenshot, settings, tmp_path, monkeypatch
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -22,7 +23,8 @@ def test_archivist_starts_extract_and_downloads_the_zip(
         _start_and_download(live_server, page, screenshot)
     finally:
         # The database refuses to delete approved entries; the flush after this transactional test must.
-        JournalEntry.objects.update(status=JournalStatus.FERDIGSTILT, approved_at=None)
+        with archive_guards_off():
+            JournalEntry.objects.update(status=JournalStatus.FERDIGSTILT, approved_at=None)
 
 
 def _start_and_download(live_server, page, screenshot) -> None:
@@ -33,9 +35,9 @@ def _start_and_download(live_server, page, screenshot) -> None:
     page.click("[data-testid=export-start]")
     # Celery runs eagerly here: the job is finished when the detail page opens.
     page.wait_for_selector("[data-testid=export-download]")
-    assert "VALID" in page.inner_text("[data-testid=export-report]")
+    assert "GYLDIG" in page.inner_text("[data-testid=export-report]")
     assert page.get_attribute("[data-testid=export-progress]", "value") == "100"
     screenshot("export-done")
     with page.expect_download() as info:
         page.click("[data-testid=export-download]")
-    assert info.value.suggested_filename.endswith(".zip")
+    assert info.value.suggested_filename.endswith(".tar")

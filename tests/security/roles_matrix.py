@@ -153,6 +153,8 @@ EXPECTATIONS: dict[str, Expect] = {
     "export:download": Expect(
         caseworker_own=403, caseworker_other=403, archivist=404, admin=404, objects={"pk": "export_job"}
     ),
+    # Period closing is the archivist's too (same permission); GET shows the periods.
+    "export:periods": Expect(caseworker_own=403, caseworker_other=403),
     # The Noark 5 REST API (journal.view_case; an API: anonymous gets 403). The archive and its series
     # are not any section's; cases, entries, documents and files are their case's section's, so another
     # section's caseworker gets 404 as in journal:case_detail.

@@ -14,7 +14,12 @@ from journal.models import Case, DocumentFile, ScreeningMetadata, Series, Series
 from tests.factories import ChannelFactory, MessageFactory, SectionFactory, archivist, caseworker
 
 # A minimal stand-in for WeasyPrint's PDF/A output: the extract only needs bytes, format and checksum.
-FAKE_PDF = b"%PDF-1.7\n% fake PDF/A-2b for extract tests\n%%EOF\n"
+# Its XMP declares PDF/A-2b (pdfaid), as WeasyPrint's does; the export's format check reads that.
+FAKE_PDF = (
+    b"%PDF-1.7\n% fake PDF/A-2b for extract tests\n1 0 obj\n<< /Type /Metadata /Subtype /XML >>\nstream\n"
+    b"<x:xmpmeta><pdfaid:part>2</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance></x:xmpmeta>\n"
+    b"endstream\nendobj\n%%EOF\n"
+)
 SCREENED_NAME = "Per Hemmelig"
 SCREENED_WORD = "barnevern"
 

@@ -171,7 +171,6 @@ def build_source(*, cases: int = 3, per_case: int = 2, seen: list | None = None)
         series=[series],
     )
     total = cases * per_case
-    dates = [dt.date(2025, 3, 1) + dt.timedelta(days=s % 20) for s in range(1, total + 1)]
     return r.ExtractSource(
         archive=archive,
         journal_entries=journal_iter(),
@@ -179,7 +178,7 @@ def build_source(*, cases: int = 3, per_case: int = 2, seen: list | None = None)
         period_start=dt.date(2025, 1, 1),
         period_end=dt.date(2025, 12, 31),
         journal_count=total,
-        journal_start=min(dates),
-        journal_end=max(dates),
+        journal_start=dt.date(2025, 1, 1),
+        journal_end=dt.date(2025, 12, 31),
         entry_count=total,
     )

@@ -138,18 +138,18 @@ def test_unreferenced_and_missing_files_are_reported(extract):
     assert {"N5.32", "N5.28/33"} <= {c.code for c in report.checks if not c.ok}
 
 
-def test_year_filter_selects_cases_closed_in_that_year(archive, tmp_path):
-    year = archive.cases[0].closed_at.year
+def test_year_filter_selects_the_closed_arkivdel_of_that_period(archive, tmp_path):
+    year = archive.series.period_start.year
     report = archive_extract_create(directory=tmp_path / "y", year=year)
     assert report.ok
     assert report.folders == 3
-    with pytest.raises(ValueError, match="no closed cases"):
+    with pytest.raises(ValueError, match="no closed arkivdel"):
         archive_extract_create(directory=tmp_path / "z", year=year - 5)
 
 
 def test_command_prints_report_and_fails_on_non_empty_directory(archive, tmp_path, capsys):
     call_command("export_noark5", str(tmp_path / "cmd"), "--series", str(archive.series.system_id))
-    assert "VALID" in capsys.readouterr().out
+    assert "GYLDIG" in capsys.readouterr().out
     with pytest.raises(CommandError):
         call_command("export_noark5", str(tmp_path / "cmd"))
 

@@ -1,13 +1,16 @@
-"""Extract jobs from the UI: permission, Celery job on commit, progress, zip download."""
+"""Extract jobs from the UI: permission, Celery job on commit, progress, deposit tar download."""
 
 from __future__ import annotations
 
+import hashlib
 import io
-import zipfile
+import tarfile
 
 import pytest
 from django.urls import reverse
+from lxml import etree
 
+from journal.export.deposit import dias_mets_schema
 from journal.export.jobs import export_job_run
 from journal.models import ExportJob, ExportJobStatus
 from tests.factories import PASSWORD, archivist, caseworker
@@ -37,7 +40,7 @@ def test_caseworker_cannot_open_export_page_or_download(client, setup):
     assert client.get(reverse("export:download", args=[job.pk])).status_code == 403
 
 
-def test_archivist_starts_job_which_runs_on_commit_and_offers_the_zip(
+def test_archivist_starts_job_which_runs_on_commit_and_offers_the_deposit_tar(
     client, setup, django_capture_on_commit_callbacks
 ):
     user = archivist()
@@ -59,19 +62,33 @@ def test_archivist_starts_job_which_runs_on_commit_and_offers_the_zip(
     assert status["finished"] is True
 
     download = client.get(reverse("export:download", args=[job.pk]))
-    assert download["Content-Type"] == "application/zip"
-    names = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content))).namelist()
-    top = f"noark5-uttrekk-{job.pk}/"
+    assert download["Content-Type"] == "application/x-tar"
+    with tarfile.open(fileobj=io.BytesIO(b"".join(download.streaming_content))) as bundle:
+        outer = sorted(bundle.getnames())
+        inner_bytes = bundle.extractfile(outer[0]).read()
+        info = etree.fromstring(bundle.extractfile("info.xml").read())
+    assert len(outer) == 2
+    assert outer[1] == "info.xml"
+    package_id = outer[0].removesuffix(".tar")
+    with tarfile.open(fileobj=io.BytesIO(inner_bytes)) as inner:
+        names = inner.getnames()
+    top = f"{package_id}/content/"
     assert f"{top}arkivuttrekk.xml" in names
     assert f"{top}arkivstruktur.xml" in names
     assert any(n.startswith(f"{top}DOKUMENT/") for n in names)
+    # info.xml (forskrift § 5-31, DIAS METS) describes the tar: valid, and its checksum and size match.
+    dias_mets_schema().assertValid(info)
+    (entry,) = info.iterfind(".//{http://arkivverket.no/standarder/METS}file")
+    assert entry.get("CHECKSUM") == hashlib.sha256(inner_bytes).hexdigest()
+    assert entry.get("SIZE") == str(len(inner_bytes))
+    assert info.get("OBJID") == f"UUID:{package_id}"
 
 
 def test_job_with_nothing_to_export_fails_visibly(setup):
     job = ExportJob.objects.create(requested_by=archivist(), year=1990)
     job = export_job_run(job_id=job.pk)
     assert job.status == ExportJobStatus.FAILED
-    assert "no closed cases" in job.error
+    assert "no closed arkivdel" in job.error
 
 
 def test_running_a_finished_job_again_changes_nothing(setup):
@@ -83,19 +100,22 @@ def test_running_a_finished_job_again_changes_nothing(setup):
     assert again.status == ExportJobStatus.DONE
 
 
-def test_zip_lists_files_in_sorted_path_order_under_one_top_folder(tmp_path):
-    """The folder-by-folder walk gives the order a sorted rglob gave (stable, reproducible zips)."""
-    from journal.export.jobs import _zip
+def test_deposit_tar_lists_files_in_sorted_path_order_under_uuid_content(tmp_path):
+    """The folder-by-folder walk gives the order a sorted rglob gave (stable, reproducible tars), under
+    <uuid>/content/ as Arkade 5 lays out a package."""
+    import datetime as dt
+
+    from journal.export.deposit import DepositInfo, deposit_package_write
 
     root = tmp_path / "noark5-uttrekk-7"
     for name in ("DOKUMENT/2025/b.txt", "DOKUMENT/2025/a.pdf", "DOKUMENT/2024/z.txt", "DOKUMENT-x.xml",
                  "arkivstruktur.xml", "DOKUMENT.txt", "Z.xsd", "sub/inner/deep.txt"):  # fmt: skip
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(name)
-    expected = [
-        f"{root.name}/{p.relative_to(root).as_posix()}" for p in sorted(root.rglob("*")) if p.is_file()
-    ]
-    _zip(root, tmp_path / "x.zip")
-    with zipfile.ZipFile(tmp_path / "x.zip") as archive:
-        assert archive.namelist() == expected
-        assert archive.read(f"{root.name}/DOKUMENT/2025/a.pdf") == b"DOKUMENT/2025/a.pdf"
+    info = DepositInfo("Sørum kommune", "Sørum kommune", dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    package = deposit_package_write(extract_dir=root, target_dir=tmp_path / "out", info=info)
+    top = f"{package.package_id}/content"
+    expected = [f"{top}/{p.relative_to(root).as_posix()}" for p in sorted(root.rglob("*")) if p.is_file()]
+    with tarfile.open(package.tar_path) as archive:
+        assert [m.name for m in archive.getmembers() if m.isfile()] == expected
+        assert archive.extractfile(f"{top}/DOKUMENT/2025/a.pdf").read() == b"DOKUMENT/2025/a.pdf"
