@@ -7,7 +7,6 @@ import logging
 import re
 import tempfile
 import time
-import unicodedata
 import uuid
 from collections.abc import Iterable
 
@@ -17,6 +16,8 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
+from sorum_archive.files import extension_for, filename_sanitise
+
 from .adapters.base import InboundAttachment
 from .egress import EgressRefused, checked_get, checked_session
 from .models import AttachmentStatus, MessageAttachment
@@ -24,7 +25,6 @@ from .models import AttachmentStatus, MessageAttachment
 logger = logging.getLogger(__name__)
 
 _CHUNK = 64 * 1024
-_UNSAFE_NAME = re.compile(r'[<>:"|?*\x00-\x1f]+')
 
 # Magic bytes of the types a citizen may send; anything else is kept as application/octet-stream.
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
@@ -96,34 +96,6 @@ def sniff_content_type(head: bytes, declared: str) -> str:
 
 
 # The only extensions a stored attachment gets: from the sniffed type, never from the citizen's name.
-EXTENSIONS: dict[str, str] = {
-    "image/jpeg": "jpg",
-    "image/png": "png",
-    "image/gif": "gif",
-    "image/webp": "webp",
-    "application/pdf": "pdf",
-    "application/zip": "zip",
-    "audio/mpeg": "mp3",
-    "audio/ogg": "ogg",
-    "video/mp4": "mp4",
-    "text/plain": "txt",
-}
-
-
-def extension_for(content_type: str) -> str:
-    """The file extension for a sniffed content type from the whitelist; "bin" for anything else."""
-    return EXTENSIONS.get(content_type.split(";")[0].strip().lower(), "bin")
-
-
-def filename_sanitise(name: str) -> str:
-    """A citizen's file name as display metadata only: last path part, no control or path characters."""
-    name = unicodedata.normalize("NFC", name or "")
-    name = re.split(r"[/\\]", name)[-1]
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
-    name = _UNSAFE_NAME.sub("_", name).strip(" .")
-    return name[:200]
-
-
 def _filename(attachment: MessageAttachment, content_type: str) -> str:
     """The stored name: generated, so the citizen's name decides neither path nor format."""
     return f"{uuid.uuid4().hex}.{extension_for(content_type)}"

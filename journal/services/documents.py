@@ -12,7 +12,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from channels.attachments import extension_for, filename_sanitise
+from sorum_archive.files import extension_for, filename_sanitise
 
 from .. import conversion, rendering
 from ..models import (
