@@ -217,9 +217,22 @@ def triage_decision_record(
         )
         if decision == Decision.CASE_RELATED:
             from journal.tasks import journal_entry_register_task
+            from sorum_archive.broker import task_publish
 
+            # A broker outage must not fail the committed decision: journal_entry_pending_sweep_task
+            # registers the message later.
             message_id, case_id, user_id = message.pk, case.pk, decided_by.pk
-            transaction.on_commit(lambda: journal_entry_register_task.delay(message_id, case_id, user_id))
+            transaction.on_commit(
+                lambda: task_publish(
+                    journal_entry_register_task,
+                    message_id,
+                    case_id,
+                    user_id,
+                    log_event="triage.register.enqueue_failed",
+                    log=logger,
+                    message_id=message_id,
+                )
+            )
     logger.info(
         "triage.decision.recorded",
         extra={"message_id": message.pk, "decision": decision, "user_id": decided_by.pk},
