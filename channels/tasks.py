@@ -46,7 +46,7 @@ def inbound_event_parse_batch_task(self, event_ids: list[int]) -> int:
 
 
 @shared_task
-def inbound_event_sweep_task(older_than_seconds: int = 12) -> int:
+def inbound_event_sweep_task(older_than_seconds: int = 10) -> int:
     """Hand events still `received` after a while (the broker was down when they arrived, a worker died with
     their task, a retry could not be published) to the parser, in batches. Returns how many were handed."""
     from sorum_archive.broker import task_publish

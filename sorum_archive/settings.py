@@ -218,8 +218,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # inbound_event_sweep_task: events still `received` this many seconds after they arrived are handed to the
 # parser again, every SWEEP_INTERVAL seconds; together they bound how long an acknowledged delivery can wait
 # after a fault ends (threshold + interval + parse < 30 s, tests/reliability/test_faults_midstream.py).
-SORUM_SWEEP_RECEIVED_AFTER = env.int("SORUM_SWEEP_RECEIVED_AFTER", default=12)
-SORUM_SWEEP_INTERVAL = env.float("SORUM_SWEEP_INTERVAL", default=10.0)
+SORUM_SWEEP_RECEIVED_AFTER = env.int("SORUM_SWEEP_RECEIVED_AFTER", default=10)
+SORUM_SWEEP_INTERVAL = env.float("SORUM_SWEEP_INTERVAL", default=5.0)
 CELERY_BEAT_SCHEDULE = {
     # Events left `received` (broker down when they arrived) are handed to the parser again.
     "channels-sweep-received-events": {
