@@ -11,13 +11,23 @@ from __future__ import annotations
 
 import logging
 
+from celery.exceptions import Retry
+
 logger = logging.getLogger(__name__)
 
 
 def task_publish(task, *args, log_event: str, log: logging.Logger = logger, **log_extra) -> bool:
     """`task.delay(*args)`; True when the broker took it, False (logged as `log_event`) when it did not."""
     if task.app.conf.task_always_eager:
-        task.apply_async(args)  # no broker: the task runs here, and its own errors are not broker errors
+        # No broker: the task runs here, and its own errors are not broker errors. A task that would retry
+        # (autoretry_for) raises celery's Retry in eager mode; the caller sees the error behind it, e.g. the
+        # database's OperationalError, which a web request answers with 503 (DatabaseUnavailableMiddleware).
+        try:
+            task.apply_async(args)
+        except Retry as retry:
+            if isinstance(retry.exc, Exception):
+                raise retry.exc from retry
+            raise
         return True
     try:
         task.apply_async(args, ignore_result=True)

@@ -174,3 +174,21 @@ def test_sweep_hands_waiting_events_over_in_batches_and_survives_the_broker(dead
     monkeypatch.setattr("channels.tasks.SWEEP_BATCH", 2)
     assert inbound_event_sweep_task(older_than_seconds=0) == 5
     assert [len(call.args[0][0]) for call in sent.call_args_list] == [2, 2, 1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_embedded_parse_that_hits_a_database_error_is_answered_503(client, monkeypatch):
+    """Eager tasks (no broker): the retry of a parse on a database error reaches the request as that
+    error, answered 503 with Retry-After, not celery's Retry as an error page."""
+    ChannelFactory(slug="nettside", secret="test-secret")
+
+    def database_gone(*, event_id):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr("channels.tasks.inbound_event_parse", database_gone)
+
+    response = _post(client)
+
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "service_unavailable"
+    assert response["Retry-After"] == "5"
