@@ -234,6 +234,10 @@ class Stack:
             REDIS_URL=redis.url,
             INGEST_RELAY="1" if relay else "0",
             CONN_MAX_AGE="60",
+            # Production settings, as a deployment runs (DEBUG off), over plain HTTP on loopback.
+            DEBUG="0",
+            SECRET_KEY="fault-tests-only-not-a-real-secret-" + "x" * 30,
+            SECURE_SSL_REDIRECT="0",
         )
         env.pop("CELERY_TASK_ALWAYS_EAGER", None)
         python = sys.executable
@@ -305,7 +309,7 @@ class Stack:
 
     def _answers(self) -> bool:
         try:
-            return requests.get(f"{self.base}/login/", timeout=2).status_code == 200
+            return requests.get(f"{self.base}/healthz", timeout=2).status_code == 200
         except requests.RequestException:
             return False
 
