@@ -8,7 +8,9 @@ RUN apt-get update \
 
 WORKDIR /app
 COPY . .
-RUN pip install --no-cache-dir . \
+# The pinned versions of requirements.lock (make lock), then the project without resolving again.
+RUN pip install --no-cache-dir -r requirements.lock \
+    && pip install --no-cache-dir --no-deps . \
     && python manage.py compilemessages --ignore=.venv -v0 \
     && SECRET_KEY=build-only DEBUG=0 ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput -v0
 

@@ -4,15 +4,32 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install messages worker beat bench lint format clean-db
+.PHONY: run test install messages worker beat bench lint format clean-db lock lock-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
+# Installs exactly the versions in requirements-dev.lock (the runtime pins plus the dev tools), then the
+# project itself without resolving anything again. `make lock` regenerates the lock files.
+$(STAMP): pyproject.toml requirements.lock requirements-dev.lock | $(BIN)/python
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e ".[dev]"
+	$(BIN)/pip install -q -r requirements-dev.lock
+	$(BIN)/pip install -q --no-deps -e .
 	touch $(STAMP)
+
+# Resolve pyproject.toml again (from PyPI) into the lock files, keeping existing pins where they still fit.
+# requirements.lock: what the application runs with (Dockerfile); requirements-dev.lock: the same pins plus
+# the dev extra (make run, make test, CI). Add UPGRADE=1 to move every pin to the newest allowed release.
+LOCK_FLAGS = --python-version 3.11 --python-platform x86_64-unknown-linux-gnu --quiet $(if $(UPGRADE),--upgrade)
+lock: | $(BIN)/python
+	$(BIN)/pip install -q 'uv>=0.9,<1'
+	$(BIN)/uv pip compile pyproject.toml $(LOCK_FLAGS) -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev -c requirements.lock $(LOCK_FLAGS) -o requirements-dev.lock
+	$(BIN)/python .ci/check_lock.py
+
+# Offline and deterministic: every requirement of pyproject.toml is pinned in the lock files, within its range.
+lock-check: | $(BIN)/python
+	$(BIN)/python .ci/check_lock.py
 
 install: $(STAMP) messages
 

@@ -13,7 +13,6 @@ import time
 from collections.abc import Callable
 
 from .models import InboundEvent, InboundEventStatus
-from .services import BROKER_ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +39,8 @@ class EventRelay:
 
     def poll(self) -> int:
         """Relay what waits (new events and gaps that have committed since); return how many were sent."""
+        from sorum_archive.broker import task_publish
+
         from .tasks import inbound_event_parse_batch_task
 
         now = self.clock()
@@ -51,12 +52,14 @@ class EventRelay:
         late = list(received.filter(pk__in=list(self.gaps)).values_list("pk", flat=True)) if self.gaps else []
         if not ids and not late:
             return 0
-        try:
-            inbound_event_parse_batch_task.delay(late + ids)
-        except BROKER_ERRORS:
-            events = len(ids) + len(late)
-            logger.warning("channels.relay.enqueue_failed", extra={"events": events}, exc_info=True)
-            return 0
+        if not task_publish(
+            inbound_event_parse_batch_task,
+            late + ids,
+            log_event="channels.relay.enqueue_failed",
+            log=logger,
+            events=len(ids) + len(late),
+        ):
+            return 0  # nothing moves: the same events are tried again on the next poll
         for pk in late:
             del self.gaps[pk]
         if ids:

@@ -9,11 +9,9 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
-import kombu.exceptions
-import redis.exceptions
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -72,10 +70,6 @@ def _is_secret_header(name: str) -> bool:
     return "signature" not in lowered and any(part in lowered for part in SECRET_HEADER_PARTS)
 
 
-# What publishing a task raises while the broker is unreachable.
-BROKER_ERRORS = (kombu.exceptions.OperationalError, redis.exceptions.ConnectionError, OSError)
-
-
 def _storable_headers(headers, *, rejected: bool = False) -> dict[str, str]:
     """The headers as they may be stored: no credentials, secret values redacted, a total byte cap.
 
@@ -106,17 +100,15 @@ def _storable_headers(headers, *, rejected: bool = False) -> dict[str, str]:
 
 
 def _send_parse_task(event_id: int) -> None:
-    """Hand the event to the broker. A broker outage must not fail the delivery: the row is committed,
-    stays `received`, and inbound_event_sweep_task hands it over once the broker is back."""
+    """Hand the event to the broker. A broker outage must not fail or slow the delivery: the row is
+    committed, stays `received`, and inbound_event_sweep_task hands it over once the broker is back."""
+    from sorum_archive.broker import task_publish
+
     from .tasks import inbound_event_parse_task
 
-    try:
-        inbound_event_parse_task.delay(event_id)
-    except BROKER_ERRORS as exc:
-        logger.warning(
-            "channels.enqueue.failed",
-            extra={"event_id": event_id, "error_class": exc.__class__.__name__, "error": str(exc)[:200]},
-        )
+    task_publish(
+        inbound_event_parse_task, event_id, log_event="channels.enqueue.failed", log=logger, event_id=event_id
+    )
 
 
 def _enqueue_parse(event_id: int) -> None:
@@ -245,6 +237,8 @@ def inbound_event_parse(*, event_id: int) -> InboundEvent:
             logger.warning(
                 "channels.parse.malformed", extra={"event_id": event.pk, "channel": event.channel.slug}
             )
+        except (OperationalError, InterfaceError):
+            raise  # the database went away: not the payload's fault; the task retries (channels/tasks.py)
         except Exception as exc:  # a bug must not lose the event: keep it failed and replayable
             event.status = InboundEventStatus.FAILED
             event.error = f"{exc.__class__.__name__}: {exc}"[:5000]

@@ -3,13 +3,29 @@ from __future__ import annotations
 from datetime import timedelta
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerOperationalError
 
 from .models import Channel, InboundEvent, InboundEventStatus, MessageAttachment
 from .services import ReplyNotSent, inbound_event_parse, inbound_events_rejected_purge, outbound_reply_send
 
+# PostgreSQL restarting or unreachable, the broker gone while a retry is published: retried with backoff
+# (1, 2, 4, 8, 16 s, jittered; at most 30 s). Parsing is idempotent (a finished event is left alone), so a
+# retried batch only parses what is still waiting. If even the retry cannot be published, the event stays
+# `received` and inbound_event_sweep_task hands it over again.
+PARSE_RETRY_ON = (OperationalError, InterfaceError, BrokerOperationalError, ConnectionError)
+PARSE_RETRY = {
+    "autoretry_for": PARSE_RETRY_ON,
+    "retry_backoff": 1,
+    "retry_backoff_max": 30,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
+SWEEP_BATCH = 200
 
-@shared_task(bind=True, max_retries=5, default_retry_delay=10)
+
+@shared_task(bind=True, **PARSE_RETRY)
 def inbound_event_parse_task(self, event_id: int) -> str:
     try:
         return inbound_event_parse(event_id=event_id).status
@@ -17,9 +33,10 @@ def inbound_event_parse_task(self, event_id: int) -> str:
         return "missing"
 
 
-@shared_task
-def inbound_event_parse_batch_task(event_ids: list[int]) -> int:
-    """Parse a batch handed over by the ingest relay; each event is parsed (idempotently) on its own."""
+@shared_task(bind=True, **PARSE_RETRY)
+def inbound_event_parse_batch_task(self, event_ids: list[int]) -> int:
+    """Parse a batch handed over by the ingest relay or the sweeper; each event is parsed (idempotently) on
+    its own, so a batch that dies halfway is retried whole and only the rest is parsed."""
     for event_id in event_ids:
         try:
             inbound_event_parse(event_id=event_id)
@@ -29,17 +46,24 @@ def inbound_event_parse_batch_task(event_ids: list[int]) -> int:
 
 
 @shared_task
-def inbound_event_sweep_task(older_than_seconds: int = 60) -> int:
-    """Hand events still `received` after a while (the broker was down when they arrived) to the parser."""
+def inbound_event_sweep_task(older_than_seconds: int = 10) -> int:
+    """Hand events still `received` after a while (the broker was down when they arrived, a worker died with
+    their task, a retry could not be published) to the parser, in batches. Returns how many were handed."""
+    from sorum_archive.broker import task_publish
+
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     ids = list(
         InboundEvent.objects.filter(status=InboundEventStatus.RECEIVED, received_at__lt=cutoff)
         .order_by("pk")
         .values_list("pk", flat=True)[:5000]
     )
-    for event_id in ids:
-        inbound_event_parse_task.delay(event_id)
-    return len(ids)
+    handed = 0
+    for start in range(0, len(ids), SWEEP_BATCH):
+        batch = ids[start : start + SWEEP_BATCH]
+        if not task_publish(inbound_event_parse_batch_task, batch, log_event="channels.sweep.enqueue_failed"):
+            break  # the broker is down: the next sweep tries again
+        handed += len(batch)
+    return handed
 
 
 @shared_task

@@ -1,11 +1,72 @@
+import logging
 import os
 
 from celery import Celery
+from celery.app.amqp import AMQP
 from celery.signals import task_postrun, task_prerun
+from kombu import Connection
+from kombu.transport import redis as kombu_redis
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sorum_archive.settings")
 
-app = Celery("sorum_archive")
+# Seconds between reconnection attempts while the broker is away (kombu's default grows 2, 4, 6, ... up to
+# 30 s, so a worker or beat came back up to 16 s after a 60 s Redis outage had ended: issue #21).
+RECONNECT_INTERVAL_START = 0.5
+RECONNECT_INTERVAL_STEP = 0.5
+RECONNECT_INTERVAL_MAX = 2.0
+
+
+class ReconnectingConnection(Connection):
+    """A kombu connection whose reconnect loop (worker consumer, beat, pidbox) retries every <= 2 s.
+
+    Only the defaults change: a caller that passes its own intervals (a publish retry policy) keeps them."""
+
+    def _ensure_connection(
+        self,
+        errback=None,
+        max_retries=None,
+        interval_start=RECONNECT_INTERVAL_START,
+        interval_step=RECONNECT_INTERVAL_STEP,
+        interval_max=RECONNECT_INTERVAL_MAX,
+        *args,
+        **kwargs,
+    ):
+        return super()._ensure_connection(
+            errback, max_retries, interval_start, interval_step, interval_max, *args, **kwargs
+        )
+
+
+logger = logging.getLogger(__name__)
+_kombu_restore_unacked = kombu_redis.QoS.restore_unacked
+
+
+def _restore_unacked_after_disconnect(self, client=None):
+    """Work around a kombu bug that killed the worker when Redis dropped (issue #21).
+
+    When the broker connection is lost, kombu disconnects the channel's pools and clears the transport's
+    `client`; a channel closed after that restores its unacknowledged messages through a new pool, built from
+    `transport.client.hostname`: `AttributeError: 'NoneType' object has no attribute 'hostname'`, uncaught,
+    and the worker exits rc=1 (kombu 5.7.0; same failure reported upstream as celery/kombu#582 and, for the
+    restore at shutdown, celery/kombu#970). Without a client nothing can be restored from this channel anyway:
+    the messages stay in Redis's `unacked` hash and kombu's restore_visible hands them out again after the
+    visibility timeout (received events are swept within seconds, channels.tasks.inbound_event_sweep_task).
+    """
+    if client is None and getattr(self.channel.connection, "client", None) is None:
+        logger.warning("celery.restore_unacked.skipped", extra={"messages": len(self._delivered)})
+        self._delivered.clear()
+        return None
+    return _kombu_restore_unacked(self, client)
+
+
+kombu_redis.QoS.restore_unacked = _restore_unacked_after_disconnect
+
+
+class ReconnectingAMQP(AMQP):
+    Connection = ReconnectingConnection
+    BrokerConnection = ReconnectingConnection
+
+
+app = Celery("sorum_archive", amqp=ReconnectingAMQP)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Task modules inside app sub-packages.

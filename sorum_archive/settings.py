@@ -162,10 +162,15 @@ STORAGES = {
     },
 }
 
-# Redis: Celery broker, result backend and Django cache. Without it tasks run eagerly in-process.
+# Redis: Celery broker and Django cache. Without it tasks run eagerly in-process.
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or None
+# No task result is read by the application: with results ignored, .delay() never subscribes to a result
+# backend, so a web request never waits on Redis's result channel (issue #21: a request blocked ~19 s in the
+# backend's reconnect loop and then failed with "Retry limit exceeded"). CELERY_RESULT_BACKEND stays
+# settable for a shell or a test that wants to .get() a result.
+CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 # A task is acknowledged only after it ran, so a killed worker's task is delivered again; every task is
@@ -182,29 +187,47 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# Workers, beat and the relay outlive a broker outage: they reconnect forever (never "max retries exceeded,
+# exit"), also at startup. A task that was running when the connection dropped is cancelled; with late acks
+# it is delivered again (docs/operations.md).
+CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A webhook must answer fast even while Redis is down: publishing gives up after ~1 s, the event stays
-# `received` and the sweeper below hands it over later (docs/operations.md).
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_BROKER_HEARTBEAT = 10
+# A webhook must answer fast even while Redis is down or unreachable: connecting and publishing give up
+# well under a second, the event stays `received` and the relay or the sweeper below hands it over later.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=0.3)
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
-    "max_retries": 2,
+    "max_retries": 1,
     "interval_start": 0,
-    "interval_step": 0.2,
-    "interval_max": 0.5,
+    "interval_step": 0.05,
+    "interval_max": 0.05,
 }
-# An unacknowledged task (its worker was killed) is handed out again after this many seconds; it must be
-# longer than the longest task including retry countdowns.
+# An unacknowledged task (its worker was killed) is handed out again after the visibility timeout. It must be
+# longer than the longest retry countdown (journal registration: 600 s), or a waiting retry is delivered
+# twice. Received events do not wait for it: inbound_event_sweep_task (below) hands them over within ~30 s.
 # The restore sweep runs about every interval × throttle seconds (kombu's defaults: 10 × 10).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900),
     "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
     "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
+    "socket_connect_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=0.3),
+    "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=0.3),
+    "retry_on_timeout": True,
+    "health_check_interval": 10,
 }
+# inbound_event_sweep_task: events still `received` this many seconds after they arrived are handed to the
+# parser again, every SWEEP_INTERVAL seconds; together they bound how long an acknowledged delivery can wait
+# after a fault ends (threshold + interval + parse < 30 s, tests/reliability/test_faults_midstream.py).
+SORUM_SWEEP_RECEIVED_AFTER = env.int("SORUM_SWEEP_RECEIVED_AFTER", default=10)
+SORUM_SWEEP_INTERVAL = env.float("SORUM_SWEEP_INTERVAL", default=5.0)
 CELERY_BEAT_SCHEDULE = {
     # Events left `received` (broker down when they arrived) are handed to the parser again.
     "channels-sweep-received-events": {
         "task": "channels.tasks.inbound_event_sweep_task",
-        "schedule": 60.0,
+        "schedule": SORUM_SWEEP_INTERVAL,
+        "kwargs": {"older_than_seconds": SORUM_SWEEP_RECEIVED_AFTER},
     },
     # Not-case-related messages older than SORUM_RETENTION_DAYS are deleted nightly, leaving daily counts.
     # Case-related messages whose registration gave up (archive down for long) are registered again.

@@ -256,13 +256,22 @@ def triage_decision_record(
             extra={"decision_id": record.pk, "case_id": record.case_id},
         )
         if decision == Decision.CASE_RELATED:
+            from sorum_archive.broker import task_publish
+
             from .tasks import case_related_register_task
 
             # Registration waits out the undo window; the task registers only if the decision still stands.
-            record_id = record.pk
+            # A broker outage must not fail the committed decision: journal_entry_pending_sweep_task
+            # registers the message later.
+            record_id, message_id = record.pk, message.pk
             transaction.on_commit(
-                lambda: case_related_register_task.apply_async(
-                    (record_id,), countdown=settings.SORUM_UNDO_SECONDS
+                lambda: task_publish(
+                    case_related_register_task,
+                    record_id,
+                    countdown=settings.SORUM_UNDO_SECONDS,
+                    log_event="triage.register.enqueue_failed",
+                    log=logger,
+                    message_id=message_id,
                 )
             )
     logger.info(

@@ -26,6 +26,7 @@ def dashboard_rollup_rebuild_task() -> int:
 def case_related_register_task(decision_id: int) -> bool:
     """After the undo window: journalfør the message if this case-related decision is still its latest."""
     from journal.tasks import journal_entry_register_task
+    from sorum_archive.broker import task_publish
 
     decision = TriageDecision.objects.get(pk=decision_id)
     latest = (
@@ -33,5 +34,13 @@ def case_related_register_task(decision_id: int) -> bool:
     )
     if latest is None or latest.pk != decision.pk or decision.decision != Decision.CASE_RELATED:
         return False  # undone or re-decided within the window
-    journal_entry_register_task.delay(decision.message_id, decision.case_id, decision.decided_by_id)
+    # A lost publish is picked up by journal_entry_pending_sweep_task, as after any broker outage.
+    task_publish(
+        journal_entry_register_task,
+        decision.message_id,
+        decision.case_id,
+        decision.decided_by_id,
+        log_event="triage.register.enqueue_failed",
+        message_id=decision.message_id,
+    )
     return True

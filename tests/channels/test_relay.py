@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from channels.models import InboundEvent, InboundEventStatus
 from channels.relay import EventRelay
+from sorum_archive.celery import app as celery_app
 from tests.factories import ChannelFactory
 from triage.models import Message
 
@@ -76,18 +77,18 @@ def test_relay_rechecks_an_id_that_commits_after_a_higher_one(relay_on, monkeypa
     channel = ChannelFactory(slug="nettside", secret="test-secret")
     first, late, last = _events(channel, ["received", "ignored", "received"])  # "ignored" = not yet visible
     sent = Mock()
-    monkeypatch.setattr("channels.tasks.inbound_event_parse_batch_task.delay", sent)
+    monkeypatch.setattr("channels.tasks.inbound_event_parse_batch_task.apply_async", sent)
     clock = _Clock()
     relay = EventRelay(after_id=first.pk - 1, clock=clock)
 
     assert relay.poll() == 2
-    assert sent.call_args.args[0] == [first.pk, last.pk]
+    assert sent.call_args.args[0] == ([first.pk, last.pk],)
     assert relay.gaps == {late.pk: 1000.0}
 
     InboundEvent.objects.filter(pk=late.pk).update(status=InboundEventStatus.RECEIVED)  # it commits now
     clock.now += 1
     assert relay.poll() == 1
-    assert sent.call_args.args[0] == [late.pk]
+    assert sent.call_args.args[0] == ([late.pk],)
     assert relay.gaps == {}
     assert relay.poll() == 0
 
@@ -96,7 +97,7 @@ def test_relay_forgets_a_gap_that_never_fills(relay_on, monkeypatch):
     channel = ChannelFactory(slug="nettside", secret="test-secret")
     first, rejected, last = _events(channel, ["received", "rejected", "received"])
     sent = Mock()
-    monkeypatch.setattr("channels.tasks.inbound_event_parse_batch_task.delay", sent)
+    monkeypatch.setattr("channels.tasks.inbound_event_parse_batch_task.apply_async", sent)
     clock = _Clock()
     relay = EventRelay(after_id=first.pk - 1, gap_seconds=30, clock=clock)
     relay.poll()
@@ -109,12 +110,19 @@ def test_relay_forgets_a_gap_that_never_fills(relay_on, monkeypatch):
     assert sent.call_count == 1
 
 
-def test_relay_keeps_its_place_when_the_broker_is_down(relay_on, monkeypatch):
+@pytest.mark.parametrize(
+    "error",
+    [
+        OSError("down"),
+        # What celery raised in the relay about 20 s into a Redis outage, killing it (issue #21).
+        RuntimeError("Retry limit exceeded while trying to reconnect to the Celery redis result store"),
+    ],
+)
+def test_relay_keeps_its_place_when_the_broker_is_down(relay_on, monkeypatch, error):
     channel = ChannelFactory(slug="nettside", secret="test-secret")
     (event,) = _events(channel, ["received"])
-    monkeypatch.setattr(
-        "channels.tasks.inbound_event_parse_batch_task.delay", Mock(side_effect=OSError("down"))
-    )
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
+    monkeypatch.setattr("channels.tasks.inbound_event_parse_batch_task.apply_async", Mock(side_effect=error))
     relay = EventRelay(after_id=event.pk - 1)
 
     assert relay.poll() == 0

@@ -7,7 +7,7 @@ import signal
 import time
 
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections, connection
+from django.db import DatabaseError, close_old_connections, connection
 
 from channels.models import InboundEvent, InboundEventStatus
 from channels.relay import EventRelay
@@ -33,13 +33,28 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
         # Start below the oldest waiting event, so a restart relays what the previous run left.
         waiting = InboundEvent.objects.filter(status=InboundEventStatus.RECEIVED).order_by("pk")
-        oldest = waiting.values_list("pk", flat=True).first()
+        while True:
+            try:
+                oldest = waiting.values_list("pk", flat=True).first()
+                break
+            except DatabaseError:  # started while PostgreSQL is down: wait for it, as the workers do
+                logger.warning("channels.relay.database_unavailable", exc_info=True)
+                connection.close()
+                time.sleep(1.0)
         relay = EventRelay(after_id=oldest - 1 if oldest else 0, batch=batch)
         relayed = 0
         while not stop["now"]:
             if not connection.in_atomic_block:  # a long-running process drops stale connections
                 close_old_connections()
-            sent = relay.poll()
+            try:
+                sent = relay.poll()
+            except DatabaseError:
+                # PostgreSQL restarting or unreachable: drop the broken connection and try again shortly.
+                # The relay's state (after_id, gaps) is unchanged, so nothing is skipped.
+                logger.warning("channels.relay.database_unavailable", exc_info=True)
+                connection.close()
+                time.sleep(1.0)
+                continue
             relayed += sent
             # A full batch: more is waiting, go on at once. Otherwise let deliveries gather for one interval
             # instead of spinning on a handful each time (the web processes need that CPU).
