@@ -20,6 +20,21 @@ from tests.factories import ChannelFactory, MessageFactory
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _loopback_only(monkeypatch):
+    """The addresses below are data for refusals: should a refusal ever break, no socket reaches them."""
+    real_connect = socket.socket.connect
+
+    def connect(sock, address):
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and not ipaddress.ip_address(host.split("%")[0]).is_loopback:
+            raise ConnectionRefusedError(f"test guard: {host} is not loopback")
+        return real_connect(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+
+
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
