@@ -31,6 +31,7 @@ from .selectors import (
     case_search,
     cases_for_user,
     inbox_ids_matching,
+    inbox_list_for_user,
     inbox_neighbours,
     inbox_newer_for_user,
     inbox_page_for_user,
@@ -317,7 +318,11 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "previous": message_previous_from_author(message=message),
         "show_raw_event": request.user.has_perm("channels.view_inboundevent") and message.inbound_event,
         "formal_reply": formal_submission_reply_default(),
-        "suggestions": suggestions_for_message(message=message, cases=cases_for_user(user=request.user)),
+        "suggestions": suggestions_for_message(
+            message=message,
+            cases=cases_for_user(user=request.user),
+            visible=inbox_list_for_user(user=request.user),
+        ),
         "innsyn": _innsynskrav_age(message),
     }
     context["suggested_cases"] = (

@@ -290,15 +290,19 @@ def klass_json(request: Request, klass: Klass) -> dict:
 def correspondent_json(request: Request, party: Correspondent, *, full: bool) -> dict:
     """A korrespondansepart on its own, masked as in its journalpost (entry_json)."""
     sid = str(party.system_id)
-    screening = screening_record(party.entry)
+    entry = party.entry
+    view = scr.entry_view(facts.entry_facts(entry), audience=_audience(full), today=None)
+    shown = next(
+        seen
+        for correspondent, seen in zip(entry.correspondents.all(), view.parties, strict=True)
+        if correspondent.pk == party.pk
+    )
     return _clean(
         {
             "systemID": sid,
             "korrespondanseparttype": code_object("korrespondanseparttype", party.correspondent_type),
-            "korrespondansepartNavn": party.name
-            if full
-            else scr.public_party_name(party.name, party.correspondent_type, screening),
-            "epostadresse": party.email if full or screening is None else "",
+            "korrespondansepartNavn": shown.name,
+            "epostadresse": party.email if full or not shown.screened else "",
             "_links": links(
                 request,
                 "korrespondansepart_detail",

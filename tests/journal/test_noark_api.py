@@ -97,3 +97,19 @@ def test_screened_document_file_is_withheld_from_readers_without_review_right(ar
 def test_unknown_system_id_is_404(archive):
     response = _client(archivist()).get(f"{API}sakarkiv/journalpost/6a3f1f4e-0000-4000-8000-000000000001/")
     assert response.status_code == 404
+
+
+def test_korrespondansepart_list_and_detail_mask_screened_names_for_caseworkers(archive):
+    """The party list answered 500 for a caseworker (found by the outside attack); it masks as the entry."""
+    entry = Screening.objects.get().entry
+    worker = _client(caseworker(entry.case.section))
+    listed = worker.get(f"{API}arkivstruktur/korrespondansepart/")
+    assert listed.status_code == 200
+    assert SCREENED_NAME not in listed.content.decode()
+    party = entry.correspondents.get(name=SCREENED_NAME)
+    detail = worker.get(f"{API}arkivstruktur/korrespondansepart/{party.system_id}/")
+    assert detail.status_code == 200
+    assert detail.json()["korrespondansepartNavn"] == "******"
+    assert detail.json().get("epostadresse", "") == ""
+    full = _client(archivist()).get(f"{API}arkivstruktur/korrespondansepart/{party.system_id}/").json()
+    assert full["korrespondansepartNavn"] == SCREENED_NAME

@@ -20,6 +20,7 @@ from tests.factories import (
     JournalEntryFactory,
     MessageFactory,
     SectionFactory,
+    archivist,
     caseworker,
 )
 from triage import tasks as triage_tasks
@@ -342,3 +343,20 @@ def test_assign_to_lists_people_by_name(section, worker):
     labels = [label for _value, label in form.fields["assignee"].choices]
     assert "Ola Hansen (ohansen)" in labels
     assert colleague.get_username() not in labels
+
+
+def test_the_duplicate_hint_never_points_at_another_sections_message(client, channel, worker):
+    """Found by the outside attack: «Sannsynlige duplikater» named another section's message and its time."""
+    helse = ChannelFactory(section=SectionFactory(code="helse", name="Helse"), name="Flickr")
+    text = "Min mor får ikke den hjelpen hun har vedtak på, og jeg vet ikke hvem jeg skal spørre."
+    hidden = MessageFactory(channel=helse, text=text, author_name="Kari Testesen", author_handle="kari")
+    mine = MessageFactory(channel=channel, text=text, author_name="Kari Testesen", author_handle="kari")
+    client.force_login(worker)
+    page = client.get(reverse("triage:message_detail", kwargs={"pk": mine.pk})).content.decode()
+    assert f"/meldinger/{hidden.pk}/" not in page
+    assert "Flickr" not in page
+    # An archivist, who sees every section, is still told.
+
+    client.force_login(archivist())
+    page = client.get(reverse("triage:message_detail", kwargs={"pk": mine.pk})).content.decode()
+    assert f"/meldinger/{hidden.pk}/" in page

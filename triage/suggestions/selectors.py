@@ -72,8 +72,12 @@ def _routing_rules(*, channel_id: int) -> list[RoutingRuleSpec]:
     ]
 
 
-def _duplicate_candidates(message: Message) -> list[MessageText]:
-    """Messages by the same handle or name within the window; both lookups hit an index."""
+def _duplicate_candidates(message: Message, visible: QuerySet[Message] | None = None) -> list[MessageText]:
+    """Messages by the same handle or name within the window; both lookups hit an index.
+
+    `visible` are the messages the reader may see: another section's message must not even be hinted at
+    (its channel and time told a caseworker that the citizen had also written to Helse).
+    """
     handle, name = message.author_handle.strip(), normalise_name(message.author_name)
     conditions = []
     if handle and normalise_name(handle) not in ANONYMOUS_AUTHORS:
@@ -83,8 +87,9 @@ def _duplicate_candidates(message: Message) -> list[MessageText]:
         conditions.append(Q(author_name_lower=name) | Q(author_name=message.author_name))
     if not conditions:
         return []
+    base = Message.objects.all() if visible is None else visible.select_related(None).order_by()
     rows = (
-        Message.objects.annotate(author_name_lower=Lower("author_name"))
+        base.annotate(author_name_lower=Lower("author_name"))
         .filter(reduce(or_, conditions))
         .filter(
             received_at__gte=message.received_at - DUPLICATE_WINDOW,
@@ -109,11 +114,13 @@ def _duplicate_candidates(message: Message) -> list[MessageText]:
     ]
 
 
-def suggestions_for_message(*, message: Message, cases: QuerySet | None = None) -> MessageSuggestions:
+def suggestions_for_message(
+    *, message: Message, cases: QuerySet | None = None, visible: QuerySet[Message] | None = None
+) -> MessageSuggestions:
     """Every suggestion for the message: case references, sensitivity, hearing, routing, duplicates.
 
     `cases` limits which cases a reference may resolve to (the reader's own sections'): another section's
-    case title is not shown.
+    case title is not shown. `visible` limits the duplicates to messages the reader may see.
     """
     text = message.text
     routing = match_routing_rules(
@@ -138,5 +145,5 @@ def suggestions_for_message(*, message: Message, cases: QuerySet | None = None) 
             text=text, author_name=message.author_name, author_handle=message.author_handle
         ),
         routing=routing,
-        duplicates=find_duplicates(this, _duplicate_candidates(message)),
+        duplicates=find_duplicates(this, _duplicate_candidates(message, visible)),
     )
