@@ -75,6 +75,11 @@ AUDITED_READS: dict[str, tuple[str, str]] = {
     "noark5:dokumentbeskrivelse_detail": ("journal.document", "system_id"),
     "noark5:dokumentobjekt_detail": ("journal.documentfile", "system_id"),
     "noark5:dokumentobjekt_fil": ("journal.documentfile", "system_id"),
+    "noark5:mappe_list": ("journal.case", ""),
+    "noark5:registrering_list": ("journal.journalentry", ""),
+    "noark5:dokumentbeskrivelse_list": ("journal.document", ""),
+    "noark5:korrespondansepart_list": ("journal.correspondent", ""),
+    "noark5:korrespondansepart_detail": ("journal.correspondent", "system_id"),
 }
 READ_METHODS = frozenset({"GET", "HEAD"})
 

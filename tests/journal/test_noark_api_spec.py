@@ -23,6 +23,7 @@ from rest_framework.test import APIClient
 
 from journal.models import Case, JournalEntry
 from tests.factories import archivist, caseworker
+from tests.journal.archive_guards import archive_guards_off
 from tests.journal.export.archive_data import SCREENED_WORD, build_archive, use_fast_pdf
 
 pytestmark = pytest.mark.django_db
@@ -147,8 +148,10 @@ def test_next_link_keeps_the_filter_and_is_encoded(boss, archive):
 
 def test_contains_startswith_dates_and_or_and_orderby(boss, archive):
     cases = archive.cases
-    Case.objects.filter(pk=cases[0].pk).update(case_date=date(2024, 3, 1))
-    Case.objects.filter(pk=cases[1].pk).update(case_date=date(2024, 9, 1))
+    # The test archive's cases are closed, and closed cases are unchangeable: set the dates under the guard.
+    with archive_guards_off():
+        Case.objects.filter(pk=cases[0].pk).update(case_date=date(2024, 3, 1))
+        Case.objects.filter(pk=cases[1].pk).update(case_date=date(2024, 9, 1))
 
     def ids(**options):
         return {r["systemID"] for r in boss.all_pages(boss.list_url("sakarkiv", "saksmappe", **options))[1]}
