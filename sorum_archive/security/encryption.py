@@ -29,14 +29,21 @@ logger = logging.getLogger(__name__)
 PREFIX = "fernet:"
 
 
+def _derived_key(secret_key: str) -> bytes:
+    return base64.urlsafe_b64encode(hashlib.sha256(b"sorum-secrets-at-rest:" + secret_key.encode()).digest())
+
+
+def keys_in_force() -> list[str]:
+    """The Fernet keys this process decrypts with (SECRETS_KEYS, else the one derived from SECRET_KEY), for
+    handing to another process of the same installation (tests that start workers and web nodes)."""
+    return list(settings.SORUM_SECRETS_KEYS) or [_derived_key(settings.SECRET_KEY).decode("ascii")]
+
+
 @lru_cache(maxsize=4)
 def _fernet(keys: tuple[str, ...], secret_key: str) -> MultiFernet:
     if not keys:
         logger.warning("sorum.secrets.derived_key")  # SECRETS_KEYS unset: only acceptable in development
-        derived = base64.urlsafe_b64encode(
-            hashlib.sha256(b"sorum-secrets-at-rest:" + secret_key.encode()).digest()
-        )
-        return MultiFernet([Fernet(derived)])
+        return MultiFernet([Fernet(_derived_key(secret_key))])
     try:
         return MultiFernet([Fernet(key.strip().encode()) for key in keys])
     except (ValueError, TypeError) as exc:

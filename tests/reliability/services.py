@@ -82,8 +82,19 @@ def database_url_of_tests() -> str:
 
 
 def subprocess_env(**overrides: str) -> dict[str, str]:
+    """The environment of a process of this installation: it decrypts the channel secrets this test stored,
+    whatever SECRET_KEY it runs with."""
+    from sorum_archive.security.encryption import keys_in_force
+
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update({"PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "sorum_archive.settings", **overrides})
+    env.update(
+        {
+            "PYTHONPATH": str(ROOT),
+            "DJANGO_SETTINGS_MODULE": "sorum_archive.settings",
+            "SECRETS_KEYS": ",".join(keys_in_force()),
+            **overrides,
+        }
+    )
     return env
 
 
