@@ -36,16 +36,17 @@ def _install_stall(stall: str) -> None:
 
         channel_services.message_ingest = ingest_then_stall
     elif stall == "register":
-        import journal.services as journal_services
+        # The local archive system registers through journal.services.entries (journal/archive_system.py).
+        import journal.services.entries as entry_services
 
-        original = journal_services.journal_entry_register
+        original = entry_services.journal_entry_register
 
         def register_then_stall(**kwargs):
             entry = original(**kwargs)
             _stall_once("register")
             return entry
 
-        journal_services.journal_entry_register = register_then_stall
+        entry_services.journal_entry_register = register_then_stall
 
 
 def main() -> None:
