@@ -6,28 +6,23 @@ import json
 import uuid
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 
 from .adapters.base import WebhookRequest
 from .adapters.guestbook import FORM_EVENT
 from .forms import CONSENT_TEXT
 from .models import Channel, InboundEvent
+from .ratelimit import rate_limit_hit
 from .services import inbound_event_receive
 
 
 def guestbook_rate_limited(*, channel: Channel, remote_addr: str) -> bool:
     """Count one submission attempt for this address; True once it is over the limit in the window."""
-    key = f"guestbook:rate:{channel.pk}:{remote_addr}"
-    window = settings.SORUM_GUESTBOOK_RATE_WINDOW
-    if cache.add(key, 1, timeout=window):
-        return False
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        return False
-    return count > settings.SORUM_GUESTBOOK_RATE_LIMIT
+    return rate_limit_hit(
+        key=f"guestbook:{channel.pk}:{remote_addr}",
+        limit=settings.SORUM_GUESTBOOK_RATE_LIMIT,
+        window=settings.SORUM_GUESTBOOK_RATE_WINDOW,
+    )
 
 
 def guestbook_entry_submit(*, channel: Channel, data: dict, remote_addr: str, url: str) -> InboundEvent:

@@ -11,12 +11,12 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 
 from .adapters.base import WebhookRequest
 from .adapters.innsynskrav import FORM_EVENT
 from .models import Channel, InboundEvent
+from .ratelimit import rate_limit_hit
 from .services import inbound_event_receive
 
 CHANNEL_SLUG = "innsynskrav"
@@ -49,16 +49,11 @@ def innsynskrav_channel_get() -> Channel:
 
 def innsynskrav_rate_limited(*, remote_addr: str) -> bool:
     """Count one request from this client address; True once it is over the limit in the window."""
-    key = f"innsynskrav:rate:{remote_addr}"
-    window = settings.SORUM_INNSYN_RATE_WINDOW
-    if cache.add(key, 1, timeout=window):
-        return False
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        return False
-    return count > settings.SORUM_INNSYN_RATE_LIMIT
+    return rate_limit_hit(
+        key=f"innsynskrav:{remote_addr}",
+        limit=settings.SORUM_INNSYN_RATE_LIMIT,
+        window=settings.SORUM_INNSYN_RATE_WINDOW,
+    )
 
 
 def innsynskrav_submit(*, target: InnsynskravTarget, data: dict, remote_addr: str, url: str) -> InboundEvent:
