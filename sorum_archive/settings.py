@@ -329,8 +329,10 @@ SORUM_FIKS_SIGNING_KEY_PASSWORD = env.str("FIKS_SIGNING_KEY_PASSWORD", default="
 SORUM_ARCHIVE_NAME = env.str("ARCHIVE_NAME", default="Sørum kommune")
 SORUM_MESSAGE_MAX_CHARS = 20_000
 # Webhook requests only insert the raw event; `manage.py ingest_relay` hands events to Celery in batches.
-# Off: each request enqueues its parse task on commit (the embedded default needs no relay process).
-SORUM_INGEST_RELAY = env.bool("INGEST_RELAY", default=False)
+# On whenever Redis is configured, so no webhook request talks to the broker (issue #18); the sweeper hands
+# on what the relay has not within seconds if the relay process is down. Off in the embedded default
+# (no Redis): each request runs its parse task eagerly on commit and needs no relay process.
+SORUM_INGEST_RELAY = env.bool("INGEST_RELAY", default=bool(REDIS_URL))
 # Webhook channel lookups are cached per process for this many seconds (a rotated secret or a disabled
 # channel takes effect within it on other processes; immediately in the process that saved it).
 SORUM_WEBHOOK_CHANNEL_CACHE_SECONDS = env.float("WEBHOOK_CHANNEL_CACHE_SECONDS", default=5.0)

@@ -64,6 +64,9 @@ def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Rate-limit counters live in the cache (Redis outlives a test): each test counts from zero.
     settings.SORUM_RATE_KEY_PREFIX = uuid.uuid4().hex
+    # With REDIS_URL set the relay is on by default; tests see a delivery parsed on commit unless they turn
+    # the relay on themselves (tests/channels/test_relay.py, the reliability stack).
+    settings.SORUM_INGEST_RELAY = False
 
 
 @pytest.fixture

@@ -12,7 +12,15 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in ("DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
+        if k
+        not in (
+            "DATABASE_URL",
+            "REDIS_URL",
+            "DEBUG",
+            "SECRET_KEY",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+            "INGEST_RELAY",
+        )
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -119,3 +127,16 @@ def test_templates_are_compiled_once_in_production():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1].split() == ["False", "django.template.loaders.cached", "1"]
+
+
+def _setting(name: str, **env: str) -> str:
+    result = _manage("shell", "-c", f"from django.conf import settings; print(settings.{name})", **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_ingest_relay_is_the_default_whenever_redis_is_configured():
+    """No webhook request talks to the broker by default (issue #18); the embedded default has no relay."""
+    assert _setting("SORUM_INGEST_RELAY", REDIS_URL="redis://127.0.0.1:6379/15") == "True"
+    assert _setting("SORUM_INGEST_RELAY", REDIS_URL="redis://127.0.0.1:6379/15", INGEST_RELAY="0") == "False"
+    assert _setting("SORUM_INGEST_RELAY") == "False"
