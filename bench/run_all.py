@@ -36,6 +36,8 @@ BENCHMARKS: list[tuple[str, list[str], int, str]] = [
     ("generate.py", ["--messages", "1000000", "--reset"], 480, "generate"),
     ("inbox_realistic.py", ["--n", "20"], 180, "generate"),  # the inbox on the generator's data
     ("ingest.py", ["--seconds", "10"], 240, "ingest"),
+    # The issue #18 method: wrk against the shared bare-Django ceiling, default deployment settings.
+    ("ingest_ceiling.py", [], 240, "ceiling"),
     ("ingest_bulk.py", ["100000"], 180, "bulk"),
     ("journal.py", ["--entries", "100", "--worker-entries", "100", "--renders", "40"], 240, "journal"),
     ("fiks.py", ["--messages", "200"], 90, "fiks"),
