@@ -229,6 +229,10 @@ def generate(*, messages: int, seed: int = 42, reset: bool = False) -> dict[str,
         if counts["messages"] % 100_000 < BATCH:
             elapsed = time.perf_counter() - started
             print(f"  {counts['messages']:>9,} messages  {counts['messages'] / elapsed:,.0f}/s", flush=True)
+    # A bulk load ends with the dashboard's rollup filled, as beat would within minutes (issue #20).
+    from triage.dashboard.rollup import dashboard_rollup_rebuild
+
+    dashboard_rollup_rebuild()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")  # as autovacuum would: index-only scans need the visibility map
     elapsed = time.perf_counter() - started

@@ -406,3 +406,40 @@ def test_median_is_bit_for_bit_percentile_cont(db):
             )
             expected = timedelta(seconds=float(cursor.fetchone()[0]))
             assert median_of_runs(_split_into_runs(rng, values)) == expected, values
+
+
+def test_a_dashboard_over_unrolled_finished_days_fills_the_rollup_once(
+    db, django_capture_on_commit_callbacks
+):
+    """After a bulk load (or with beat down) the figures are read live and the rollup is filled on demand."""
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from triage.dashboard.selectors import ROLLUP_FILL_KEY
+
+    cache.delete(ROLLUP_FILL_KEY)
+    now = timezone.now()
+    received = now - timedelta(days=10)
+    MessageFactory(received_at=received)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        live = dashboard_figures_for_user(user=archivist(), now=now)
+        dashboard_figures_for_user(user=archivist(), now=now)
+
+    assert len(callbacks) == 1  # once, not per request
+    day = received.astimezone(OSLO).date()
+    assert DashboardDayState.objects.filter(day=day, computed_at__isnull=False).exists()
+    assert dashboard_figures_for_user(user=archivist(), now=now) == live
+
+
+def test_a_dashboard_over_rolled_days_asks_for_nothing(db, django_capture_on_commit_callbacks):
+    from django.core.cache import cache
+
+    from triage.dashboard.selectors import ROLLUP_FILL_KEY
+
+    cache.delete(ROLLUP_FILL_KEY)
+    MessageFactory()
+    dashboard_rollup_rebuild()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        dashboard_figures_for_user(user=archivist(), days=366)
+
+    assert callbacks == []

@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, Min
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -36,6 +37,7 @@ from ..models import (
 from ..selectors import sections_for_user
 from .daily import OSLO, DayCounts, Key, day_figures, received_on_days, unpack_times
 from .median import median_decision_times
+from .rollup import LIVE_DAYS
 from .types import DashboardFigures, Figures, SectionFigures
 
 DEFAULT_DAYS = 30
@@ -100,11 +102,37 @@ def _live_ranges(*, first: date, rolled: list[date]) -> list[tuple[date, date | 
     return ranges
 
 
+# Cache key that limits on-demand rollup fills to one request a minute across the web nodes.
+ROLLUP_FILL_KEY = "triage:dashboard:rollup-fill-requested"
+
+
+def _rollup_fill_if_missing(*, first: date, rolled: list[date], today: date) -> bool:
+    """Ask for a rollup refresh when finished days of the period are not rolled (after a bulk load, or with
+    beat down): figures stay right (those days are read live), and the next dashboard is fast again.
+
+    Published after commit and at most once a minute; a lost publish is only logged (beat refreshes anyway).
+    """
+    finished = (today - first).days + 1 - LIVE_DAYS
+    if finished <= 0 or len([day for day in rolled if day <= today - timedelta(days=LIVE_DAYS)]) >= finished:
+        return False
+    if not cache.add(ROLLUP_FILL_KEY, 1, timeout=60):
+        return False
+    from sorum_archive.broker import task_publish
+
+    from ..tasks import dashboard_rollup_refresh_task
+
+    transaction.on_commit(
+        lambda: task_publish(dashboard_rollup_refresh_task, log_event="triage.dashboard.rollup_fill_lost")
+    )
+    return True
+
+
 def _period_figures(
-    *, first: date, section_ids: list[int] | None
+    *, first: date, section_ids: list[int] | None, today: date
 ) -> tuple[list[DayCounts], dict[Key, list[Sequence[int]]]]:
     """Daily counts from `first` on (no end: received_at in the future counts too) and decision times."""
     rolled = _rolled_days(first=first)
+    _rollup_fill_if_missing(first=first, rolled=rolled, today=today)
     rows: list[DayCounts] = []
     times: dict[Key, list[Sequence[int]]] = defaultdict(list)
     if rolled:
@@ -140,7 +168,7 @@ def _figures_for_sections(
     if section_ids is not None:
         incoming = incoming.filter(section_id__in=section_ids)
 
-    daily_rows, times = _period_figures(first=day_list[0], section_ids=section_ids)
+    daily_rows, times = _period_figures(first=day_list[0], section_ids=section_ids, today=day_list[-1])
     backlog_rows = (
         incoming.filter(status=MessageStatus.NEW)
         .values("section_id", "channel_id")
