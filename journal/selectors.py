@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from sorum_archive.db import read_alias
@@ -190,10 +190,13 @@ def public_document_get(*, system_id) -> PublicDocument:
 
 def messages_registration_pending(*, older_than: timedelta, limit: int = 1000) -> list[tuple[int, int, int]]:
     """(message id, case id, deciding user id) for case-related messages without a journal entry whose
-    latest decision is older than `older_than`: their registration task gave up or was lost."""
-    cutoff = timezone.now() - older_than
+    latest decision is older than `older_than` and whose registration lease is free (no task holds it):
+    their registration task gave up or was lost."""
+    now = timezone.now()
+    cutoff = now - older_than
     message_ids = list(
         Message.objects.filter(status=MessageStatus.CASE_RELATED, journal_entry__isnull=True)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )

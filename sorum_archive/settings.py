@@ -222,6 +222,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # after a fault ends (threshold + interval + parse < 30 s, tests/reliability/test_faults_midstream.py).
 SORUM_SWEEP_RECEIVED_AFTER = env.int("SORUM_SWEEP_RECEIVED_AFTER", default=10)
 SORUM_SWEEP_INTERVAL = env.float("SORUM_SWEEP_INTERVAL", default=5.0)
+# The same for the work that follows a message: registration after a case-related decision (once the undo
+# window has passed), attachment downloads and outbound replies. A sweep hands a row over SORUM_PENDING_SWEEP_
+# MARGIN seconds after its own task was due, every SORUM_PENDING_SWEEP_INTERVAL seconds, under a lease of
+# SORUM_PENDING_LEASE_SECONDS (sorum_archive/leases.py) so the same row is not handed over on every run.
+SORUM_PENDING_SWEEP_INTERVAL = env.float("SORUM_PENDING_SWEEP_INTERVAL", default=5.0)
+SORUM_PENDING_SWEEP_MARGIN = env.int("SORUM_PENDING_SWEEP_MARGIN", default=5)
+SORUM_PENDING_LEASE_SECONDS = env.int("SORUM_PENDING_LEASE_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE = {
     # Events left `received` (broker down when they arrived) are handed to the parser again.
     "channels-sweep-received-events": {
@@ -229,11 +236,20 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": SORUM_SWEEP_INTERVAL,
         "kwargs": {"older_than_seconds": SORUM_SWEEP_RECEIVED_AFTER},
     },
-    # Not-case-related messages older than SORUM_RETENTION_DAYS are deleted nightly, leaving daily counts.
-    # Case-related messages whose registration gave up (archive down for long) are registered again.
+    # Case-related messages whose registration task was lost (broker down when decided, worker killed) or
+    # gave up are registered again once the undo window and SORUM_PENDING_SWEEP_MARGIN have passed.
     "journal-register-pending": {
         "task": "journal.tasks.journal_entry_pending_sweep_task",
-        "schedule": 15 * 60.0,
+        "schedule": SORUM_PENDING_SWEEP_INTERVAL,
+    },
+    # Attachments still pending and queued replies whose task was lost are handed over again.
+    "channels-attachments-pending": {
+        "task": "channels.tasks.attachment_pending_sweep_task",
+        "schedule": SORUM_PENDING_SWEEP_INTERVAL,
+    },
+    "channels-replies-pending": {
+        "task": "channels.tasks.outbound_reply_pending_sweep_task",
+        "schedule": SORUM_PENDING_SWEEP_INTERVAL,
     },
     # Refused webhook deliveries older than SORUM_REJECTED_RETENTION_DAYS are deleted.
     "channels-rejected-purge": {

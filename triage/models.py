@@ -114,6 +114,9 @@ class Message(models.Model):
         blank=True,
         help_text=_("When the first triage decision was recorded (set by triage_decision_record)."),
     )
+    # Held while the message's registration is handed to a task (sorum_archive/leases.py), so the pending
+    # sweep does not hand it over again every few seconds.
+    lease_until = models.DateTimeField(_("registration lease until"), null=True, blank=True, editable=False)
     extra = models.JSONField(_("provider metadata"), default=dict, blank=True)
 
     class Meta:
