@@ -77,25 +77,36 @@ def journal_entry_register_outgoing_task(self, message_id: int, case_id: int, us
 
 
 @shared_task
-def journal_entry_pending_sweep_task(older_than_seconds: float | None = None) -> int:
+def journal_entry_pending_sweep_task(
+    older_than_seconds: float | None = None, decided_within_seconds: float | None = None
+) -> int:
     """Hand case-related messages still without a journal entry to registration again: their decision's
     task was lost (the broker was down when it was decided, a worker died holding it) or gave up. Beat runs
-    it every SORUM_PENDING_SWEEP_INTERVAL seconds for decisions older than the undo window and a margin.
-    Entries whose documents are missing (a failed rendering) are registered again after 15 minutes. Each
+    it every SORUM_PENDING_SWEEP_INTERVAL seconds for the last hour's decisions older than the undo window
+    and a margin, and every 15 minutes for all of them. Entries whose documents are missing (a failed
+    rendering) are registered again after 15 minutes. Each
     message is claimed with a lease first, so concurrent sweeps and the decision's own task never hand it
     over twice; registration is idempotent in any case. Returns how many were handed over."""
     if older_than_seconds is None:
         older_than_seconds = settings.SORUM_UNDO_SECONDS + settings.SORUM_PENDING_SWEEP_MARGIN
+    within = None if decided_within_seconds is None else timedelta(seconds=decided_within_seconds)
     pending = {
-        row[0]: row for row in messages_registration_pending(older_than=timedelta(seconds=older_than_seconds))
+        row[0]: row
+        for row in messages_registration_pending(
+            older_than=timedelta(seconds=older_than_seconds), decided_within=within
+        )
     }
     claimed = lease_claim(
         Message.objects.filter(pk__in=pending), seconds=settings.SORUM_PENDING_LEASE_SECONDS
     )
-    missing = {
-        row[0]: row
-        for row in journal_entries_missing_documents(older_than=timedelta(seconds=MISSING_DOCUMENTS_AFTER))
-    }
+    missing = {}
+    if within is None:
+        missing = {
+            row[0]: row
+            for row in journal_entries_missing_documents(
+                older_than=timedelta(seconds=MISSING_DOCUMENTS_AFTER)
+            )
+        }
     claimed_missing = lease_claim(Message.objects.filter(pk__in=missing), seconds=MISSING_DOCUMENTS_AFTER)
     return _registrations_publish([pending[pk] for pk in claimed] + [missing[pk] for pk in claimed_missing])
 

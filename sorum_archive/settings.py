@@ -236,11 +236,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": SORUM_SWEEP_INTERVAL,
         "kwargs": {"older_than_seconds": SORUM_SWEEP_RECEIVED_AFTER},
     },
-    # Case-related messages whose registration task was lost (broker down when decided, worker killed) or
-    # gave up are registered again once the undo window and SORUM_PENDING_SWEEP_MARGIN have passed.
-    "journal-register-pending": {
+    # Case-related messages whose registration task was lost (broker down when decided, worker killed) are
+    # registered again once the undo window and SORUM_PENDING_SWEEP_MARGIN have passed: the last hour's
+    # decisions every few seconds (an index range), all of them (a task that gave up, entries whose
+    # documents are missing) every 15 minutes.
+    "journal-register-pending-recent": {
         "task": "journal.tasks.journal_entry_pending_sweep_task",
         "schedule": SORUM_PENDING_SWEEP_INTERVAL,
+        "kwargs": {"decided_within_seconds": 3600},
+    },
+    "journal-register-pending": {
+        "task": "journal.tasks.journal_entry_pending_sweep_task",
+        "schedule": 15 * 60.0,
     },
     # Attachments still pending and queued replies whose task was lost are handed over again.
     "channels-attachments-pending": {

@@ -102,7 +102,7 @@ def test_a_decision_whose_task_was_lost_is_registered_by_the_sweep_once(decided_
         with later(wait - 1):
             assert journal_entry_pending_sweep_task() == 0
         with later(wait + 1):
-            assert journal_entry_pending_sweep_task() == 1
+            assert journal_entry_pending_sweep_task(decided_within_seconds=3600) == 1
             assert journal_entry_pending_sweep_task() == 0  # leased: not handed over twice
         with later(wait + 1 + settings.SORUM_PENDING_LEASE_SECONDS + 1):
             assert journal_entry_pending_sweep_task() == 1  # its task was lost too: the lease ran out
@@ -114,6 +114,12 @@ def test_a_decision_whose_task_was_lost_is_registered_by_the_sweep_once(decided_
     assert JournalEntry.objects.filter(message=message).count() == 1
     with later(wait + 3 * settings.SORUM_PENDING_LEASE_SECONDS):
         assert journal_entry_pending_sweep_task() == 0
+
+
+def test_the_frequent_sweep_reads_only_the_last_hours_decisions(decided_during_outage):
+    with _published(journal_entry_register_task), later(3600 + 60):
+        assert journal_entry_pending_sweep_task(decided_within_seconds=3600) == 0
+        assert journal_entry_pending_sweep_task() == 1  # the 15-minute sweep takes every decision
 
 
 def test_a_sweep_that_cannot_publish_frees_the_lease_for_the_next_one(decided_during_outage):
@@ -265,13 +271,15 @@ def test_a_reply_waiting_for_its_retry_keeps_the_sweep_away(queued_reply, monkey
 
 
 def test_beat_runs_the_pending_sweeps_every_few_seconds():
-    schedule = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    for task in (
-        "journal.tasks.journal_entry_pending_sweep_task",
-        "channels.tasks.attachment_pending_sweep_task",
-        "channels.tasks.outbound_reply_pending_sweep_task",
+    beat = settings.CELERY_BEAT_SCHEDULE
+    for name in (
+        "journal-register-pending-recent",
+        "channels-attachments-pending",
+        "channels-replies-pending",
     ):
-        assert schedule[task] == settings.SORUM_PENDING_SWEEP_INTERVAL == 5.0
+        assert beat[name]["schedule"] == settings.SORUM_PENDING_SWEEP_INTERVAL == 5.0
+    assert beat["journal-register-pending-recent"]["kwargs"] == {"decided_within_seconds": 3600}
+    assert beat["journal-register-pending"]["schedule"] == 15 * 60.0  # every decision, however old
     # Registration after a fault: undo window + margin + interval leaves time to register within 30 s.
     assert settings.SORUM_UNDO_SECONDS + settings.SORUM_PENDING_SWEEP_MARGIN + 5.0 <= 20
 

@@ -216,6 +216,14 @@ class TriageDecision(models.Model):
                 name="decision_idempotency_key_unique",
             ),
         ]
+        indexes = [
+            # The registration sweep reads the last hour's case-related decisions every few seconds.
+            models.Index(
+                fields=["decided_at"],
+                condition=models.Q(decision="case_related"),
+                name="decision_case_related_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_decision_display()} ({self.message_id})"
