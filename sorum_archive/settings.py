@@ -228,7 +228,7 @@ SORUM_SWEEP_INTERVAL = env.float("SORUM_SWEEP_INTERVAL", default=5.0)
 # SORUM_PENDING_LEASE_SECONDS (sorum_archive/leases.py) so the same row is not handed over on every run.
 SORUM_PENDING_SWEEP_INTERVAL = env.float("SORUM_PENDING_SWEEP_INTERVAL", default=5.0)
 SORUM_PENDING_SWEEP_MARGIN = env.int("SORUM_PENDING_SWEEP_MARGIN", default=2)
-SORUM_PENDING_LEASE_SECONDS = env.int("SORUM_PENDING_LEASE_SECONDS", default=60)
+SORUM_PENDING_LEASE_SECONDS = env.int("SORUM_PENDING_LEASE_SECONDS", default=20)
 CELERY_BEAT_SCHEDULE = {
     # Events left `received` (broker down when they arrived) are handed to the parser again.
     "channels-sweep-received-events": {
