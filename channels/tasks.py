@@ -33,7 +33,8 @@ PARSE_RETRY = {
     "retry_jitter": True,
     "max_retries": 8,
 }
-SWEEP_BATCH = 200
+# Small enough that a backlog is spread over every worker process (see ingest_relay's --batch).
+SWEEP_BATCH = 50
 
 
 @shared_task(bind=True, **PARSE_RETRY)

@@ -198,6 +198,8 @@ CELERY_BROKER_HEARTBEAT = 10
 # A webhook must answer fast even while Redis is down or unreachable: connecting and publishing give up
 # well under a second, the event stays `received` and the relay or the sweeper below hands it over later.
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=0.3)
+# After a failed publish a process leaves the broker alone this long (sorum_archive/broker.py).
+SORUM_BROKER_PAUSE_SECONDS = env.float("SORUM_BROKER_PAUSE_SECONDS", default=2.0)
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1,
     "interval_start": 0,

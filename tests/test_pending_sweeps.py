@@ -30,6 +30,7 @@ from channels.tasks import (
 )
 from journal.models import JournalEntry
 from journal.tasks import journal_entry_pending_sweep_task, journal_entry_register_task
+from sorum_archive.broker import broker_pause_reset
 from sorum_archive.celery import app as celery_app
 from sorum_archive.leases import lease_claim
 from tests.factories import (
@@ -74,6 +75,7 @@ def later(seconds: float):
 
 def _published(task):
     """Count the sweep's publishes of `task` without a broker (the sweep runs after the outage)."""
+    broker_pause_reset()  # the broker is back
     return mock.patch.object(task, "apply_async")
 
 
