@@ -41,7 +41,7 @@ SETTLE_LIMIT = 30.0  # issue #21: every acknowledged delivery in the inbox withi
 # on this loaded machine (its own queries: 150 ms in one process with no broker involved), and a webhook
 # can wait behind it.
 P99_LIMIT = 0.100
-DECISION_RATE = 2.0  # a caseworker's decisions per second during the fault
+DECISION_RATE = 1.0  # a caseworker's decisions per second during the fault (a busy one)
 RESTART_AFTER = 1.0  # a deployment's restart delay (systemd RestartSec=1, Docker's first restart)
 
 
@@ -246,6 +246,7 @@ def test_fault_in_the_middle_of_a_stream(fault: Fault, database: Database, tmp_p
             else {}
         ),
         "processes_dead": ",".join(dead) or "none",
+        "load_average": round(os.getloadavg()[0], 1),
         "restarts": ",".join(f"{p.name}:{p.starts - 1}" for p in stack.processes if p.starts > 1) or "none",
     }
     report_figures(fault.name, **figures)
@@ -262,7 +263,11 @@ def test_fault_in_the_middle_of_a_stream(fault: Fault, database: Database, tmp_p
     else:
         assert errors_5xx == [], errors_5xx[:3]
     if isinstance(fault, RedisDown) and not fault.decisions:
-        assert figures["client_p99_ms_during_fault"] < P99_LIMIT * 1000, figures
+        assert figures["client_p99_ms_during_fault"] < P99_LIMIT * 1000, (
+            f"webhook p99 {figures['client_p99_ms_during_fault']} ms (client side) during the outage; before it "
+            f"{figures['client_p99_ms_before_fault']} ms, gunicorn's own p99 during it "
+            f"{figures['server_p99_ms_during_fault']} ms, load average {figures['load_average']}"
+        )
     if isinstance(fault, RedisDown):
         assert figures["connection_errors"] == 0
     assert settle <= SETTLE_LIMIT
