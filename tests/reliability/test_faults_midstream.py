@@ -264,7 +264,8 @@ def test_fault_in_the_middle_of_a_stream(fault: Fault, database: Database, tmp_p
         assert errors_5xx == [], errors_5xx[:3]
     if isinstance(fault, RedisDown) and not fault.decisions:
         assert figures["client_p99_ms_during_fault"] < P99_LIMIT * 1000, (
-            f"webhook p99 {figures['client_p99_ms_during_fault']} ms (client side) during the outage; before it "
+            f"webhook p99 {figures['client_p99_ms_during_fault']} ms (client side) during the outage; "
+            f"before it "
             f"{figures['client_p99_ms_before_fault']} ms, gunicorn's own p99 during it "
             f"{figures['server_p99_ms_during_fault']} ms, load average {figures['load_average']}"
         )
