@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from sorum_archive.files import extension_for, filename_sanitise
+from sorum_archive.leases import lease_extend
 
 from .adapters.base import InboundAttachment
 from .egress import EgressRefused, checked_get, checked_session
@@ -105,6 +106,8 @@ def message_attachments_create(
     *, message, attachments: Iterable[InboundAttachment]
 ) -> list[MessageAttachment]:
     """Create a pending row per attachment and enqueue its download once committed. Idempotent."""
+    from sorum_archive.broker import task_publish
+
     from .tasks import attachment_download_task
 
     created = []
@@ -127,7 +130,12 @@ def message_attachments_create(
             created.append(row)
         elif was_created:
             created.append(row)
-            transaction.on_commit(lambda pk=row.pk: attachment_download_task.delay(pk))
+            # A lost publish (broker down) is picked up by attachment_pending_sweep_task.
+            transaction.on_commit(
+                lambda pk=row.pk: task_publish(
+                    attachment_download_task, pk, log_event="channels.attachment.enqueue_failed"
+                )
+            )
     return created
 
 
@@ -144,6 +152,12 @@ def attachment_download(*, attachment_id: int) -> MessageAttachment:
     attachment = MessageAttachment.objects.select_related("message__channel").get(pk=attachment_id)
     if attachment.status != AttachmentStatus.PENDING:
         return attachment
+    # The pending sweep leaves a download in progress alone (sorum_archive/leases.py).
+    lease_extend(
+        MessageAttachment,
+        attachment.pk,
+        seconds=settings.SORUM_ATTACHMENT_MAX_SECONDS + settings.SORUM_PENDING_LEASE_SECONDS,
+    )
     limit = settings.SORUM_ATTACHMENT_MAX_BYTES
     attachment.attempts += 1
     if attachment.size is not None and attachment.size > limit:
@@ -202,11 +216,27 @@ def attachment_download(*, attachment_id: int) -> MessageAttachment:
 
 
 def _finish(attachment: MessageAttachment, status: str, error: str) -> MessageAttachment:
-    attachment.status = status
-    attachment.error = error[:2000]
-    attachment.save(
-        update_fields=["status", "error", "attempts", "file", "content_type", "size", "sha256", "stored_at"]
-    )
+    with transaction.atomic():
+        current = MessageAttachment.objects.select_for_update().get(pk=attachment.pk)
+        if current.status != AttachmentStatus.PENDING:
+            # Another run (the pending sweep's) finished first: keep its result, drop this run's file.
+            if attachment.file and attachment.file.name != current.file.name:
+                attachment.file.delete(save=False)
+            return current
+        attachment.status = status
+        attachment.error = error[:2000]
+        attachment.save(
+            update_fields=[
+                "status",
+                "error",
+                "attempts",
+                "file",
+                "content_type",
+                "size",
+                "sha256",
+                "stored_at",
+            ]
+        )
     if error:
         logger.warning(
             "channels.attachment.not_stored",

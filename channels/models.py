@@ -236,6 +236,8 @@ class MessageAttachment(models.Model):
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     stored_at = models.DateTimeField(_("stored at"), null=True, blank=True)
+    # Held while a download task has the row (sorum_archive/leases.py); the pending sweep skips it.
+    lease_until = models.DateTimeField(_("lease until"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("attachment")
@@ -292,6 +294,8 @@ class OutboundReply(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # Held while a send task has the row or waits for its retry (sorum_archive/leases.py).
+    lease_until = models.DateTimeField(_("lease until"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("outbound reply")

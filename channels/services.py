@@ -437,9 +437,16 @@ def reply_send(*, message: Message, text: str, sent_by: User) -> Message:
             error=_record_reason(client=client, channel=channel) if record_only else "",
         )
         if outbox.status == OutboundReplyStatus.QUEUED:
+            from sorum_archive.broker import task_publish
+
             from .tasks import outbound_reply_send_task
 
-            transaction.on_commit(lambda: outbound_reply_send_task.delay(outbox.pk))
+            # A lost publish (broker down) is picked up by outbound_reply_pending_sweep_task.
+            transaction.on_commit(
+                lambda: task_publish(
+                    outbound_reply_send_task, outbox.pk, log_event="channels.reply.enqueue_failed"
+                )
+            )
         if now > message.conversation.last_message_at:
             message.conversation.last_message_at = now
             message.conversation.save(update_fields=["last_message_at"])

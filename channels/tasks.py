@@ -3,11 +3,22 @@ from __future__ import annotations
 from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
-from .models import Channel, InboundEvent, InboundEventStatus, MessageAttachment
+from sorum_archive.leases import lease_claim, lease_extend
+
+from .models import (
+    AttachmentStatus,
+    Channel,
+    InboundEvent,
+    InboundEventStatus,
+    MessageAttachment,
+    OutboundReply,
+    OutboundReplyStatus,
+)
 from .services import ReplyNotSent, inbound_event_parse, inbound_events_rejected_purge, outbound_reply_send
 
 # PostgreSQL restarting or unreachable, the broker gone while a retry is published: retried with backoff
@@ -22,7 +33,8 @@ PARSE_RETRY = {
     "retry_jitter": True,
     "max_retries": 8,
 }
-SWEEP_BATCH = 200
+# Small enough that a backlog is spread over every worker process (see ingest_relay's --batch).
+SWEEP_BATCH = 50
 
 
 @shared_task(bind=True, **PARSE_RETRY)
@@ -79,7 +91,47 @@ def outbound_reply_send_task(self, outbox_id: int) -> str:
             outbox_id=outbox_id, final_attempt=self.request.retries >= self.max_retries
         ).status
     except ReplyNotSent as exc:
-        raise self.retry(exc=exc, countdown=30 * 2**self.request.retries) from exc
+        countdown = 30 * 2**self.request.retries
+        # The pending sweep leaves a reply waiting for its retry alone.
+        lease_extend(OutboundReply, outbox_id, seconds=countdown + settings.SORUM_PENDING_LEASE_SECONDS)
+        raise self.retry(exc=exc, countdown=countdown) from exc
+
+
+@shared_task
+def outbound_reply_pending_sweep_task(older_than_seconds: float | None = None) -> int:
+    """Hand queued replies whose send task was lost (broker down when it was queued, worker killed) to a send
+    task again. A reply is sent at most once whatever happens here: sending claims the row first."""
+    older_than = settings.SORUM_PENDING_SWEEP_MARGIN if older_than_seconds is None else older_than_seconds
+    pending = OutboundReply.objects.filter(
+        status=OutboundReplyStatus.QUEUED, created_at__lt=timezone.now() - timedelta(seconds=older_than)
+    )
+    ids = lease_claim(pending, limit=SWEEP_BATCH, seconds=settings.SORUM_PENDING_LEASE_SECONDS)
+    return _pending_publish(OutboundReply, ids, outbound_reply_send_task, "channels.reply.enqueue_failed")
+
+
+@shared_task
+def attachment_pending_sweep_task(older_than_seconds: float | None = None) -> int:
+    """Hand attachments still pending whose download task was lost to a download task again."""
+    older_than = settings.SORUM_PENDING_SWEEP_MARGIN if older_than_seconds is None else older_than_seconds
+    pending = MessageAttachment.objects.filter(
+        status=AttachmentStatus.PENDING, created_at__lt=timezone.now() - timedelta(seconds=older_than)
+    )
+    seconds = settings.SORUM_ATTACHMENT_MAX_SECONDS + settings.SORUM_PENDING_LEASE_SECONDS
+    ids = lease_claim(pending, limit=SWEEP_BATCH, seconds=seconds)
+    return _pending_publish(
+        MessageAttachment, ids, attachment_download_task, "channels.attachment.enqueue_failed"
+    )
+
+
+def _pending_publish(model, ids: list[int], task, log_event: str) -> int:
+    """Publish `task` for each claimed id; with the broker down, free the rest for the next sweep."""
+    from sorum_archive.broker import task_publish
+
+    for handed, pk in enumerate(ids):
+        if not task_publish(task, pk, log_event=log_event):
+            model.objects.filter(pk__in=ids[handed:]).update(lease_until=None)
+            return handed
+    return len(ids)
 
 
 @shared_task

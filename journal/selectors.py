@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from sorum_archive.db import read_alias
@@ -188,12 +188,23 @@ def public_document_get(*, system_id) -> PublicDocument:
     )
 
 
-def messages_registration_pending(*, older_than: timedelta, limit: int = 1000) -> list[tuple[int, int, int]]:
+def messages_registration_pending(
+    *, older_than: timedelta, decided_within: timedelta | None = None, limit: int = 1000
+) -> list[tuple[int, int, int]]:
     """(message id, case id, deciding user id) for case-related messages without a journal entry whose
-    latest decision is older than `older_than`: their registration task gave up or was lost."""
-    cutoff = timezone.now() - older_than
+    latest decision is older than `older_than` and whose registration lease is free (no task holds it):
+    their registration task gave up or was lost. With `decided_within`, only messages decided case-related
+    that recently (an index range, cheap enough to run every few seconds)."""
+    now = timezone.now()
+    cutoff = now - older_than
+    pending = Message.objects.filter(status=MessageStatus.CASE_RELATED, journal_entry__isnull=True)
+    if decided_within is not None:
+        recent = TriageDecision.objects.filter(
+            decision=Decision.CASE_RELATED, decided_at__gte=now - decided_within, decided_at__lt=cutoff
+        )
+        pending = pending.filter(pk__in=recent.values("message_id"))
     message_ids = list(
-        Message.objects.filter(status=MessageStatus.CASE_RELATED, journal_entry__isnull=True)
+        pending.filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )

@@ -198,6 +198,8 @@ CELERY_BROKER_HEARTBEAT = 10
 # A webhook must answer fast even while Redis is down or unreachable: connecting and publishing give up
 # well under a second, the event stays `received` and the relay or the sweeper below hands it over later.
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=0.3)
+# After a failed publish a process leaves the broker alone this long (sorum_archive/broker.py).
+SORUM_BROKER_PAUSE_SECONDS = env.float("SORUM_BROKER_PAUSE_SECONDS", default=2.0)
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1,
     "interval_start": 0,
@@ -222,6 +224,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # after a fault ends (threshold + interval + parse < 30 s, tests/reliability/test_faults_midstream.py).
 SORUM_SWEEP_RECEIVED_AFTER = env.int("SORUM_SWEEP_RECEIVED_AFTER", default=10)
 SORUM_SWEEP_INTERVAL = env.float("SORUM_SWEEP_INTERVAL", default=5.0)
+# The same for the work that follows a message: registration after a case-related decision (once the undo
+# window has passed), attachment downloads and outbound replies. A sweep hands a row over SORUM_PENDING_SWEEP_
+# MARGIN seconds after its own task was due, every SORUM_PENDING_SWEEP_INTERVAL seconds, under a lease of
+# SORUM_PENDING_LEASE_SECONDS (sorum_archive/leases.py) so the same row is not handed over on every run.
+SORUM_PENDING_SWEEP_INTERVAL = env.float("SORUM_PENDING_SWEEP_INTERVAL", default=5.0)
+SORUM_PENDING_SWEEP_MARGIN = env.int("SORUM_PENDING_SWEEP_MARGIN", default=2)
+SORUM_PENDING_LEASE_SECONDS = env.int("SORUM_PENDING_LEASE_SECONDS", default=20)
 CELERY_BEAT_SCHEDULE = {
     # Events left `received` (broker down when they arrived) are handed to the parser again.
     "channels-sweep-received-events": {
@@ -229,11 +238,27 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": SORUM_SWEEP_INTERVAL,
         "kwargs": {"older_than_seconds": SORUM_SWEEP_RECEIVED_AFTER},
     },
-    # Not-case-related messages older than SORUM_RETENTION_DAYS are deleted nightly, leaving daily counts.
-    # Case-related messages whose registration gave up (archive down for long) are registered again.
+    # Case-related messages whose registration task was lost (broker down when decided, worker killed) are
+    # registered again once the undo window and SORUM_PENDING_SWEEP_MARGIN have passed: the last hour's
+    # decisions every few seconds (an index range), all of them (a task that gave up, entries whose
+    # documents are missing) every 15 minutes.
+    "journal-register-pending-recent": {
+        "task": "journal.tasks.journal_entry_pending_sweep_task",
+        "schedule": SORUM_PENDING_SWEEP_INTERVAL,
+        "kwargs": {"decided_within_seconds": 3600},
+    },
     "journal-register-pending": {
         "task": "journal.tasks.journal_entry_pending_sweep_task",
         "schedule": 15 * 60.0,
+    },
+    # Attachments still pending and queued replies whose task was lost are handed over again.
+    "channels-attachments-pending": {
+        "task": "channels.tasks.attachment_pending_sweep_task",
+        "schedule": SORUM_PENDING_SWEEP_INTERVAL,
+    },
+    "channels-replies-pending": {
+        "task": "channels.tasks.outbound_reply_pending_sweep_task",
+        "schedule": SORUM_PENDING_SWEEP_INTERVAL,
     },
     # Refused webhook deliveries older than SORUM_REJECTED_RETENTION_DAYS are deleted.
     "channels-rejected-purge": {

@@ -67,6 +67,10 @@ def _test_settings(settings):
     # With REDIS_URL set the relay is on by default; tests see a delivery parsed on commit unless they turn
     # the relay on themselves (tests/channels/test_relay.py, the reliability stack).
     settings.SORUM_INGEST_RELAY = False
+    # A broker failure in an earlier test must not pause this test's publishes (sorum_archive/broker.py).
+    from sorum_archive.broker import broker_pause_reset
+
+    broker_pause_reset()
 
 
 @pytest.fixture

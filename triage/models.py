@@ -114,6 +114,9 @@ class Message(models.Model):
         blank=True,
         help_text=_("When the first triage decision was recorded (set by triage_decision_record)."),
     )
+    # Held while the message's registration is handed to a task (sorum_archive/leases.py), so the pending
+    # sweep does not hand it over again every few seconds.
+    lease_until = models.DateTimeField(_("registration lease until"), null=True, blank=True, editable=False)
     extra = models.JSONField(_("provider metadata"), default=dict, blank=True)
 
     class Meta:
@@ -211,6 +214,14 @@ class TriageDecision(models.Model):
                 fields=["decided_by", "idempotency_key"],
                 condition=~models.Q(idempotency_key=""),
                 name="decision_idempotency_key_unique",
+            ),
+        ]
+        indexes = [
+            # The registration sweep reads the last hour's case-related decisions every few seconds.
+            models.Index(
+                fields=["decided_at"],
+                condition=models.Q(decision="case_related"),
+                name="decision_case_related_idx",
             ),
         ]
 

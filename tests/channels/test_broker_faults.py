@@ -17,6 +17,7 @@ from django.urls import reverse
 from channels import services as channel_services
 from channels.models import InboundEvent, InboundEventStatus
 from channels.tasks import inbound_event_parse_batch_task, inbound_event_parse_task, inbound_event_sweep_task
+from sorum_archive.broker import broker_pause_reset
 from sorum_archive.celery import app as celery_app
 from tests.factories import ChannelFactory
 from triage.models import Message
@@ -169,6 +170,7 @@ def test_sweep_hands_waiting_events_over_in_batches_and_survives_the_broker(dead
 
     assert inbound_event_sweep_task(older_than_seconds=0) == 0  # Redis down: nothing handed, nothing raised
 
+    broker_pause_reset()  # the broker is back (the pause after a failure is tested below)
     sent = Mock()
     monkeypatch.setattr(inbound_event_parse_batch_task, "apply_async", sent)
     monkeypatch.setattr("channels.tasks.SWEEP_BATCH", 2)
@@ -192,3 +194,37 @@ def test_embedded_parse_that_hits_a_database_error_is_answered_503(client, monke
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "service_unavailable"
     assert response["Retry-After"] == "5"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_a_failed_publish_the_process_leaves_the_broker_alone_for_a_moment(
+    client, monkeypatch, settings, caplog
+):
+    """During an outage only one request per pause pays for trying the broker; the others are answered
+    without touching it, their events committed and left to the sweeper."""
+    ChannelFactory(slug="nettside", secret="test-secret")
+    settings.SORUM_BROKER_PAUSE_SECONDS = 2.0
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
+    publish = Mock(side_effect=ConnectionRefusedError(111, "Connection refused"))
+    monkeypatch.setattr(inbound_event_parse_task, "apply_async", publish)
+    clock = [1000.0]
+    monkeypatch.setattr("sorum_archive.broker.time.monotonic", lambda: clock[0])
+
+    with caplog.at_level(logging.WARNING):
+        assert [_post(client).status_code for _ in range(3)] == [200, 200, 200]
+        assert publish.call_count == 1
+        clock[0] += 2.1  # the pause is over: the next request tries the broker again
+        assert _post(client).status_code == 200
+        assert publish.call_count == 2
+        publish.side_effect = None
+        clock[0] += 2.1
+        assert _post(client).status_code == 200
+
+    assert publish.call_count == 3
+    assert [r.error_class for r in caplog.records if r.getMessage() == "channels.enqueue.failed"] == [
+        "ConnectionRefusedError",
+        "BrokerPaused",
+        "BrokerPaused",
+        "ConnectionRefusedError",
+    ]
+    assert InboundEvent.objects.filter(status=InboundEventStatus.RECEIVED).count() == 5

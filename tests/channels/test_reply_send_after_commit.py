@@ -70,7 +70,7 @@ def test_a_failure_after_the_provider_accepted_never_sends_again(queued):
     """Before: the send ran inside the select_for_update transaction; the failure rolled the row back to
     «queued» and the retry sent the reply a second time."""
     client = CountingClient(crash_after_accept=True)
-    with mock.patch("channels.tasks.outbound_reply_send_task.delay"):  # run by hand, as retries would
+    with mock.patch("channels.tasks.outbound_reply_send_task.apply_async"):  # run by hand, as retries would
         outbox = queued(client)
     with pytest.raises(OperationalError):
         outbound_reply_send(outbox_id=outbox.pk)

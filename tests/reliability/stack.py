@@ -2,8 +2,9 @@
 
 gunicorn (2 sync workers), a Celery worker (prefork), beat and, with the relay on, `manage.py ingest_relay`,
 each a separate process in its own session, against a throwaway PostgreSQL cluster and Redis server on ports
-18870-18879. A provider-like sender posts signed deliveries at a steady rate and retries every non-2xx answer
-and every connection error, as Meta or Twilio do.
+18870-18872 (SORUM_FAULT_PORT_BASE moves them). A provider-like sender posts signed deliveries at a steady
+rate and retries every non-2xx answer and every connection error, as Meta or Twilio do; a caseworker decides
+messages through the API.
 """
 
 from __future__ import annotations
@@ -26,6 +27,19 @@ from .services import ROOT, PostgresCluster, RedisServer, subprocess_env, wait_f
 
 SECRET = "midstream-secret"
 TEMPLATE_DB = "sorum_fault"
+# The API token of the caseworker who decides messages during a fault (template database only).
+CASEWORKER_TOKEN = "f" * 40
+SEED = f"""
+from rest_framework.authtoken.models import Token
+from channels.models import Channel
+from tests.factories import CaseFactory, SectionFactory, caseworker
+section = SectionFactory(code="teknisk", name="Teknisk")
+Channel.objects.create(kind="website_comments", slug="nettside", name="Nettside", secret="{SECRET}",
+                       section=section)
+user = caseworker(section, username="saksbehandler")
+Token.objects.create(user=user, key="{CASEWORKER_TOKEN}")
+CaseFactory(section=section, created_by=user, title="Brøyting")
+"""
 
 
 class Process:
@@ -90,11 +104,7 @@ class Database:
         env = subprocess_env(DATABASE_URL=self.url(TEMPLATE_DB), CELERY_TASK_ALWAYS_EAGER="1")
         manage = [sys.executable, str(ROOT / "manage.py")]
         subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT, timeout=600)
-        code = (
-            "from channels.models import Channel; Channel.objects.create(kind='website_comments', "
-            f"slug='nettside', name='Nettside', secret='{SECRET}')"
-        )
-        subprocess.run([*manage, "shell", "-c", code], env=env, check=True, cwd=ROOT, timeout=120)
+        subprocess.run([*manage, "shell", "-c", SEED], env=env, check=True, cwd=ROOT, timeout=120)
 
     def _admin(self, sql: str) -> None:
         conn = psycopg2.connect(host="127.0.0.1", port=self.cluster.port, user="postgres", dbname="postgres")
@@ -122,6 +132,14 @@ class Database:
             ids = {row[0] for row in cur.fetchall()}
         conn.close()
         return {"messages": messages, "distinct": distinct, "events": events, "external_ids": ids}
+
+    def query(self, name: str, sql: str, params: tuple = ()) -> list[tuple]:
+        with psycopg2.connect(host="127.0.0.1", port=self.cluster.port, user="postgres", dbname=name) as conn:
+            cur = conn.cursor()
+            cur.execute(sql, params)
+            rows = cur.fetchall()
+        conn.close()
+        return rows
 
 
 @dataclass
@@ -204,6 +222,47 @@ class Sender:
 
     def acknowledged(self) -> set[str]:
         return {self.external_id(a.n) for a in self.attempts if 200 <= a.status < 300}
+
+
+@dataclass
+class Caseworker:
+    """Decides messages case-related through the API, one after another at `rate` per second, as a
+    caseworker at the inbox does; a non-2xx answer or a connection error is retried with the same
+    Idempotency-Key (what the inbox's htmx request does when the user clicks again)."""
+
+    url: str
+    rate: float
+    case_id: int
+    attempts: list[Attempt] = field(default_factory=list)
+    decided: list[int] = field(default_factory=list)
+    gave_up: list[int] = field(default_factory=list)
+
+    def decide(self, message_ids: list[int], until: threading.Event) -> None:
+        headers = {"Authorization": f"Token {CASEWORKER_TOKEN}", "X-Test-Phase": "decision"}
+        started = time.monotonic()
+        for n, message_id in enumerate(message_ids):
+            threading.Event().wait(max(0.0, started + n / self.rate - time.monotonic()))
+            if until.is_set():
+                return
+            body = {"message": message_id, "decision": "case_related", "case": str(self.case_id)}
+            headers["Idempotency-Key"] = f"fault-decision-{message_id}"
+            for attempt in range(50):
+                begun = time.monotonic()
+                try:
+                    response = requests.post(self.url, json=body, headers=headers, timeout=10)
+                    status, text = response.status_code, response.text[:200]
+                    retry_after = response.headers.get("Retry-After")
+                except requests.RequestException as exc:
+                    status, text, retry_after = 0, exc.__class__.__name__, None
+                self.attempts.append(
+                    Attempt(message_id, attempt, status, time.monotonic() - begun, begun, retry_after, text)
+                )
+                if 200 <= status < 300:
+                    self.decided.append(message_id)
+                    break
+                threading.Event().wait(0.5)
+            else:
+                self.gave_up.append(message_id)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -332,3 +391,6 @@ class Stack:
 
     def webhook(self) -> str:
         return f"{self.base}/channels/nettside/webhook/"
+
+    def decisions(self) -> str:
+        return f"{self.base}/api/decisions/"

@@ -22,23 +22,26 @@ from dataclasses import dataclass
 import pytest
 
 from .services import RedisServer, report_figures, wait_for
-from .stack import Database, Sender, Stack, percentile
+from .stack import Caseworker, Database, Sender, Stack, percentile
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
-PG_PORT = 18870
-REDIS_PORT = 18871
-HTTP_PORT = 18872
+PORT_BASE = int(os.environ.get("SORUM_FAULT_PORT_BASE", "18870"))  # a parallel run takes other ports
+PG_PORT = PORT_BASE
+REDIS_PORT = PORT_BASE + 1
+HTTP_PORT = PORT_BASE + 2
 RATE = 10.0  # deliveries per second
 LEAD = 4.0  # seconds of stream before the fault
 TAIL = 4.0  # seconds of stream after the fault ends
 SETTLE_LIMIT = 30.0  # issue #21: every acknowledged delivery in the inbox within 30 s of the fault's end
-# Issue #21's target is webhook p99 < 100 ms during a Redis outage. Speed targets are not asserted in tests
-# (the machine's load moves a p99 by 100 ms: 23-145 ms across runs here); the figure is reported, and these
-# bounds catch the web tier waiting on the broker (before #21: 19 s per request; a connect timeout hit on
-# every request would put the median at >= 300 ms).
-MEDIAN_LIMIT = 0.100
-P99_LIMIT = 1.0
+# Issue #21: during a Redis outage the webhook's p99 stays < 100 ms, timed by the sender (the client) against
+# the real gunicorn processes, relay on or off. Before #21 a request waited ~19 s on the broker; a connect
+# timeout hit on every request would cost >= 300 ms each.
+# Not asserted in the run with decisions: a decision holds one of gunicorn's two sync workers for 150-800 ms
+# on this loaded machine (its own queries: 150 ms in one process with no broker involved), and a webhook
+# can wait behind it.
+P99_LIMIT = 0.100
+DECISION_RATE = 1.0  # a caseworker's decisions per second during the fault (a busy one)
 RESTART_AFTER = 1.0  # a deployment's restart delay (systemd RestartSec=1, Docker's first restart)
 
 
@@ -60,6 +63,7 @@ class Fault:
     name: str
     relay: bool
     seconds: float  # how long the stream runs with the fault in place (planned)
+    decisions: bool = False  # a caseworker decides messages case-related while the fault lasts
 
     def inject(self, stack: Stack, redis: RedisServer, database: Database) -> None:
         raise NotImplementedError
@@ -119,6 +123,7 @@ FAULTS = [
     RedisDown("redis-down-20s-relay-on", relay=True, seconds=20),
     RedisDown("redis-down-60s-relay-off", relay=False, seconds=60),
     RedisDown("redis-down-60s-relay-on", relay=True, seconds=60),
+    RedisDown("redis-down-20s-decisions", relay=False, seconds=20, decisions=True),
     WorkerKilled("worker-sigkill", relay=False, seconds=RESTART_AFTER),
     PostgresRestart("postgres-restart-relay-on", relay=True, seconds=0),
     GunicornWorkersKilled("gunicorn-workers-sigkill", relay=False, seconds=2),
@@ -144,11 +149,25 @@ def test_fault_in_the_middle_of_a_stream(fault: Fault, database: Database, tmp_p
         sender = Sender(stack.webhook(), rate=RATE, count=int(RATE * (LEAD + fault.seconds + TAIL)))
         sender.start()
         hold(LEAD)
+        caseworker, fault_over = None, threading.Event()
+        if fault.decisions:
+            # The messages already in the inbox when the fault starts, decided one by one during it.
+            case_id = database.query(db_name, "select id from journal_case")[0][0]
+            message_ids = [
+                row[0] for row in database.query(db_name, "select id from triage_message order by id")
+            ]
+            caseworker = Caseworker(stack.decisions(), rate=DECISION_RATE, case_id=case_id)
+            deciding = threading.Thread(target=caseworker.decide, args=(message_ids, fault_over), daemon=True)
         fault_started = time.monotonic()
         sender.phase = "fault"
+        if caseworker is not None:
+            deciding.start()
         fault.inject(stack, redis, database)
+        fault_over.set()
         fault_ended = time.monotonic()
         sender.phase = "after"
+        if caseworker is not None:
+            deciding.join(timeout=60)
         sender.join(timeout=fault.seconds + LEAD + TAIL + 120)
         acknowledged = sender.acknowledged()
 
@@ -159,15 +178,36 @@ def test_fault_in_the_middle_of_a_stream(fault: Fault, database: Database, tmp_p
             settled, timeout=SETTLE_LIMIT + 60, what="every acknowledged delivery in the inbox", interval=0.5
         )
         settle = time.monotonic() - fault_ended
+        registered_settle = None
+        if caseworker is not None:
+
+            def registered() -> bool:
+                rows = database.query(
+                    db_name,
+                    "select count(*) from journal_journalentry where message_id = any(%s)",
+                    (caseworker.decided,),
+                )
+                return rows[0][0] >= len(caseworker.decided)
+
+            wait_for(
+                registered, timeout=SETTLE_LIMIT + 60, what="every decided message journalført", interval=0.5
+            )
+            registered_settle = time.monotonic() - fault_ended
+            entries = database.query(
+                db_name,
+                "select message_id, year, sequence_number from journal_journalentry order by sequence_number",
+            )
         dead = stack.dead()
         counts = database.counts(db_name)
         server_during = stack.server_seconds("fault")
+        server_decisions = stack.server_seconds("decision")
     finally:
         stack.stop()
         redis.kill()
 
     attempts = sender.attempts
     during = [a.seconds for a in attempts if fault_started <= a.started <= fault_ended]
+    before = [a.seconds for a in attempts if a.started < fault_started]
     errors_5xx = [a for a in attempts if a.status >= 500]
     figures = {
         "relay": "on" if fault.relay else "off",
@@ -182,14 +222,31 @@ def test_fault_in_the_middle_of_a_stream(fault: Fault, database: Database, tmp_p
         "server_p50_ms_during_fault": round(percentile(server_during, 50) * 1000, 1),
         "server_p99_ms_during_fault": round(percentile(server_during, 99) * 1000, 1),
         "server_max_ms_during_fault": round(max(server_during, default=0) * 1000, 1),
+        "client_p50_ms_during_fault": round(percentile(during, 50) * 1000, 1),
         "client_p99_ms_during_fault": round(percentile(during, 99) * 1000, 1),
+        # The same before the fault: what this machine's load alone does to a request.
+        "client_p99_ms_before_fault": round(percentile(before, 99) * 1000, 1),
         "client_max_ms_during_fault": round(max(during, default=0) * 1000, 1),
         "raw_events": sum(counts["events"].values()),
         "messages": counts["messages"],
         "duplicates": counts["messages"] - counts["distinct"],
         "lost": len({sender.external_id(n) for n in range(sender.count)} - counts["external_ids"]),
         "settle_seconds": round(settle, 1),
+        **(
+            {
+                "decisions": len(caseworker.decided),
+                "decision_attempts": len(caseworker.attempts),
+                "decision_5xx": sum(1 for a in caseworker.attempts if a.status >= 500),
+                "decision_p99_ms": round(percentile([a.seconds for a in caseworker.attempts], 99) * 1000, 1),
+                "decision_server_p99_ms": round(percentile(server_decisions, 99) * 1000, 1),
+                "journal_entries": len(entries),
+                "registered_settle_seconds": round(registered_settle, 1),
+            }
+            if caseworker is not None
+            else {}
+        ),
         "processes_dead": ",".join(dead) or "none",
+        "load_average": round(os.getloadavg()[0], 1),
         "restarts": ",".join(f"{p.name}:{p.starts - 1}" for p in stack.processes if p.starts > 1) or "none",
     }
     report_figures(fault.name, **figures)
@@ -205,10 +262,25 @@ def test_fault_in_the_middle_of_a_stream(fault: Fault, database: Database, tmp_p
         assert all(fault_started - 1 <= a.started <= fault_ended + 5 for a in errors_5xx), errors_5xx[:3]
     else:
         assert errors_5xx == [], errors_5xx[:3]
+    if isinstance(fault, RedisDown) and not fault.decisions:
+        assert figures["client_p99_ms_during_fault"] < P99_LIMIT * 1000, (
+            f"webhook p99 {figures['client_p99_ms_during_fault']} ms (client side) during the outage; "
+            f"before it "
+            f"{figures['client_p99_ms_before_fault']} ms, gunicorn's own p99 during it "
+            f"{figures['server_p99_ms_during_fault']} ms, load average {figures['load_average']}"
+        )
     if isinstance(fault, RedisDown):
-        assert figures["server_p50_ms_during_fault"] < MEDIAN_LIMIT * 1000
-        assert figures["server_p99_ms_during_fault"] < P99_LIMIT * 1000
         assert figures["connection_errors"] == 0
     assert settle <= SETTLE_LIMIT
+    if caseworker is not None:
+        # Every decision answered (none 5xx), each decided message journalført exactly once within the
+        # settle limit, and the journal numbers gapless.
+        assert caseworker.gave_up == []
+        assert [a for a in caseworker.attempts if a.status >= 500] == []
+        assert len(caseworker.decided) >= DECISION_RATE * fault.seconds * 0.75
+        assert sorted(row[0] for row in entries) == sorted(caseworker.decided)  # once each, nothing else
+        numbers = [row[2] for row in entries]
+        assert numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+        assert registered_settle <= SETTLE_LIMIT
     assert dead == []
     assert {p.name for p in stack.processes if p.starts > 1} == fault.restarted()
