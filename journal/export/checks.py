@@ -23,6 +23,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from ..pdfa import pdfa_check
 from .report import CheckResult, ExtractReport
 from .xmlwriter import NS_ADDML, NS_ARKIVSTRUKTUR, NS_ENDRINGSLOGG, NS_LOEPENDE, NS_OFFENTLIG, sha256_file
 
@@ -53,7 +54,7 @@ PARTY_TYPES = {
 VARIANTS = {"Produksjonsformat", "Arkivformat", "Dokument hvor deler av innholdet er skjermet"}
 LINKED_AS = {"Hoveddokument", "Vedlegg"}
 # Riksarkivarens forskrift § 5-17 (Arkade's ArchiveFileFormats.json, RAF-220301), by file extension; a
-# PDF must in addition declare PDF/A conformance (pdfaid:part in its XMP metadata).
+# PDF must in addition pass the structural PDF/A check of journal/pdfa.py.
 ARCHIVAL_EXTENSIONS = {"pdf", "tif", "tiff", "jpg", "jpeg", "png", "txt", "xml", "mp3", "wav", "mp4", "mpg"}
 # Metadata names the endringslogg may use in referanseMetadata: vedlegg 3 plus the M-names of what the
 # services change (korrespondansepart fields, offentligTittel, klasseID for reclassification).
@@ -591,8 +592,8 @@ class _StructureScan:
             size = os.fstat(fd).st_size
             if extension not in ARCHIVAL_EXTENSIONS:
                 self.c_archival.fail(f"{reference}: {extension or '?'} is no archival format")
-            elif extension == "pdf" and not _declares_pdfa(fh, size):
-                self.c_archival.fail(f"{reference}: PDF without PDF/A identification (pdfaid)")
+            elif extension == "pdf":
+                self._pdfa(reference, fh, size)
         if size == 0:
             self.c_empty.fail(f"{reference} is empty")
         if elem.findtext(A + "sjekksumAlgoritme") not in ("SHA256", "SHA-256"):
@@ -602,6 +603,16 @@ class _StructureScan:
         if str(size) != elem.findtext(A + "filstoerrelse"):
             documented = elem.findtext(A + "filstoerrelse")
             self.c_checksum.fail(f"{reference}: filstoerrelse {documented}, file has {size}")
+
+    def _pdfa(self, reference: str, fh, size: int) -> None:
+        """The structural PDF/A check (journal/pdfa.py: what it checks and its limits)."""
+        if size > PDF_SCAN_LIMIT:
+            self.c_archival.fail(f"{reference}: PDF over {PDF_SCAN_LIMIT // 2**20} MiB, not checked as PDF/A")
+            return
+        fh.seek(0)
+        result = pdfa_check(fh.read())
+        if not result.ok:
+            self.c_archival.fail(f"{reference}: not PDF/A: {'; '.join(result.errors[:3])}")
 
     def finish(self, addml: _Addml, journals: dict[str, _JournalScan], report: ExtractReport) -> None:
         keys = self.keys

@@ -158,3 +158,22 @@ def test_every_defect_is_reported_in_one_pass(root):
     _edit(root, "endringslogg.xml", rename)
     (root / "loependeJournal.xml").write_bytes((root / "loependeJournal.xml").read_bytes() + b"\n")
     assert {"PERIOD", "FORMAT", "N5.62", "N5.02"} <= set(_failed(root))
+
+
+def test_pdf_claiming_pdfa_with_a_font_not_embedded(root):
+    """The XMP says PDF/A-2b; the structural check finds the font that is not embedded."""
+    from tests.journal.test_pdfa import not_embedded_font_pdf
+
+    data = not_embedded_font_pdf()
+
+    def swap(tree):
+        obj = tree.find(".//a:dokumentobjekt", A)
+        (root / obj.findtext("a:referanseDokumentfil", namespaces=A)).write_bytes(data)
+        obj.find("a:sjekksum", A).text = hashlib.sha256(data).hexdigest()
+        obj.find("a:filstoerrelse", A).text = str(len(data))
+
+    _edit(root, "arkivstruktur.xml", swap)
+    failed = _failed(root)
+    assert set(failed) == {"FORMAT"}
+    assert "font Helvetica is not embedded" in failed["FORMAT"][0]
+    assert any("not embedded" in e for e in check_deposit(root).errors)
