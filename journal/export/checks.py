@@ -66,7 +66,8 @@ CHANGE_METADATA_NAMES = {
     "saksbehandler", "referanseAvskrivesAvJournalpost", "dokumentstatus", "kassasjonshjemmel",
     "bevaringstid", "kassasjonsdato", "skjermingshjemmel", "skjermingMetadata", "skjermingDokument",
     "skjermingsvarighet", "skjermingOpphoererDato", "offentligTittel", "klasseID", "journalposttype",
-    "korrespondanseparttype", "epostadresse", "telefonnummer", "referanseTilMappe",
+    "korrespondanseparttype", "epostadresse", "telefonnummer", "referanseTilMappe", "arkivskaperID",
+    "beskrivelse",
 }  # fmt: skip
 SCHEMAS = {
     "arkivstruktur": "arkivstruktur.xsd",

@@ -50,7 +50,8 @@ VEDLEGG_3 = {
 }  # fmt: skip
 # Other Noark 5 metadata names (metadatakatalog) a system may log beyond the vedlegg 3 minimum.
 OTHER_NOARK_NAMES = {"offentligTittel", "klasseID", "journalposttype", "korrespondanseparttype",
-                     "epostadresse", "telefonnummer", "referanseTilMappe"}  # fmt: skip
+                     "epostadresse", "telefonnummer", "referanseTilMappe", "arkivskaperID",
+                     "beskrivelse"}  # fmt: skip
 # Forskrift § 5-17 archival formats by extension (text, image, sound, video).
 ARCHIVAL = {"pdf", "tif", "tiff", "jpg", "jpeg", "png", "txt", "xml", "mp3", "wav", "mp4", "mpg"}
 
