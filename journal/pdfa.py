@@ -22,7 +22,8 @@ Not checked (stated limits): the content of the ICC profile and its agreement wi
 used, glyph widths and the font programs themselves, Unicode mapping (level A/U), the logical structure
 tree (level A), the agreement of the Info dictionary with the XMP, XMP schema validity beyond pdfaid,
 cross-reference table syntax, and the rest of ISO 19005's rules. It is a gate against files that are
-plainly not PDF/A, not a certification.
+plainly not PDF/A, not a certification. Its messages are in Norwegian: they go into the control report that
+travels with the deposit.
 """
 
 from __future__ import annotations
@@ -79,26 +80,26 @@ class PdfaResult:
 
 def _header(data: bytes, result: PdfaResult) -> None:
     if not data.startswith(b"%PDF-1.") and not data.startswith(b"%PDF-2."):
-        result.fail("no PDF header (%PDF-n.n)")
+        result.fail("ingen PDF-filhode (%PDF-n.n)")
         return
     lines = data[:1024].replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
     second = lines[1] if len(lines) > 1 else b""
     if not second.startswith(b"%") or sum(1 for b in second[1:5] if b > 127) < 4:
-        result.fail("the header is not followed by a binary comment (four bytes above 127)")
+        result.fail("filhodet følges ikke av en binær kommentar (fire byte over 127)")
 
 
 def _xmp(catalog: DictionaryObject, result: PdfaResult) -> None:
     metadata = catalog.get("/Metadata")
     metadata = metadata.get_object() if metadata is not None else None
     if not isinstance(metadata, StreamObject):
-        result.fail("no XMP metadata stream in the catalog")
+        result.fail("ingen XMP-metadatastrøm i katalogen")
         return
     try:
         root = etree.fromstring(
             metadata.get_data(), parser=etree.XMLParser(resolve_entities=False, no_network=True)
         )
     except (etree.XMLSyntaxError, ValueError):
-        result.fail("the XMP metadata is not well-formed XML")
+        result.fail("XMP-metadataene er ikke velformet XML")
         return
     values: dict[str, str] = {}
     for desc in root.iter(f"{{{RDF}}}Description"):
@@ -110,15 +111,15 @@ def _xmp(catalog: DictionaryObject, result: PdfaResult) -> None:
                 values.setdefault(name, value.strip())
     part, conformance = values.get("part", ""), values.get("conformance", "")
     if part not in ("1", "2", "3"):
-        result.fail(f"XMP pdfaid:part is {part or 'missing'} (1, 2 or 3)")
+        result.fail(f"XMP pdfaid:part er {part or 'manglende'} (1, 2 eller 3)")
         return
     result.part = int(part)
     if result.part == 1 and "/Filter" in metadata:
         # ISO 19005-1 (Technical Corrigendum 2): the catalog's metadata stream has no Filter key.
-        result.fail("the XMP metadata stream is compressed (not allowed in PDF/A-1)")
+        result.fail("XMP-metadatastrømmen er komprimert (ikke tillatt i PDF/A-1)")
     allowed = ("A", "B") if part == "1" else ("A", "B", "U")
     if conformance not in allowed:
-        result.fail(f"XMP pdfaid:conformance is {conformance or 'missing'} ({'/'.join(allowed)})")
+        result.fail(f"XMP pdfaid:conformance er {conformance or 'manglende'} ({'/'.join(allowed)})")
     else:
         result.conformance = conformance
 
@@ -132,9 +133,9 @@ def _output_intent(catalog: DictionaryObject, result: PdfaResult) -> None:
             profile = intent.get("/DestOutputProfile")
             if profile is not None and isinstance(profile.get_object(), StreamObject):
                 return
-            result.fail("the PDF/A output intent has no embedded ICC profile (DestOutputProfile)")
+            result.fail("PDF/A-utdataintensjonen har ingen innebygd ICC-profil (DestOutputProfile)")
             return
-    result.fail("no PDF/A output intent (GTS_PDFA1)")
+    result.fail("ingen PDF/A-utdataintensjon (GTS_PDFA1)")
 
 
 def _walk(reader: PdfReader, result: PdfaResult):
@@ -151,12 +152,12 @@ def _walk(reader: PdfReader, result: PdfaResult):
             seen.add(key)
             count += 1
             if count > MAX_OBJECTS:
-                result.fail("too many objects to check")
+                result.fail("for mange objekter til å kontrollere")
                 return
             try:
                 obj = obj.get_object()
             except (PdfReadError, ValueError, KeyError):
-                result.fail(f"object {key[0]} {key[1]} cannot be read")
+                result.fail(f"objekt {key[0]} {key[1]} kan ikke leses")
                 continue
         if isinstance(obj, DictionaryObject):
             yield obj
@@ -173,7 +174,7 @@ def _font(obj: DictionaryObject, result: PdfaResult) -> None:
     descriptor = descriptor.get_object() if descriptor is not None else None
     name = str(obj.get("/BaseFont", "?")).lstrip("/")
     if not isinstance(descriptor, DictionaryObject) or not any(k in descriptor for k in FONT_FILES):
-        result.fail(f"font {name} is not embedded")
+        result.fail(f"skrifttypen {name} er ikke innebygd")
 
 
 def _objects(reader: PdfReader, catalog: DictionaryObject, result: PdfaResult) -> None:
@@ -181,9 +182,9 @@ def _objects(reader: PdfReader, catalog: DictionaryObject, result: PdfaResult) -
     names = names.get_object() if names is not None else None
     if isinstance(names, DictionaryObject):
         if "/JavaScript" in names:
-            result.fail("the document has a JavaScript name tree")
+            result.fail("dokumentet har et JavaScript-navnetre")
         if "/EmbeddedFiles" in names and result.part in (1, 2):
-            result.fail("embedded files (not allowed in PDF/A-1; PDF/A-2 only PDF/A, refused here)")
+            result.fail("innebygde filer (ikke tillatt i PDF/A-1; i PDF/A-2 bare PDF/A, avvist her)")
     for obj in _walk(reader, result):
         kind = obj.get("/Type")
         is_font = kind == "/Font" or (
@@ -193,28 +194,28 @@ def _objects(reader: PdfReader, catalog: DictionaryObject, result: PdfaResult) -
             _font(obj, result)
         action = obj.get("/S")
         if isinstance(action, NameObject) and action in FORBIDDEN_ACTIONS and (kind in (None, "/Action")):
-            result.fail(f"forbidden action {action[1:]}")
+            result.fail(f"forbudt handling {action[1:]}")
         if "/JS" in obj:
-            result.fail("JavaScript (JS entry)")
+            result.fail("JavaScript (JS-oppføring)")
         if "/AA" in obj:
-            result.fail("additional actions (AA entry)")
+            result.fail("tilleggshandlinger (AA-oppføring)")
         if isinstance(obj, StreamObject):
             if any(k in obj for k in ("/F", "/FFilter", "/FDecodeParms")):
-                result.fail("a stream refers to external data")
+                result.fail("en strøm viser til eksterne data")
             filters = obj.get("/Filter")
             filters = filters.get_object() if filters is not None else None
             listed = list(filters) if isinstance(filters, ArrayObject) else [filters]
             if "/LZWDecode" in listed:
-                result.fail("LZWDecode filter")
+                result.fail("LZWDecode-filter")
         if result.part == 1:
             smask = obj.get("/SMask")
             if smask is not None and smask != "/None":
-                result.fail("transparency (soft mask) in PDF/A-1")
+                result.fail("gjennomsiktighet (myk maske) i PDF/A-1")
             for alpha in ("/CA", "/ca"):
                 if alpha in obj and float(obj[alpha]) < 1.0:
-                    result.fail("transparency (constant alpha below 1) in PDF/A-1")
+                    result.fail("gjennomsiktighet (konstant alfa under 1) i PDF/A-1")
             if obj.get("/BM") not in (None, "/Normal", "/Compatible"):
-                result.fail("transparency (blend mode) in PDF/A-1")
+                result.fail("gjennomsiktighet (blandingsmodus) i PDF/A-1")
 
 
 def pdfa_check(data: bytes) -> PdfaResult:
@@ -227,14 +228,14 @@ def pdfa_check(data: bytes) -> PdfaResult:
         reader = PdfReader(io.BytesIO(data), strict=False)
         trailer = reader.trailer
         if "/Encrypt" in trailer or reader.is_encrypted:
-            result.fail("the file is encrypted")
+            result.fail("filen er kryptert")
             return result
         if not isinstance(trailer.get("/ID"), ArrayObject) or len(trailer["/ID"]) != 2:
-            result.fail("the trailer has no file identifier (ID)")
+            result.fail("traileren har ingen filidentifikator (ID)")
         catalog = reader.trailer["/Root"].get_object()
         _xmp(catalog, result)
         _output_intent(catalog, result)
         _objects(reader, catalog, result)
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
-        result.fail(f"the PDF cannot be read ({exc.__class__.__name__})")
+        result.fail(f"PDF-en kan ikke leses ({exc.__class__.__name__})")
     return result

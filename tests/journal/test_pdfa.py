@@ -44,8 +44,8 @@ def test_our_renderings_conversions_and_the_test_stand_in_pass(plain_pdf):
 
 def test_plain_pdf_fails(plain_pdf):
     errors = pdfa_check(plain_pdf).errors
-    assert "no XMP metadata stream in the catalog" in errors
-    assert "no PDF/A output intent (GTS_PDFA1)" in errors
+    assert "ingen XMP-metadatastrøm i katalogen" in errors
+    assert "ingen PDF/A-utdataintensjon (GTS_PDFA1)" in errors
 
 
 def not_embedded_font_pdf() -> bytes:
@@ -70,39 +70,37 @@ def not_embedded_font_pdf() -> bytes:
 def test_font_not_embedded_fails_although_the_metadata_says_pdfa():
     data = not_embedded_font_pdf()
     assert _claims_pdfa(data)
-    assert pdfa_check(data).errors == ["font Helvetica is not embedded"]
+    assert pdfa_check(data).errors == ["skrifttypen Helvetica er ikke innebygd"]
 
 
 def test_encryption_fails():
     data = _rewrite(FAKE_PDF, lambda w: w.encrypt(user_password="", owner_password="eier"))
-    assert pdfa_check(data).errors == ["the file is encrypted"]
+    assert pdfa_check(data).errors == ["filen er kryptert"]
 
 
 @pytest.mark.filterwarnings("ignore:add_js is deprecated:DeprecationWarning")
 def test_javascript_fails():
     data = _rewrite(FAKE_PDF, lambda w: w.add_js("app.alert('hei');"))
     errors = pdfa_check(data).errors
-    assert "the document has a JavaScript name tree" in errors
-    assert "forbidden action JavaScript" in errors
+    assert "dokumentet har et JavaScript-navnetre" in errors
+    assert "forbudt handling JavaScript" in errors
 
 
 def test_missing_output_intent_fails():
     def drop(writer):
         del writer._root_object[NameObject("/OutputIntents")]
 
-    assert pdfa_check(_rewrite(FAKE_PDF, drop)).errors == ["no PDF/A output intent (GTS_PDFA1)"]
+    assert pdfa_check(_rewrite(FAKE_PDF, drop)).errors == ["ingen PDF/A-utdataintensjon (GTS_PDFA1)"]
 
 
 def test_missing_conformance_level_fails():
     data = FAKE_PDF.replace(b"<pdfaid:conformance>B</pdfaid:conformance>", b" " * 42)
-    assert pdfa_check(data).errors == ["XMP pdfaid:conformance is missing (A/B/U)"]
+    assert pdfa_check(data).errors == ["XMP pdfaid:conformance er manglende (A/B/U)"]
 
 
 def test_header_without_binary_comment_fails():
     data = FAKE_PDF.replace(b"%\xe2\xe3\xcf\xd3\n", b"%abcd\n", 1)
-    assert pdfa_check(data).errors == [
-        "the header is not followed by a binary comment (four bytes above 127)"
-    ]
+    assert pdfa_check(data).errors == ["filhodet følges ikke av en binær kommentar (fire byte over 127)"]
 
 
 def test_transparency_fails_in_pdfa_1_only():
@@ -115,9 +113,9 @@ def test_transparency_fails_in_pdfa_1_only():
     part2 = _rewrite(FAKE_PDF, transparent)
     assert pdfa_check(part2).errors == []
     part1 = _rewrite(FAKE_PDF.replace(b"<pdfaid:part>2<", b"<pdfaid:part>1<"), transparent)
-    assert pdfa_check(part1).errors == ["transparency (constant alpha below 1) in PDF/A-1"]
+    assert pdfa_check(part1).errors == ["gjennomsiktighet (konstant alfa under 1) i PDF/A-1"]
 
 
 def test_not_a_pdf_fails():
-    assert pdfa_check(b"GIF89a....").errors == ["no PDF header (%PDF-n.n)"]
+    assert pdfa_check(b"GIF89a....").errors == ["ingen PDF-filhode (%PDF-n.n)"]
     assert pdfa_check(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\nnot a pdf\n").errors
