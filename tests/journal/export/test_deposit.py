@@ -68,6 +68,14 @@ class World:
 ATTACHMENT = AttachmentData(name="klage.txt", mime_type="text/plain", content=b"Vegen er full av hull.\n")
 
 
+def _citizen_pdf() -> AttachmentData:
+    """A plain PDF (no PDF/A) as a citizen sends it: converted by Ghostscript, checked by journal/pdfa.py."""
+    from weasyprint import HTML
+
+    content = HTML(string="<h1>Klage</h1><p>Hullet er 40 cm dypt.</p>").write_pdf()
+    return AttachmentData(name="klage.pdf", mime_type="application/pdf", content=content)
+
+
 @pytest.fixture
 def world(settings, tmp_path, fast_pdf, monkeypatch):
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -101,7 +109,8 @@ def world(settings, tmp_path, fast_pdf, monkeypatch):
         w.case("D", "Hull i veien")
         # A citizen's text attachment: kept as production format, converted to PDF/A (konvertering).
         with monkeypatch.context() as patch:
-            patch.setattr("journal.services.documents.message_attachments", lambda message: [ATTACHMENT])
+            attachments = [ATTACHMENT, _citizen_pdf()]
+            patch.setattr("journal.services.documents.message_attachments", lambda message: attachments)
             w.entry(w.cases["D"])
         late = JournalEntry.objects.get(case=w.cases["B"])
         services.journal_entry_archive(entry=late, archived_by=w.keeper)
@@ -222,11 +231,15 @@ def test_each_closed_period_is_a_deposit_the_independent_checker_accepts(world, 
         moved = [c for c in deposit.changes if c["ref"] == b_id and c["name"] == "referanseArkivdel"]
         assert [c["new"] for c in moved] == [str(series.system_id)]
     if year == 2025:
-        # The attachment's original is not delivered; its PDF/A is, with konvertering (krav 6.4.42).
-        assert [(c["from"], c["tool"] != "", c["at"] != "", c["by"]) for c in deposit.conversions] == [
-            ("TXT (text/plain)", True, True, "Kari Saksbehandler")
+        # The attachments' originals are not delivered; their PDF/A renditions are, with konvertering
+        # (krav 6.4.42). The citizen's PDF went through Ghostscript; the structural PDF/A check of the
+        # self-check and the independent checker's own PDF/A reading both passed the delivered file.
+        got = sorted((c["from"], c["tool"].split()[0], c["at"] != "", c["by"]) for c in deposit.conversions)
+        assert got == [
+            ("PDF (PDF)", "Ghostscript", True, "Kari Saksbehandler"),
+            ("TXT (text/plain)", got[1][1], True, "Kari Saksbehandler"),
         ]
-        assert deposit.conversions[0]["to"].startswith("PDF/A")
+        assert all(c["to"].startswith("PDF/A") for c in deposit.conversions)
     names = {c["name"] for c in deposit.changes}
     assert not names & {"skjerming", "referanseKlasse"}
 
