@@ -6,6 +6,7 @@ expected journal numbers come from the database, not from the export code."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -191,6 +192,19 @@ def test_closed_arkivdel_takes_no_new_case_entry_or_remark(world):
     if connection.vendor == "postgresql":
         with pytest.raises(IntegrityError, match=CLOSED), transaction.atomic(), connection.cursor() as cur:
             cur.execute("UPDATE journal_case SET series_id = %s WHERE id = %s", [s2025.pk, e.pk])
+        # Raw INSERTs (past the ORM guard): a copy of an existing row placed in the closed arkivdel.
+        copy = (
+            "INSERT INTO {t} SELECT * FROM jsonb_populate_record(NULL::{t}, (SELECT to_jsonb(r) || "
+            "jsonb_build_object('id', (SELECT max(id) + 1 FROM {t}), 'system_id', gen_random_uuid()) || "
+            "%s::jsonb FROM {t} r ORDER BY id LIMIT 1))"
+        )
+        for table, values in (
+            ("journal_remark", {"case_id": d.pk, "entry_id": None, "document_id": None}),
+            ("journal_journalentry", {"case_id": d.pk, "message_id": None, "sequence_number": 999}),
+        ):
+            refused = pytest.raises(IntegrityError, match="journal.series_closed")
+            with refused, transaction.atomic(), connection.cursor() as cur:
+                cur.execute(copy.format(t=table), [json.dumps(values)])
     # The open successor still takes them.
     services.remark_add(
         case=Case.objects.get(pk=e.pk), text="Merknad i åpen periode", remarked_by=world.keeper
