@@ -34,11 +34,24 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Archive)
 class ArchiveAdmin(admin.ModelAdmin):
+    """Changes go through archive_correct, which logs each one by its Noark name; the rest is read-only."""
+
     list_display = ["title", "creator_name", "status"]
-    readonly_fields = ["system_id"]
+    EDITABLE = ("title", "status", "creator_name", "creator_id", "description")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in Archive._meta.concrete_fields if f.name not in self.EDITABLE]
+
+    def has_add_permission(self, request) -> bool:
+        return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        services.archive_correct(
+            archive=obj, changed_by=request.user, **{f: form.cleaned_data[f] for f in self.EDITABLE}
+        )
 
 
 @admin.register(Series)
@@ -69,8 +82,24 @@ class SeriesAdmin(admin.ModelAdmin):
 
 @admin.register(ClassificationSystem)
 class ClassificationSystemAdmin(admin.ModelAdmin):
+    """Changes go through classification_system_correct (logged: tittel, klassifikasjonstype)."""
+
     list_display = ["title", "classification_type"]
-    readonly_fields = ["system_id"]
+    EDITABLE = ("title", "classification_type", "description")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in ClassificationSystem._meta.concrete_fields if f.name not in self.EDITABLE]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        services.classification_system_correct(
+            system=obj, changed_by=request.user, **{f: form.cleaned_data[f] for f in self.EDITABLE}
+        )
 
 
 @admin.register(Klass)

@@ -3,9 +3,9 @@
 Riksarkivarens forskrift § 5-17 accepts PDF/A, not plain PDF; the original is kept as
 Produksjonsformat and never delivered. Ghostscript runs in a subprocess with -dSAFER, a time limit and
 read access only to its ICC profile folder; its PDFA_def.ps (with the sRGB output intent) comes from the
-installed Ghostscript. The result is checked for the PDF/A identification and an output intent; that is
-a structural check, not a full PDF/A validation (docs/noark5-export.md: veraPDF is not in the package
-registries this project installs from).
+installed Ghostscript. The result must pass the structural PDF/A check of journal/pdfa.py (identification,
+output intent, embedded fonts, no encryption or JavaScript, ...); that is not a full PDF/A validation
+(docs/noark5-export.md: veraPDF is not in the package registries this project installs from).
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ import subprocess
 import tempfile
 from functools import cache
 from pathlib import Path
+
+from .pdfa import pdfa_check
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +91,7 @@ def pdf_to_pdfa(content: bytes) -> bytes:
         if b"**** Error" in messages or b"No pages will be processed" in messages:
             raise ConversionFailed("ghostscript could not read the PDF")
         result = target.read_bytes() if target.is_file() else b""
-    if not result.startswith(b"%PDF-") or b"pdfaid:part='2'" not in result or b"/OutputIntent" not in result:
-        raise ConversionFailed("ghostscript output is no PDF/A-2 with an output intent")
+    check = pdfa_check(result)
+    if not check.ok or check.part != 2:
+        raise ConversionFailed(f"ghostscript output is no PDF/A-2: {'; '.join(check.errors) or check.label}")
     return result

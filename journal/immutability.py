@@ -5,6 +5,10 @@ files, correspondents, screenings) and every change-log row refuse UPDATE and DE
 columns a service may change because it writes the change to the endringslogg (ALLOWED). On
 PostgreSQL the migration 0007 triggers enforce the same rule in the database, also against raw SQL;
 this module gives every backend (SQLite included) the rule for saves, deletes and queryset updates.
+
+A closed arkivdel («Avsluttet periode») takes no new case, journal entry or remark, and no case is moved
+into it (guard_closed_series; on PostgreSQL the closed-series triggers of the journal migration
+«deposit_closed_series_guard»).
 """
 
 from __future__ import annotations
@@ -96,6 +100,50 @@ def guard_delete(sender, instance, **kwargs) -> None:
         raise ArchivedRecordError(f"{label} {instance.pk} is archived and cannot be deleted")
 
 
+CLOSED_SERIES = "Avsluttet periode"
+
+
+def _series_closed(label: str, instance) -> bool:
+    """Whether `instance` (a new entry, case or remark, or a case moved to another series) would land
+    in a closed arkivdel."""
+    from .models import Series
+
+    closed = Series.objects.filter(status=CLOSED_SERIES)
+    if label == "journal.Case":
+        return instance.series_id is not None and closed.filter(pk=instance.series_id).exists()
+    if label == "journal.JournalEntry":
+        return closed.filter(cases__pk=instance.case_id).exists()
+    # journal.Remark: on an entry, a case or a document
+    return (
+        (instance.entry_id is not None and closed.filter(cases__entries__pk=instance.entry_id).exists())
+        or (instance.case_id is not None and closed.filter(cases__pk=instance.case_id).exists())
+        or (
+            instance.document_id is not None
+            and closed.filter(cases__entries__documents__pk=instance.document_id).exists()
+        )
+    )
+
+
+def guard_closed_series(sender, instance, raw=False, **kwargs) -> None:
+    """No new entries, cases or remarks in a closed arkivdel (std 070: a closed period takes nothing new),
+    and no case moved into one."""
+    if raw:
+        return
+    label = _label(sender)
+    adding = instance._state.adding
+    if not adding and label == "journal.Case":
+        old = sender._base_manager.filter(pk=instance.pk).values_list("series_id", flat=True).first()
+        if old == instance.series_id:
+            return
+    elif not adding:
+        return
+    if _series_closed(label, instance):
+        raise ArchivedRecordError(f"{label}: the arkivdel is closed («{CLOSED_SERIES}»)")
+
+
+CLOSED_SERIES_GUARDED = ("journal.JournalEntry", "journal.Case", "journal.Remark")
+
+
 def connect() -> None:
     from django.apps import apps
     from django.db.models.signals import pre_delete, pre_save
@@ -104,3 +152,6 @@ def connect() -> None:
         model = apps.get_model(label)
         pre_save.connect(guard_save, sender=model, dispatch_uid=f"immutability-save-{label}")
         pre_delete.connect(guard_delete, sender=model, dispatch_uid=f"immutability-delete-{label}")
+    for label in CLOSED_SERIES_GUARDED:
+        model = apps.get_model(label)
+        pre_save.connect(guard_closed_series, sender=model, dispatch_uid=f"closed-series-{label}")

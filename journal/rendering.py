@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,6 +29,8 @@ ARCHIVAL_IMAGE_FORMATS = {
     "image/png": ("png", "PNG (fmt/12)"),
     "image/tiff": ("tif", "TIFF 6 (fmt/353)"),
 }
+# Images the forskrift does not accept: the original is kept as Produksjonsformat, the page rendered to PDF/A.
+RENDERABLE_IMAGE_FORMATS = ("image/gif", "image/webp")
 
 
 @dataclass(frozen=True)
@@ -168,6 +171,19 @@ def message_text(data: MessageRendering) -> RenderedFile:
         "",
     ]
     return rendered("\n".join(lines).encode("utf-8"))
+
+
+def image_readable(content: bytes) -> bool:
+    """Whether Pillow (WeasyPrint's image reader) can decode the image: a broken one must not become an
+    empty PDF/A page that passes as its archival version."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            image.load()
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        return False
+    return True
 
 
 def image_pdf(*, title: str, content: bytes, mime_type: str, language: str = "nb") -> RenderedFile:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from ..pdfa import pdfa_check
 from .report import CheckResult, ExtractReport
 from .xmlwriter import NS_ADDML, NS_ARKIVSTRUKTUR, NS_ENDRINGSLOGG, NS_LOEPENDE, NS_OFFENTLIG, sha256_file
 
@@ -53,7 +54,7 @@ PARTY_TYPES = {
 VARIANTS = {"Produksjonsformat", "Arkivformat", "Dokument hvor deler av innholdet er skjermet"}
 LINKED_AS = {"Hoveddokument", "Vedlegg"}
 # Riksarkivarens forskrift § 5-17 (Arkade's ArchiveFileFormats.json, RAF-220301), by file extension; a
-# PDF must in addition declare PDF/A conformance (pdfaid:part in its XMP metadata).
+# PDF must in addition pass the structural PDF/A check of journal/pdfa.py.
 ARCHIVAL_EXTENSIONS = {"pdf", "tif", "tiff", "jpg", "jpeg", "png", "txt", "xml", "mp3", "wav", "mp4", "mpg"}
 # Metadata names the endringslogg may use in referanseMetadata: vedlegg 3 plus the M-names of what the
 # services change (korrespondansepart fields, offentligTittel, klasseID for reclassification).
@@ -65,7 +66,8 @@ CHANGE_METADATA_NAMES = {
     "saksbehandler", "referanseAvskrivesAvJournalpost", "dokumentstatus", "kassasjonshjemmel",
     "bevaringstid", "kassasjonsdato", "skjermingshjemmel", "skjermingMetadata", "skjermingDokument",
     "skjermingsvarighet", "skjermingOpphoererDato", "offentligTittel", "klasseID", "journalposttype",
-    "korrespondanseparttype", "epostadresse", "telefonnummer", "referanseTilMappe",
+    "korrespondanseparttype", "epostadresse", "telefonnummer", "referanseTilMappe", "arkivskaperID",
+    "beskrivelse",
 }  # fmt: skip
 SCHEMAS = {
     "arkivstruktur": "arkivstruktur.xsd",
@@ -193,11 +195,11 @@ def run_checks(root: Path, report: ExtractReport) -> ExtractReport:
     for name, documented in addml.files.items():
         path = root / name
         if not path.is_file():
-            exists.fail(f"{name} is listed in arkivuttrekk.xml but missing")
+            exists.fail(f"{name} står i arkivuttrekk.xml, men mangler")
             continue
         actual = sha256_file(path)[0]
         if actual.lower() != documented.lower():
-            checksums.fail(f"{name}: documented {documented}, actual {actual}")
+            checksums.fail(f"{name}: dokumentert {documented}, faktisk {actual}")
 
     schema_check = report.check("N5.03", "XML gyldig mot de dokumenterte skjemaene")
     with tempfile.TemporaryDirectory(prefix="noark5-checks-") as tmp:
@@ -216,16 +218,17 @@ def _scan_all(root: Path, report: ExtractReport, addml: _Addml, keys: _Keys, exi
         path = root / f"{name}.xml"
         if not path.is_file():
             if name != "endringslogg":
-                exists.fail(f"{name}.xml missing")
+                exists.fail(f"{name}.xml mangler")
             continue
         if addml.schemas.get(name) != xsd:
-            schema_check.fail(f"Schema file {xsd} is not correctly documented in the extract")
+            schema_check.fail(f"Skjemafilen {xsd} er ikke riktig dokumentert i uttrekket")
         schema = etree.XMLSchema(etree.parse(str(root / xsd)))
         handler = structure if name == "arkivstruktur" else _JournalScan(name, keys)
         try:
             _scan(path, schema, handler, report)
         except etree.XMLSyntaxError as exc:
-            schema_check.fail(f"{name}.xml: {exc}")
+            # libxml2's own message (English) follows our Norwegian one.
+            schema_check.fail(f"{name}.xml er ikke gyldig mot skjemaet: {exc}")
         if isinstance(handler, _JournalScan):
             journals[name] = handler
     structure.finish(addml, journals, report)
@@ -258,7 +261,9 @@ def _empty_elements(path: Path, check: CheckResult) -> None:
                 match = _EMPTY_ELEMENT.match(data, start)
                 if match is not None:
                     last = start
-                    check.fail(f"{path.name}: empty <{match.group(1).decode()}> at byte {base + start}")
+                    check.fail(
+                        f"{path.name}: tomt element <{match.group(1).decode()}> ved byte {base + start}"
+                    )
             if not chunk:
                 return
             if limit > 0:
@@ -459,7 +464,7 @@ class _StructureScan:
         try:
             key = uuid.UUID(value).bytes
         except ValueError:
-            self.c_unique.fail(f"systemID {value!r} is not a UUID")
+            self.c_unique.fail(f"systemID {value!r} er ingen UUID")
             return
         self.keys.add(_Keys.SYSTEM_ID, key, value)
 
@@ -505,12 +510,12 @@ class _StructureScan:
                 # krav 6.4.12: an extract holds closed arkivdeler only.
                 self.c_period.fail(
                     f"arkivdel {elem.findtext(A + 'systemID')}: arkivdelstatus {status!r}, "
-                    f"not «{SERIES_STATUS_DELIVERED}»"
+                    f"ikke «{SERIES_STATUS_DELIVERED}»"
                 )
             start = elem.findtext(A + "arkivperiodeStartDato")
             end = elem.findtext(A + "arkivperiodeSluttDato")
             if not start or not end:
-                self.c_period.fail(f"arkivdel {elem.findtext(A + 'systemID')}: arkivperiode missing")
+                self.c_period.fail(f"arkivdel {elem.findtext(A + 'systemID')}: arkivperiode mangler")
             else:
                 self.periods.append((start, end))
         return False
@@ -534,9 +539,9 @@ class _StructureScan:
         # Its dokumentbeskrivelser streamed past (and were dropped) before this end event.
         if status == "Arkivert":
             if not self.documents_here:
-                self.c_documents.fail(f"journalpost {_rid(elem)} has no dokumentbeskrivelse")
+                self.c_documents.fail(f"journalpost {_rid(elem)} har ingen dokumentbeskrivelse")
             elif not self.files_here:
-                self.c_documents.fail(f"journalpost {_rid(elem)} has no dokumentobjekt")
+                self.c_documents.fail(f"journalpost {_rid(elem)} har ingen dokumentobjekt")
         date = elem.findtext(A + "journaldato") or ""
         self.keys.add(_Keys.STRUCTURE_ENTRY, _uuid_key(_sid(elem)), f"{_rid(elem)}|{date}")
         if elem.findtext(A + "journalposttype") not in ENTRY_TYPES:
@@ -549,7 +554,8 @@ class _StructureScan:
         in_case = int(elem.findtext(A + "journalpostnummer") or 0)
         if in_case <= self.last_number_in_case:
             self.c_numbers.fail(
-                f"journalpost {_rid(elem)}: journalpostnummer {in_case} not after {self.last_number_in_case}"
+                f"journalpost {_rid(elem)}: journalpostnummer {in_case} kommer ikke etter "
+                f"{self.last_number_in_case}"
             )
         self.last_number_in_case = in_case
         date = elem.findtext(A + "journaldato")
@@ -564,13 +570,13 @@ class _StructureScan:
         if variant not in VARIANTS:
             self.c_codes.fail(f"variantformat {variant!r}")
         if variant == "Produksjonsformat":
-            self.c_archival.fail(f"{reference}: a production format is delivered (krav 6.4.36)")
+            self.c_archival.fail(f"{reference}: et produksjonsformat er avlevert (krav 6.4.36)")
         self.keys.add(_Keys.FILE_REFERENCE, reference, reference)
         fmt = (elem.findtext(A + "format") or "").lower()
         extension = reference.rsplit(".", 1)[-1].lower() if "." in reference else ""
         self.formats[fmt] += 1
         if fmt != extension:
-            self.c_format.fail(f"{reference}: format {fmt!r} does not match the file extension")
+            self.c_format.fail(f"{reference}: format {fmt!r} stemmer ikke med filendelsen")
         # Plain os calls: pathlib costs more than the hashing for small files, at 100k files.
         fd = -1
         if reference and ".." not in reference.split("/"):
@@ -582,7 +588,7 @@ class _StructureScan:
             os.close(fd)
             fd = -1
         if fd < 0:
-            self.c_exists.fail(f"{reference or '(no referanseDokumentfil)'} does not exist")
+            self.c_exists.fail(f"{reference or '(ingen referanseDokumentfil)'} finnes ikke")
             return
         # file_digest reads into one reusable buffer; os.read(fd, 1 MiB) would allocate and shrink a
         # 1 MiB object per file, which fragments the heap over 100k files.
@@ -590,42 +596,54 @@ class _StructureScan:
             digest = hashlib.file_digest(fh, "sha256")
             size = os.fstat(fd).st_size
             if extension not in ARCHIVAL_EXTENSIONS:
-                self.c_archival.fail(f"{reference}: {extension or '?'} is no archival format")
-            elif extension == "pdf" and not _declares_pdfa(fh, size):
-                self.c_archival.fail(f"{reference}: PDF without PDF/A identification (pdfaid)")
+                self.c_archival.fail(f"{reference}: {extension or '?'} er ikke et arkivformat")
+            elif extension == "pdf":
+                self._pdfa(reference, fh, size)
         if size == 0:
-            self.c_empty.fail(f"{reference} is empty")
+            self.c_empty.fail(f"{reference} er tom")
         if elem.findtext(A + "sjekksumAlgoritme") not in ("SHA256", "SHA-256"):
-            self.c_checksum.fail(f"{reference}: unknown sjekksumAlgoritme")
+            self.c_checksum.fail(f"{reference}: ukjent sjekksumAlgoritme")
         if digest.hexdigest().lower() != (elem.findtext(A + "sjekksum") or "").lower():
-            self.c_checksum.fail(f"{reference}: checksum does not match the file")
+            self.c_checksum.fail(f"{reference}: sjekksummen stemmer ikke med filen")
         if str(size) != elem.findtext(A + "filstoerrelse"):
             documented = elem.findtext(A + "filstoerrelse")
-            self.c_checksum.fail(f"{reference}: filstoerrelse {documented}, file has {size}")
+            self.c_checksum.fail(f"{reference}: filstoerrelse {documented}, filen har {size}")
+
+    def _pdfa(self, reference: str, fh, size: int) -> None:
+        """The structural PDF/A check (journal/pdfa.py: what it checks and its limits)."""
+        if size > PDF_SCAN_LIMIT:
+            self.c_archival.fail(
+                f"{reference}: PDF over {PDF_SCAN_LIMIT // 2**20} MiB, ikke kontrollert som PDF/A"
+            )
+            return
+        fh.seek(0)
+        result = pdfa_check(fh.read())
+        if not result.ok:
+            self.c_archival.fail(f"{reference}: ikke PDF/A: {'; '.join(result.errors[:3])}")
 
     def finish(self, addml: _Addml, journals: dict[str, _JournalScan], report: ExtractReport) -> None:
         keys = self.keys
         for value in keys.repeated(_Keys.SYSTEM_ID):
-            self.c_unique.fail(f"systemID {value} occurs more than once")
+            self.c_unique.fail(f"systemID {value} forekommer mer enn én gang")
         for number in keys.repeated(_Keys.JOURNAL_NUMBER):
-            self.c_numbers.fail(f"journal number {number} occurs more than once")
+            self.c_numbers.fail(f"journalnummer {number} forekommer mer enn én gang")
         for reference in keys.repeated(_Keys.FILE_REFERENCE):
-            self.c_exists.fail(f"{reference} is referenced by more than one dokumentobjekt (N5.34)")
+            self.c_exists.fail(f"{reference} er referert fra mer enn ett dokumentobjekt (N5.34)")
         for ref in self.series_refs - self.series_ids:
-            self.c_series.fail(f"referanseArkivdel {ref} points to no arkivdel")
+            self.c_series.fail(f"referanseArkivdel {ref} peker ikke til noen arkivdel")
         counts = report.check("N5.10/16", "Antall mapper og registreringer stemmer med arkivuttrekk.xml")
         for element in ("mappe", "registrering"):
             documented = addml.occurrences.get(("arkivstruktur", element))
             if documented != self.counts[element]:
                 counts.fail(
-                    f"{element}: arkivuttrekk.xml says {documented}, "
-                    f"arkivstruktur.xml has {self.counts[element]}"
+                    f"{element}: arkivuttrekk.xml oppgir {documented}, "
+                    f"arkivstruktur.xml har {self.counts[element]}"
                 )
         for name, scan in journals.items():
             element = "endring" if name == "endringslogg" else "journalregistrering"
             documented = addml.occurrences.get((name, element))
             if documented != scan.count:
-                counts.fail(f"{name}: arkivuttrekk.xml says {documented} {element}, file has {scan.count}")
+                counts.fail(f"{name}: arkivuttrekk.xml oppgir {documented} {element}, filen har {scan.count}")
 
         files_check = report.check("N5.28/33", "Dokumentfiler: antall og filer uten referanse")
         on_disk = 0
@@ -636,9 +654,9 @@ class _StructureScan:
             relative = path[skip:].replace(os.sep, "/")
             keys.add(_Keys.FILE_ON_DISK, relative, relative)
         for relative in keys.missing(_Keys.FILE_ON_DISK, among=_Keys.FILE_REFERENCE):
-            files_check.fail(f"{relative} is not referenced from arkivstruktur.xml")
+            files_check.fail(f"{relative} er ikke referert fra arkivstruktur.xml")
         if addml.document_files != on_disk:
-            files_check.fail(f"antallDokumentfiler {addml.document_files}, DOKUMENT/ holds {on_disk}")
+            files_check.fail(f"antallDokumentfiler {addml.document_files}, DOKUMENT/ inneholder {on_disk}")
         self.c_format.info = ", ".join(f"{k or '?'}: {v}" for k, v in sorted(self.formats.items()))
 
         self._journal_checks(addml, journals, report)
@@ -646,9 +664,9 @@ class _StructureScan:
         change_check = report.check("N5.62", "Endringsloggens referanser til arkivstrukturen")
         if change_log is not None:
             for ref in keys.missing(_Keys.CHANGE_REFERENCE, among=_Keys.SYSTEM_ID):
-                change_check.fail(f"referanseArkivenhet {ref} is not in arkivstruktur.xml")
+                change_check.fail(f"referanseArkivenhet {ref} finnes ikke i arkivstruktur.xml")
             for name in change_log.unknown_names:
-                change_check.fail(f"referanseMetadata {name!r} is no Noark 5 metadata name (vedlegg 3)")
+                change_check.fail(f"referanseMetadata {name!r} er ikke et Noark 5-metadatanavn (vedlegg 3)")
         results: list[CheckResult] = report.checks
         report.checks = sorted(results, key=lambda c: c.code)
 
@@ -665,32 +683,30 @@ class _StructureScan:
             if scan is None:
                 continue
             if scan.declared != scan.count:
-                check.fail(f"{scan.name}: antallJournalposter {scan.declared}, has {scan.count}")
+                check.fail(f"{scan.name}: antallJournalposter {scan.declared}, har {scan.count}")
             if period is not None and (scan.start, scan.end_date) != period:
                 check.fail(
-                    f"{scan.name}: journal period {scan.start}–{scan.end_date}, arkivperiode "
+                    f"{scan.name}: journalperiode {scan.start}–{scan.end_date}, arkivperiode "
                     f"{period[0]}–{period[1]}"
                 )
             for label in scan.outside[:MAX_LISTED]:
-                check.fail(f"{scan.name}: journalpost {label} outside the journal period")
+                check.fail(f"{scan.name}: journalpost {label} utenfor journalperioden")
             for label in scan.unsorted[:MAX_LISTED]:
-                check.fail(f"{scan.name}: journalpost {label} out of order (journalår, sekvensnummer)")
+                check.fail(f"{scan.name}: journalpost {label} i feil rekkefølge (journalår, sekvensnummer)")
         if running is not None and public is not None and running.count != public.count:
-            check.fail(f"loependeJournal {running.count} entries, offentligJournal {public.count}")
+            check.fail(f"loependeJournal har {running.count} journalposter, offentligJournal {public.count}")
         if running is not None:
             soft_in = addml.separation[0] == "mykt"
             for label in self.keys.missing(_Keys.STRUCTURE_ENTRY, among=_Keys.JOURNAL_ENTRY):
                 rid, date = label.rsplit("|", 1)
                 if soft_in and period is not None and date < period[0]:
                     continue  # journalført in the previous period, in a case transferred into this one
-                check.fail(
-                    f"journalpost {rid} ({date}) in arkivstruktur.xml is missing from loependeJournal.xml"
-                )
+                check.fail(f"journalpost {rid} ({date}) i arkivstruktur.xml mangler i loependeJournal.xml")
             for label in self.keys.repeated(_Keys.RUNNING_NUMBER):
-                check.fail(f"loependeJournal.xml: journal number {label} occurs more than once")
+                check.fail(f"loependeJournal.xml: journalnummer {label} forekommer mer enn én gang")
         sharp = addml.separation == ("skarpt", "skarpt")
         if sharp and running is not None and running.count != self.counts["journalpost"]:
             check.fail(
-                f"sharp period separation, but loependeJournal {running.count} and arkivstruktur.xml "
-                f"{self.counts['journalpost']} journalposter differ"
+                f"skarpt periodeskille, men loependeJournal ({running.count}) og arkivstruktur.xml "
+                f"({self.counts['journalpost']}) har ulikt antall journalposter"
             )

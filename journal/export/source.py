@@ -21,6 +21,7 @@ from journal.models import (
     Case,
     CaseStatus,
     ChangeLog,
+    ClassificationSystem,
     Document,
     JournalEntry,
     JournalStatus,
@@ -293,8 +294,14 @@ def _changes(selection: ExtractSelection) -> Iterator[r.ChangeRecord]:
     """Changes to units inside the package only (Arkade N5.62)."""
     cases = selection.cases()
     entries = selection.entries()
+    systems = {s.classification_system_id for s in selection.series}
+    # The structure in the package too (vedlegg 3: arkiv, arkivdel, klassifikasjonssystem, klasse).
+    structure = [selection.archive.system_id, *(s.system_id for s in selection.series)]
     qs = ChangeLog.objects.filter(
-        Q(system_id__in=cases.values("system_id"))
+        Q(system_id__in=structure)
+        | Q(system_id__in=ClassificationSystem.objects.filter(pk__in=systems).values("system_id"))
+        | Q(system_id__in=Klass.objects.filter(classification_system__in=systems).values("system_id"))
+        | Q(system_id__in=cases.values("system_id"))
         | Q(system_id__in=entries.values("system_id"))
         | Q(system_id__in=Document.objects.filter(entry__in=entries).values("system_id"))
     ).order_by("changed_at", "id")

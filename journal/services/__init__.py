@@ -27,7 +27,9 @@ from .review import (
 )
 from .structure import (
     PeriodCloseResult,
+    archive_correct,
     archive_default_get_or_create,
+    classification_system_correct,
     klass_for_section,
     klass_rename,
     series_active_get_or_create,
@@ -39,7 +41,9 @@ from .structure import (
 __all__ = [
     "REVIEWABLE",
     "AttachmentData",
+    "archive_correct",
     "archive_default_get_or_create",
+    "classification_system_correct",
     "case_classify",
     "case_close",
     "case_correct",

@@ -152,9 +152,18 @@ def _attachment_files(attachment: AttachmentData) -> list[_PlannedFile]:
                 converted=True,
             ),
         ]
-    if attachment.mime_type.startswith("text/"):
-        text = attachment.content.decode("utf-8", errors="replace")
-        pdf = rendering.text_pdf(title=attachment.name, text=text)
+    renderable = attachment.mime_type in rendering.RENDERABLE_IMAGE_FORMATS and rendering.image_readable(
+        attachment.content
+    )
+    if renderable or attachment.mime_type.startswith("text/"):
+        if attachment.mime_type.startswith("text/"):
+            text = attachment.content.decode("utf-8", errors="replace")
+            pdf = rendering.text_pdf(title=attachment.name, text=text)
+        else:
+            # GIF and WebP are no archival formats (forskrift § 5-17): kept as produced, delivered as PDF/A.
+            pdf = rendering.image_pdf(
+                title=attachment.name, content=attachment.content, mime_type=attachment.mime_type
+            )
         return [
             _PlannedFile(
                 VariantFormat.PRODUKSJONSFORMAT, ext, "", attachment.mime_type, original, attachment.name

@@ -26,6 +26,7 @@ from ..models import (
 from ..numbering import next_number
 from .documents import TRUSTED_FOREIGN_KEYS, journal_entry_documents_create
 from .review import screening_detect
+from .structure import series_closed_refuse
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -146,6 +147,7 @@ def _entry_create(
             raise ValidationError(
                 _("Case %(number)s is closed.") % {"number": case.number}, code="case_closed"
             )
+        series_closed_refuse(series_id=case.series_id)
         year = timezone.localdate().year
         in_case = (case.entries.aggregate(n=Max("number_in_case"))["n"] or 0) + 1
         outgoing = entry_type == JournalEntryType.OUTGOING

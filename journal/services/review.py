@@ -35,6 +35,7 @@ from ..models import (
     VariantFormat,
 )
 from .changelog import change_log_write
+from .structure import series_closed_refuse
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -158,6 +159,11 @@ def remark_add(
     case: Case | None = None,
     document: Document | None = None,
 ) -> Remark:
+    target_case = case or (entry.case if entry is not None else None)
+    if target_case is None and document is not None:
+        target_case = document.entry.case
+    if target_case is not None:
+        series_closed_refuse(series_id=target_case.series_id)
     remark = Remark(
         entry=entry,
         case=case,

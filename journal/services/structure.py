@@ -100,6 +100,16 @@ def klass_for_section(*, section: Section, series: Series) -> Klass:
         return Klass.objects.get(classification_system=system, class_id=section.code)
 
 
+def series_closed_refuse(*, series_id: int | None) -> None:
+    """Refuse a new case, entry or remark in a closed arkivdel (std 070: a closed period takes nothing
+    new)."""
+    closed = Series.objects.filter(pk=series_id, status=SeriesStatus.AVSLUTTET)
+    if series_id is not None and closed.exists():
+        raise ValidationError(
+            _("The period (arkivdel) is closed; nothing new can be added to it."), code="series_closed"
+        )
+
+
 @dataclass(frozen=True)
 class PeriodCloseResult:
     """What closing a period did: the closed arkivdel, its successor and the cases moved on («overført»)."""
@@ -144,7 +154,8 @@ def series_close(*, series: Series, closed_by: AbstractBaseUser) -> PeriodCloseR
     transferred («overført») whole, with all their registrations, to the arkivdel that is its arvtaker.
     Each move is a change of referanseArkivdel (M208) and is logged (vedlegg 3), as is arkivdelstatus (M051).
     """
-    from ..models import Case
+    from ..models import Case, JournalEntry
+    from .review import REVIEWABLE
 
     with transaction.atomic():
         series = Series.objects.select_for_update().get(pk=series.pk)
@@ -155,6 +166,16 @@ def series_close(*, series: Series, closed_by: AbstractBaseUser) -> PeriodCloseR
             raise ValidationError(
                 _("The period ends on %(date)s; close it after that day.") % {"date": period_end},
                 code="period_not_ended",
+            )
+        awaiting = JournalEntry.objects.filter(
+            status__in=REVIEWABLE, journal_date__gte=series.period_start, journal_date__lte=period_end
+        ).count()
+        if awaiting:
+            # They would be journalført after the period's journals were delivered (6.4.30).
+            raise ValidationError(
+                _("%(count)s journal entries of the period await review; approve or return them first.")
+                % {"count": awaiting},
+                code="entries_awaiting_review",
             )
         successor = series_successor_get_or_create(series=series)
         moved = 0
@@ -240,3 +261,76 @@ def klass_rename(*, klass: Klass, changed_by: AbstractBaseUser, title: str) -> K
         klass.full_clean()
         klass.save(update_fields=["title"])
     return klass
+
+
+def _logged_update(*, obj, entity_type: str, changes: dict[str, tuple[str, object]], by: AbstractBaseUser):
+    """Set the changed fields of `obj` (field -> (Noark metadata name, new value)) and log each change."""
+    changed = []
+    for field, (noark_name, new) in changes.items():
+        old = getattr(obj, field)
+        if old == new:
+            continue
+        change_log_write(
+            entity_type=entity_type, system_id=obj.system_id, field=noark_name, old=old, new=new, by=by
+        )
+        setattr(obj, field, new)
+        changed.append(field)
+    if changed:
+        obj.full_clean()
+        obj.save(update_fields=changed)
+    return obj
+
+
+def archive_correct(
+    *,
+    archive: Archive,
+    changed_by: AbstractBaseUser,
+    title: str,
+    status: str,
+    creator_name: str,
+    creator_id: str,
+    description: str,
+) -> Archive:
+    """Change the arkiv's metadata; every change logged by Noark name (vedlegg 3: tittel, arkivstatus,
+    arkivskaperNavn; also arkivskaperID and beskrivelse)."""
+    if not title.strip() or not creator_name.strip():
+        raise ValidationError(_("An archive needs a title and an archive creator."), code="title_required")
+    with transaction.atomic():
+        archive = Archive.objects.select_for_update().get(pk=archive.pk)
+        return _logged_update(
+            obj=archive,
+            entity_type=ArchiveEntity.ARKIV,
+            changes={
+                "title": ("tittel", title.strip()),
+                "status": ("arkivstatus", status),
+                "creator_name": ("arkivskaperNavn", creator_name.strip()),
+                "creator_id": ("arkivskaperID", creator_id.strip()),
+                "description": ("beskrivelse", description.strip()),
+            },
+            by=changed_by,
+        )
+
+
+def classification_system_correct(
+    *,
+    system: ClassificationSystem,
+    changed_by: AbstractBaseUser,
+    title: str,
+    classification_type: str,
+    description: str,
+) -> ClassificationSystem:
+    """Change a klassifikasjonssystem; logged by Noark name (vedlegg 3: tittel, klassifikasjonstype)."""
+    if not title.strip():
+        raise ValidationError(_("A classification system needs a title."), code="title_required")
+    with transaction.atomic():
+        system = ClassificationSystem.objects.select_for_update().get(pk=system.pk)
+        return _logged_update(
+            obj=system,
+            entity_type=ArchiveEntity.KLASSIFIKASJONSSYSTEM,
+            changes={
+                "title": ("tittel", title.strip()),
+                "classification_type": ("klassifikasjonstype", classification_type),
+                "description": ("beskrivelse", description.strip()),
+            },
+            by=changed_by,
+        )

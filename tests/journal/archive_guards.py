@@ -22,6 +22,9 @@ TABLES = (
 )
 
 
+CLOSED_SERIES_TABLES = ("journal_case", "journal_journalentry", "journal_remark")
+
+
 def _triggers(action: str) -> None:
     if connection.vendor != "postgresql":
         return
@@ -29,6 +32,8 @@ def _triggers(action: str) -> None:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # ALTER TABLE refuses pending deferred checks
         for table in TABLES:
             cursor.execute(f"ALTER TABLE {table} {action} TRIGGER {table}_archived_guard")
+        for table in CLOSED_SERIES_TABLES:
+            cursor.execute(f"ALTER TABLE {table} {action} TRIGGER {table}_closed_series_guard")
 
 
 @contextmanager
@@ -37,6 +42,8 @@ def archive_guards_off():
         model = apps.get_model(label)
         pre_save.disconnect(sender=model, dispatch_uid=f"immutability-save-{label}")
         pre_delete.disconnect(sender=model, dispatch_uid=f"immutability-delete-{label}")
+    for label in immutability.CLOSED_SERIES_GUARDED:
+        pre_save.disconnect(sender=apps.get_model(label), dispatch_uid=f"closed-series-{label}")
     _triggers("DISABLE")
     try:
         with mock.patch("journal.immutability.guard_update"):

@@ -99,3 +99,41 @@ def test_reclassification_is_logged_as_klasse_id(closed_case, superuser):
     case_classify(case=closed_case, klass=other, changed_by=superuser)
     change = ChangeLog.objects.get(system_id=closed_case.system_id, field="klasseID")
     assert (change.old_value, change.new_value) == ("kultur", "idrett")
+
+
+def test_admin_change_of_the_archive_is_logged_with_noark_names(client, superuser):
+    from journal.models import Archive
+    from journal.services import archive_default_get_or_create
+
+    archive = archive_default_get_or_create()
+    url = reverse("admin:journal_archive_change", args=[archive.pk])
+    data = _form(client, url)
+    assert "system_id" not in data
+    assert "created_at" not in data
+    data.update(
+        title="Sørum kommune - postmottak",
+        creator_name="Sørum kommune, arkivtjenesten",
+        creator_id="974123456",
+    )
+    assert client.post(url, data).status_code == 302
+    archive = Archive.objects.get(pk=archive.pk)
+    assert (archive.title, archive.creator_id) == ("Sørum kommune - postmottak", "974123456")
+    logged = ChangeLog.objects.filter(system_id=archive.system_id)
+    assert set(logged.values_list("field", flat=True)) == {"tittel", "arkivskaperNavn", "arkivskaperID"}
+    assert {c.entity_type for c in logged} == {"arkiv"}
+    assert all(c.changed_by == superuser for c in logged)
+    assert client.get(reverse("admin:journal_archive_add")).status_code == 403
+
+
+def test_admin_change_of_a_classification_system_is_logged_with_noark_names(client, superuser):
+    from journal.models import ClassificationSystem, ClassificationType
+
+    system = series_active_get_or_create().classification_system
+    url = reverse("admin:journal_classificationsystem_change", args=[system.pk])
+    data = _form(client, url)
+    data.update(title="Ny arkivnøkkel", classification_type=ClassificationType.K_KODER)
+    assert client.post(url, data).status_code == 302
+    system = ClassificationSystem.objects.get(pk=system.pk)
+    assert (system.title, system.classification_type) == ("Ny arkivnøkkel", ClassificationType.K_KODER)
+    logged = dict(ChangeLog.objects.filter(system_id=system.system_id).values_list("field", "new_value"))
+    assert logged == {"tittel": "Ny arkivnøkkel", "klassifikasjonstype": ClassificationType.K_KODER}

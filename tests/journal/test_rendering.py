@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import base64
+import io
 from datetime import UTC, datetime
 
 import pytest
@@ -88,3 +89,37 @@ def test_attachments_become_vedlegg_with_original_and_pdfa(monkeypatch, settings
     note_files = {f.format: f.variant for f in note.files.all()}
     assert note_files == {"txt": VariantFormat.PRODUKSJONSFORMAT, "pdf": VariantFormat.ARKIVFORMAT}
     assert [f.variant for f in binary.files.all()] == [VariantFormat.PRODUKSJONSFORMAT]
+
+
+def _gif() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(out, format="GIF")
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_gif_is_kept_as_production_format_and_delivered_as_pdfa(monkeypatch, settings, tmp_path):
+    """GIF is no archival format (forskrift § 5-17): the original stays, a PDF/A page is delivered with
+    konvertering; a GIF that cannot be decoded is kept only, never an empty PDF/A page."""
+    from journal.pdfa import pdfa_check
+    from journal.services import documents
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    attachments = [
+        AttachmentData(name="bilde.gif", mime_type="image/gif", content=_gif()),
+        AttachmentData(name="ødelagt.gif", mime_type="image/gif", content=b"GIF89a\x00broken"),
+    ]
+    monkeypatch.setattr(documents, "message_attachments", lambda message: attachments)
+    section = SectionFactory()
+    worker = caseworker(section)
+    case = case_create(title="Sak", section=section, created_by=worker)
+    entry = journal_entry_register(message=MessageFactory(), case=case, registered_by=worker)
+    _main, gif, broken = entry.documents.order_by("number")
+    files = {f.format: f for f in gif.files.all()}
+    assert files["gif"].variant == VariantFormat.PRODUKSJONSFORMAT
+    assert files["pdf"].variant == VariantFormat.ARKIVFORMAT
+    assert files["pdf"].converted_from == files["gif"]
+    assert pdfa_check(files["pdf"].file.open("rb").read()).errors == []
+    assert [(f.format, f.variant) for f in broken.files.all()] == [("gif", VariantFormat.PRODUKSJONSFORMAT)]

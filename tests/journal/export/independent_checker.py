@@ -4,8 +4,9 @@ Sources: Noark 5 v5.0 chapter 070 (krav 6.4.x: 6.4.12 closed arkivdeler of one p
 journals, 6.4.36 archival formats), vedlegg 3 (endringslogg metadata), the v5.0 XSDs of arkivverket/schemas
 (SHA-256 pinned below), metadata M051/M052/M053/M054 (delivered statuses), Riksarkivarens forskrift § 5-17
 (formats) and the periodisering text of chapter 070 (overlappingsperiode: open folders transferred whole
-to the arvtaker; arkivdeler reference forløper/arvtaker). It imports nothing from the project: only lxml
-and the standard library, and it reads only the files of the package.
+to the arvtaker; arkivdeler reference forløper/arvtaker). It imports nothing from the project: only lxml,
+pypdf (to read PDFs, for the ISO 19005 rules below) and the standard library, and it reads only the files
+of the package.
 """
 
 from __future__ import annotations
@@ -49,7 +50,8 @@ VEDLEGG_3 = {
 }  # fmt: skip
 # Other Noark 5 metadata names (metadatakatalog) a system may log beyond the vedlegg 3 minimum.
 OTHER_NOARK_NAMES = {"offentligTittel", "klasseID", "journalposttype", "korrespondanseparttype",
-                     "epostadresse", "telefonnummer", "referanseTilMappe"}  # fmt: skip
+                     "epostadresse", "telefonnummer", "referanseTilMappe", "arkivskaperID",
+                     "beskrivelse"}  # fmt: skip
 # Forskrift § 5-17 archival formats by extension (text, image, sound, video).
 ARCHIVAL = {"pdf", "tif", "tiff", "jpg", "jpeg", "png", "txt", "xml", "mp3", "wav", "mp4", "mpg"}
 
@@ -86,6 +88,47 @@ def _pdfa(data: bytes) -> bool:
         if re.search(rb"pdfaid:part(>|=[\"'])\s*[1-4]", raw):
             return True
     return False
+
+
+def _pdfa_structure(data: bytes) -> list[str]:
+    """ISO 19005-2 rules read from the PDF's objects: not encrypted, an output intent GTS_PDFA1 with an ICC
+    profile, pdfaid:conformance present, and every font the pages use embedded (a font program)."""
+    import io
+
+    from pypdf import PdfReader
+
+    problems = []
+    try:
+        pdf = PdfReader(io.BytesIO(data))
+        if "/Encrypt" in pdf.trailer:
+            return ["encrypted"]
+        root = pdf.trailer["/Root"]
+        xmp = root["/Metadata"].get_object().get_data() if "/Metadata" in root else b""
+        if not re.search(rb"pdfaid:conformance(>|=[\"'])\s*[ABUabu]", xmp):
+            problems.append("no pdfaid:conformance")
+        intents = [i.get_object() for i in root.get("/OutputIntents", [])]
+        if not any(i.get("/S") == "/GTS_PDFA1" and "/DestOutputProfile" in i for i in intents):
+            problems.append("no GTS_PDFA1 output intent")
+        resources = [page.get("/Resources") for page in pdf.pages]
+        while resources:
+            res = resources.pop()
+            res = res.get_object() if res is not None else {}
+            for xobject in res.get("/XObject", {}).values():
+                if xobject.get_object().get("/Subtype") == "/Form":
+                    resources.append(xobject.get_object().get("/Resources"))
+            for font in res.get("/Font", {}).values():
+                font = font.get_object()
+                if font.get("/Subtype") == "/Type3":
+                    continue
+                if font.get("/Subtype") == "/Type0":
+                    font = font["/DescendantFonts"][0].get_object()
+                descriptor = font.get("/FontDescriptor")
+                descriptor = descriptor.get_object() if descriptor is not None else {}
+                if not {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor):
+                    problems.append(f"font {font.get('/BaseFont')} not embedded")
+    except Exception as exc:  # noqa: BLE001 - any unreadable PDF is a finding
+        problems.append(f"unreadable ({exc.__class__.__name__})")
+    return problems
 
 
 def check_deposit(root: Path) -> Deposit:
@@ -224,6 +267,8 @@ def _file(root: Path, obj, d: Deposit) -> None:
         err(f"{ref}: {ext} is no archival format (§ 5-17)")
     if ext == "pdf" and not _pdfa(data):
         err(f"{ref}: PDF without PDF/A identification")
+    elif ext == "pdf" and (problems := _pdfa_structure(data)):
+        err(f"{ref}: not PDF/A ({', '.join(problems)})")
     for conv in obj.iterfind("a:konvertering", NS):
         d.conversions.append(
             {

@@ -6,6 +6,7 @@ expected journal numbers come from the database, not from the export code."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -68,6 +69,14 @@ class World:
 ATTACHMENT = AttachmentData(name="klage.txt", mime_type="text/plain", content=b"Vegen er full av hull.\n")
 
 
+def _citizen_pdf() -> AttachmentData:
+    """A plain PDF (no PDF/A) as a citizen sends it: converted by Ghostscript, checked by journal/pdfa.py."""
+    from weasyprint import HTML
+
+    content = HTML(string="<h1>Klage</h1><p>Hullet er 40 cm dypt.</p>").write_pdf()
+    return AttachmentData(name="klage.pdf", mime_type="application/pdf", content=content)
+
+
 @pytest.fixture
 def world(settings, tmp_path, fast_pdf, monkeypatch):
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -101,7 +110,8 @@ def world(settings, tmp_path, fast_pdf, monkeypatch):
         w.case("D", "Hull i veien")
         # A citizen's text attachment: kept as production format, converted to PDF/A (konvertering).
         with monkeypatch.context() as patch:
-            patch.setattr("journal.services.documents.message_attachments", lambda message: [ATTACHMENT])
+            attachments = [ATTACHMENT, _citizen_pdf()]
+            patch.setattr("journal.services.documents.message_attachments", lambda message: attachments)
             w.entry(w.cases["D"])
         late = JournalEntry.objects.get(case=w.cases["B"])
         services.journal_entry_archive(entry=late, archived_by=w.keeper)
@@ -111,11 +121,20 @@ def world(settings, tmp_path, fast_pdf, monkeypatch):
     with _at(2025, 12, 30):
         # 2025/E: open at the end of 2025 with an entry awaiting review; moves on to 2026.
         w.case("E", "Snøskred")
-        services.journal_entry_register(message=MessageFactory(), case=w.cases["E"], registered_by=w.worker)
+        pending = services.journal_entry_register(
+            message=MessageFactory(), case=w.cases["E"], registered_by=w.worker
+        )
     with _at(2026, 1, 4):
+        # The period cannot close while it awaits review: it would be journalført after its journal.
+        with pytest.raises(ValidationError) as refused:
+            services.series_close(series=w.cases["D"].series, closed_by=w.keeper)
+        w.refused_close = refused.value
+        services.journal_entry_approve(entry=pending, approved_by=w.keeper)
         w.result_2025 = services.series_close(series=w.cases["D"].series, closed_by=w.keeper)
         w.case("F", "Ny sak 2026")
         w.entry(w.cases["F"])
+        # An entry of the open period still awaiting review.
+        services.journal_entry_register(message=MessageFactory(), case=w.cases["F"], registered_by=w.worker)
     return w
 
 
@@ -141,6 +160,55 @@ def test_period_closing_moves_open_cases_and_logs_each_move(world):
     assert Case.objects.get(pk=world.cases["E"].pk).series == world.result_2025.successor
     with pytest.raises(ValidationError), _at(2026, 6, 1):
         services.series_close(series=world.result_2025.successor, closed_by=world.keeper)
+    assert world.refused_close.code == "entries_awaiting_review"
+
+
+def test_closed_arkivdel_takes_no_new_case_entry_or_remark(world):
+    """Std 070: a closed period takes nothing new; the services refuse, and so does the ORM (and on
+    PostgreSQL the closed-series triggers, also against raw SQL)."""
+    from django.db import IntegrityError, connection, transaction
+
+    from journal.models import Remark
+
+    CLOSED = "closed arkivdel|arkivdel is closed"  # noqa: N806
+
+    s2025 = world.result_2025.closed
+    d = Case.objects.get(pk=world.cases["D"].pk)
+    archived = JournalEntry.objects.filter(case=d).first()
+    with pytest.raises(ValidationError) as refused:
+        services.remark_add(entry=archived, text="Etterslengt merknad", remarked_by=world.keeper)
+    assert refused.value.code == "series_closed"
+    with pytest.raises(IntegrityError, match=CLOSED), transaction.atomic():
+        Remark.objects.create(case=d, text="Forbi tjenesten", remarked_by=world.keeper)
+    e = Case.objects.get(pk=world.cases["E"].pk)
+    e.series = s2025
+    with pytest.raises(IntegrityError, match=CLOSED), transaction.atomic():
+        e.save(update_fields=["series"])
+    entry = JournalEntry.objects.filter(case=world.cases["F"]).first()
+    entry.pk, entry.case, entry.message, entry.sequence_number = None, d, None, 999
+    entry._state.adding = True
+    with pytest.raises(IntegrityError, match=CLOSED), transaction.atomic():
+        entry.save()
+    if connection.vendor == "postgresql":
+        with pytest.raises(IntegrityError, match=CLOSED), transaction.atomic(), connection.cursor() as cur:
+            cur.execute("UPDATE journal_case SET series_id = %s WHERE id = %s", [s2025.pk, e.pk])
+        # Raw INSERTs (past the ORM guard): a copy of an existing row placed in the closed arkivdel.
+        copy = (
+            "INSERT INTO {t} SELECT * FROM jsonb_populate_record(NULL::{t}, (SELECT to_jsonb(r) || "
+            "jsonb_build_object('id', (SELECT max(id) + 1 FROM {t}), 'system_id', gen_random_uuid()) || "
+            "%s::jsonb FROM {t} r ORDER BY id LIMIT 1))"
+        )
+        for table, values in (
+            ("journal_remark", {"case_id": d.pk, "entry_id": None, "document_id": None}),
+            ("journal_journalentry", {"case_id": d.pk, "message_id": None, "sequence_number": 999}),
+        ):
+            refused = pytest.raises(IntegrityError, match="journal.series_closed")
+            with refused, transaction.atomic(), connection.cursor() as cur:
+                cur.execute(copy.format(t=table), [json.dumps(values)])
+    # The open successor still takes them.
+    services.remark_add(
+        case=Case.objects.get(pk=e.pk), text="Merknad i åpen periode", remarked_by=world.keeper
+    )
 
 
 @pytest.mark.parametrize("year", [2024, 2025])
@@ -157,6 +225,11 @@ def test_each_closed_period_is_a_deposit_the_independent_checker_accepts(world, 
     # 6.4.29/6.4.30: journal period = arkivperiode, every journalpost journalført in it.
     assert deposit.journal_period == (f"{year}-01-01", f"{year}-12-31")
     assert deposit.journal_numbers == _journalised(year)
+    # Vedlegg 3: the arkivdel's own changes (its closing) are in the package's endringslogg.
+    closing = [
+        c for c in deposit.changes if c["ref"] == str(series.system_id) and c["name"] == "arkivdelstatus"
+    ]
+    assert [c["new"] for c in closing] == [SeriesStatus.AVSLUTTET]
     closed_here = Case.objects.filter(series=series, status__in=[CaseStatus.AVSLUTTET, CaseStatus.UTGAAR])
     assert {f["mappeID"] for f in deposit.folders.values()} == {c.number for c in closed_here}
     if year == 2024:
@@ -172,11 +245,15 @@ def test_each_closed_period_is_a_deposit_the_independent_checker_accepts(world, 
         moved = [c for c in deposit.changes if c["ref"] == b_id and c["name"] == "referanseArkivdel"]
         assert [c["new"] for c in moved] == [str(series.system_id)]
     if year == 2025:
-        # The attachment's original is not delivered; its PDF/A is, with konvertering (krav 6.4.42).
-        assert [(c["from"], c["tool"] != "", c["at"] != "", c["by"]) for c in deposit.conversions] == [
-            ("TXT (text/plain)", True, True, "Kari Saksbehandler")
+        # The attachments' originals are not delivered; their PDF/A renditions are, with konvertering
+        # (krav 6.4.42). The citizen's PDF went through Ghostscript; the structural PDF/A check of the
+        # self-check and the independent checker's own PDF/A reading both passed the delivered file.
+        got = sorted((c["from"], c["tool"].split()[0], c["at"] != "", c["by"]) for c in deposit.conversions)
+        assert got == [
+            ("PDF (PDF)", "Ghostscript", True, "Kari Saksbehandler"),
+            ("TXT (text/plain)", got[1][1], True, "Kari Saksbehandler"),
         ]
-        assert deposit.conversions[0]["to"].startswith("PDF/A")
+        assert all(c["to"].startswith("PDF/A") for c in deposit.conversions)
     names = {c["name"] for c in deposit.changes}
     assert not names & {"skjerming", "referanseKlasse"}
 
@@ -191,6 +268,10 @@ def test_open_period_is_refused_with_a_clear_error(world, tmp_path):
 
 def test_close_period_command(world, capsys):
     with _at(2027, 1, 3):
+        with pytest.raises(CommandError, match="venter på kontroll|await review"):
+            call_command("close_period", "--year", "2026", "--user", world.keeper.username)
+        for pending in JournalEntry.objects.filter(status=JournalStatus.FERDIGSTILT):
+            services.journal_entry_approve(entry=pending, approved_by=world.keeper)
         call_command("close_period", "--year", "2026", "--user", world.keeper.username)
     assert "2 open cases transferred" in capsys.readouterr().out
     assert Series.objects.get(period_start__year=2026).status == SeriesStatus.AVSLUTTET
@@ -209,6 +290,11 @@ def test_period_page_closes_a_period_for_an_archivist_only(world, client):
     assert f'data-testid="close-period-{open_series.pk}"' in page.content.decode()
     with _at(2027, 1, 2):
         client.force_login(world.keeper)  # a session from the real clock has expired by then
+        refused = client.post("/journal/eksport/perioder/", {"series": open_series.pk}, follow=True)
+        assert "1 journalposter i perioden venter på kontroll" in refused.content.decode()
+        assert Series.objects.get(pk=open_series.pk).status != SeriesStatus.AVSLUTTET
+        for pending in JournalEntry.objects.filter(status=JournalStatus.FERDIGSTILT):
+            services.journal_entry_approve(entry=pending, approved_by=world.keeper)
         response = client.post("/journal/eksport/perioder/", {"series": open_series.pk}, follow=True)
     assert response.status_code == 200
     assert "2 åpne saker ble overført" in response.content.decode()

@@ -170,10 +170,10 @@ def test_repeated_system_id_journal_number_and_stray_change_reference_are_report
 
     report = run_checks(root, ExtractReport(directory=root))
     checks = {c.code: c for c in report.checks}
-    assert checks["N5.47"].errors == [f"systemID {objects[0].text} occurs more than once"]
+    assert checks["N5.47"].errors == [f"systemID {objects[0].text} forekommer mer enn én gang"]
     year = tree.find(".//a:registrering/a:journalaar", A).text
-    assert checks["NUMBERS"].errors[0] == f"journal number {year}/{numbers[0].text} occurs more than once"
+    assert checks["NUMBERS"].errors[0] == f"journalnummer {year}/{numbers[0].text} forekommer mer enn én gang"
     assert checks["N5.62"].errors == [
-        "referanseArkivenhet 00000000-0000-4000-8000-000000000000 is not in arkivstruktur.xml"
+        "referanseArkivenhet 00000000-0000-4000-8000-000000000000 finnes ikke i arkivstruktur.xml"
     ]
     assert {c.code for c in report.checks if not c.ok} == {"N5.02", "N5.47", "NUMBERS", "N5.62"}

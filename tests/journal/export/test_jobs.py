@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from lxml import etree
 
-from journal.export.deposit import dias_mets_schema
+from journal.export.deposit import dias_mets_schema, dias_premis_schema
 from journal.export.jobs import export_job_run
 from journal.models import ExportJob, ExportJobStatus
 from tests.factories import PASSWORD, archivist, caseworker
@@ -72,6 +72,7 @@ def test_archivist_starts_job_which_runs_on_commit_and_offers_the_deposit_tar(
     package_id = outer[0].removesuffix(".tar")
     with tarfile.open(fileobj=io.BytesIO(inner_bytes)) as inner:
         names = inner.getnames()
+        contents = {m.name: inner.extractfile(m).read() for m in inner.getmembers() if m.isfile()}
     top = f"{package_id}/content/"
     assert f"{top}arkivuttrekk.xml" in names
     assert f"{top}arkivstruktur.xml" in names
@@ -82,6 +83,27 @@ def test_archivist_starts_job_which_runs_on_commit_and_offers_the_deposit_tar(
     assert entry.get("CHECKSUM") == hashlib.sha256(inner_bytes).hexdigest()
     assert entry.get("SIZE") == str(len(inner_bytes))
     assert info.get("OBJID") == f"UUID:{package_id}"
+    # The DIAS SIP structure Arkade 5 validates for Noark 5 (DiasProvider «DiasSipN5»).
+    for required in ("dias-mets.xml", "dias-mets.xsd", "descriptive_metadata", "administrative_metadata",
+                     "administrative_metadata/dias-premis.xml", "administrative_metadata/dias-premis.xsd",
+                     "content/arkivstruktur.xsd", "content/metadatakatalog.xsd", "content/endringslogg.xml",
+                     "content/loependeJournal.xml", "content/offentligJournal.xml"):  # fmt: skip
+        assert f"{package_id}/{required}" in names, required
+    mets = etree.fromstring(contents[f"{package_id}/dias-mets.xml"])
+    dias_mets_schema().assertValid(mets)
+    dias_premis_schema().assertValid(
+        etree.fromstring(contents[f"{package_id}/administrative_metadata/dias-premis.xml"])
+    )
+    # dias-mets.xml lists every content file with its SHA-256 and size.
+    listed = {
+        f.find("{http://arkivverket.no/standarder/METS}FLocat").get("{http://www.w3.org/1999/xlink}href"): f
+        for f in mets.iterfind(".//{http://arkivverket.no/standarder/METS}file")
+    }
+    content = {n.removeprefix(f"{package_id}/"): data for n, data in contents.items() if n.startswith(top)}
+    assert set(listed) == {f"file:{n}" for n in content}
+    for name, data in content.items():
+        assert listed[f"file:{name}"].get("CHECKSUM") == hashlib.sha256(data).hexdigest()
+        assert listed[f"file:{name}"].get("SIZE") == str(len(data))
 
 
 def test_job_with_nothing_to_export_fails_visibly(setup):
@@ -117,5 +139,5 @@ def test_deposit_tar_lists_files_in_sorted_path_order_under_uuid_content(tmp_pat
     top = f"{package.package_id}/content"
     expected = [f"{top}/{p.relative_to(root).as_posix()}" for p in sorted(root.rglob("*")) if p.is_file()]
     with tarfile.open(package.tar_path) as archive:
-        assert [m.name for m in archive.getmembers() if m.isfile()] == expected
+        assert [m.name for m in archive.getmembers() if m.isfile() and m.name.startswith(top)] == expected
         assert archive.extractfile(f"{top}/DOKUMENT/2025/a.pdf").read() == b"DOKUMENT/2025/a.pdf"

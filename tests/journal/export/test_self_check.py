@@ -99,7 +99,7 @@ def test_journal_missing_a_journalpost(root):
         _edit(root, name, drop)
     failed = _failed(root)
     assert "N5.59/60" in failed
-    assert any("missing from loependeJournal" in e for e in failed["N5.59/60"])
+    assert any("mangler i loependeJournal" in e for e in failed["N5.59/60"])
 
 
 def test_journal_period_is_not_the_arkivperiode(root):
@@ -158,3 +158,43 @@ def test_every_defect_is_reported_in_one_pass(root):
     _edit(root, "endringslogg.xml", rename)
     (root / "loependeJournal.xml").write_bytes((root / "loependeJournal.xml").read_bytes() + b"\n")
     assert {"PERIOD", "FORMAT", "N5.62", "N5.02"} <= set(_failed(root))
+
+
+def test_pdf_claiming_pdfa_with_a_font_not_embedded(root):
+    """The XMP says PDF/A-2b; the structural check finds the font that is not embedded."""
+    from tests.journal.test_pdfa import not_embedded_font_pdf
+
+    data = not_embedded_font_pdf()
+
+    def swap(tree):
+        obj = tree.find(".//a:dokumentobjekt", A)
+        (root / obj.findtext("a:referanseDokumentfil", namespaces=A)).write_bytes(data)
+        obj.find("a:sjekksum", A).text = hashlib.sha256(data).hexdigest()
+        obj.find("a:filstoerrelse", A).text = str(len(data))
+
+    _edit(root, "arkivstruktur.xml", swap)
+    failed = _failed(root)
+    assert set(failed) == {"FORMAT"}
+    assert "skrifttypen Helvetica er ikke innebygd" in failed["FORMAT"][0]
+    assert any("not embedded" in e for e in check_deposit(root).errors)
+
+
+def test_control_report_is_in_norwegian_without_server_paths(root):
+    """The report goes to the archive with the deposit (issue #15, 7): bokmål, no paths of this server."""
+    (root / "arkivstruktur.xml").write_bytes(
+        (root / "arkivstruktur.xml").read_bytes().replace(b"<tittel>", b"<tittle>", 1)
+    )
+    (root / "DOKUMENT" / "uten-referanse.txt").write_text("x")
+    report = run_checks(root, ExtractReport(directory=root))
+    text = report.as_text()
+    assert not report.ok
+    assert text.startswith("Kontrollrapport for Noark 5-arkivuttrekk")
+    assert text.endswith("UGYLDIG")
+    assert "DOKUMENT/uten-referanse.txt er ikke referert fra arkivstruktur.xml" in text
+    assert str(root) not in text
+    assert str(root.parent) not in text
+    assert "/tmp" not in text
+    assert "arkivstruktur.xml er ikke gyldig mot skjemaet: Element" in text  # libxml2's text after ours
+    ours = [line for line in text.splitlines() if "skjemaet:" not in line]
+    for english in (" is ", " missing", " does not ", " has no ", " occurs ", " says "):
+        assert not [line for line in ours if english in line], english
