@@ -1,4 +1,4 @@
-"""`{% channel_alerts_open as alerts %}` for the admin index and the dashboard: a read through the selector."""
+"""`{% channel_alerts_open as alerts %}` for the admin index and dashboard (a selector read)."""
 
 from __future__ import annotations
 

@@ -167,7 +167,9 @@ def test_a_few_refusals_are_no_spike(alert_admin):
 
 def test_failing_polls_are_flagged(alert_admin):
     channel = ChannelFactory(kind="flickr", options={"photo_ids": ["1"]})
-    PollCursor.objects.create(channel=channel, consecutive_failures=3, last_error="Flickr error 98: Invalid auth")
+    PollCursor.objects.create(
+        channel=channel, consecutive_failures=3, last_error="Flickr error 98: Invalid auth"
+    )
     check = channel_alerts_check()
     assert [a.kind for a in check.opened] == [ChannelAlertKind.POLL_FAILING]
     assert "Invalid auth" in check.opened[0].detail
@@ -221,7 +223,9 @@ def test_healthz_channels_without_a_token_setting_is_staff_only(client, settings
 
 def test_admin_health_page_lists_channels_alerts_and_is_linked_from_the_index(client, alert_admin):
     channel = ChannelFactory(name="Chatwoot-chat")
-    ChannelAlert.objects.create(channel=channel, kind=ChannelAlertKind.SILENCE, detail="no delivery for 7.0 h")
+    ChannelAlert.objects.create(
+        channel=channel, kind=ChannelAlertKind.SILENCE, detail="no delivery for 7.0 h"
+    )
     InboundEvent.objects.create(channel=channel, status=InboundEventStatus.FAILED, error="boom")
     client.force_login(alert_admin)
 
@@ -263,7 +267,9 @@ def test_bulk_replay_shows_what_became_of_the_events(admin_client):
         follow=True,
     )
     text = [str(m) for m in response.context["messages"]]
-    assert text == ["2 events replayed: 1 parsed, 1 failed again, 0 ignored. 1 skipped (not failed)."]
+    assert text == [
+        "2 hendelser kjørt på nytt: 1 tolket, 1 feilet igjen, 0 ignorert. 1 hoppet over (ikke feilet)."
+    ]
     good.refresh_from_db()
     bad.refresh_from_db()
     assert (good.status, bad.status) == (InboundEventStatus.PARSED, InboundEventStatus.FAILED)
@@ -279,5 +285,5 @@ def test_replay_from_the_health_page_returns_there_with_counts(admin_client):
     )
     assert response.redirect_chain[-1][0] == reverse("admin:channels_channel_health")
     assert [str(m) for m in response.context["messages"]] == [
-        "1 events replayed: 1 parsed, 0 failed again, 0 ignored."
+        "1 hendelser kjørt på nytt: 1 tolket, 0 feilet igjen, 0 ignorert."
     ]
