@@ -79,7 +79,8 @@ def channel_alert_findings(*, state: ChannelHealthState) -> dict[str, str]:
     if threshold is not None and silent_for is not None and silent_for > threshold:
         findings[ChannelAlertKind.SILENCE] = (
             f"no delivery for {_hours(silent_for)} (usual gap {_hours(state.median_gap)}, "
-            f"flagged after {_hours(threshold)}); last delivery {state.last_accepted_at.isoformat()}"
+            f"flagged after {_hours(threshold)}); last delivery "
+            f"{state.last_accepted_at.isoformat(timespec='minutes')}"
         )
     spike = _rejection_spike(state.channel, state.now)
     if spike:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import statistics
 import time
 from dataclasses import dataclass, field
@@ -118,6 +119,10 @@ class ChannelHealthState:
     @property
     def download_failure_rate(self) -> float | None:
         return _rate(self.download_failed, self.download_done)
+
+    @property
+    def poll_cursor_text(self) -> str:
+        return json.dumps(self.poll_cursor, ensure_ascii=False, sort_keys=True) if self.poll_cursor else ""
 
     @property
     def silent_for(self) -> timedelta | None:
