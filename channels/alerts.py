@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from sorum_archive.roles import ADMIN
 
 from .models import Channel, ChannelAlert, ChannelAlertKind, InboundEvent, InboundEventStatus
-from .selectors import ChannelHealthState, channel_health_state
+from .selectors import ChannelHealthState, channels_health_list
 
 logger = logging.getLogger(__name__)
 
@@ -98,10 +98,10 @@ def _hours(value: timedelta | None) -> str:
     return f"{value.total_seconds() / 3600:.1f} h"
 
 
-def _channel_check(*, channel: Channel, now: datetime) -> tuple[list[ChannelAlert], list[ChannelAlert]]:
-    findings = {}
-    if channel.enabled:
-        findings = channel_alert_findings(state=channel_health_state(channel=channel, now=now))
+def _channel_check(
+    *, channel: Channel, state: ChannelHealthState | None, now: datetime
+) -> tuple[list[ChannelAlert], list[ChannelAlert]]:
+    findings = channel_alert_findings(state=state) if state is not None and channel.enabled else {}
     opened, cleared = [], []
     with transaction.atomic():
         current = {
@@ -193,9 +193,15 @@ def channel_alerts_check(*, now: datetime | None = None) -> AlertCheck:
     now = now or timezone.now()
     opened: list[ChannelAlert] = []
     cleared: list[ChannelAlert] = []
-    channels = Channel.objects.filter(Q(enabled=True) | Q(alerts__cleared_at__isnull=True)).distinct()
-    for channel in channels.order_by("pk"):
-        new, gone = _channel_check(channel=channel, now=now)
+    channels = list(
+        Channel.objects.filter(Q(enabled=True) | Q(alerts__cleared_at__isnull=True)).distinct().order_by("pk")
+    )
+    states = {
+        state.channel.pk: state
+        for state in channels_health_list(channels=[c for c in channels if c.enabled], now=now)
+    }
+    for channel in channels:
+        new, gone = _channel_check(channel=channel, state=states.get(channel.pk), now=now)
         opened += new
         cleared += gone
     unmailed = list(

@@ -125,6 +125,13 @@ class InboundEvent(models.Model):
         indexes = [
             models.Index(fields=["status", "received_at"], name="inboundevent_status_idx"),
             models.Index(fields=["channel", "-received_at"], name="inboundevent_channel_idx"),
+            # The channel health page's last refusal and count of failed events (issue 16): partial, so
+            # the ingest path only pays for it on the rare failed or refused row.
+            models.Index(
+                fields=["channel", "status", "-received_at"],
+                name="inboundevent_trouble_idx",
+                condition=models.Q(status__in=["failed", "rejected"]),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -184,85 +184,133 @@ def _median_gap(times: list[datetime]) -> timedelta | None:
 def channel_health_state(
     *, channel: Channel, now: datetime | None = None, window: timedelta = timedelta(hours=24)
 ) -> ChannelHealthState:
-    """A channel's health: deliveries accepted and refused, failure rates of parse and download (within
-    `window`), polling cursor and last success, outbox send errors, and its learned delivery rhythm."""
+    """One channel's health: deliveries accepted and refused, failure rates of parse and download
+    (within `window`), polling cursor and last success, outbox send errors, and its delivery rhythm."""
+    return channels_health_list(channels=[channel], now=now, window=window)[0]
+
+
+def _by_channel(rows, key: str = "channel_id") -> dict[int, list[dict]]:
+    grouped: dict[int, list[dict]] = {}
+    for row in rows:
+        grouped.setdefault(row[key], []).append(row)
+    return grouped
+
+
+def channels_health_list(
+    *,
+    channels: list[Channel] | None = None,
+    now: datetime | None = None,
+    window: timedelta = timedelta(hours=24),
+) -> list[ChannelHealthState]:
+    """The health of the given channels (default: every channel, enabled first, by name).
+
+    A fixed number of grouped queries for all channels, plus one index range per channel for its rhythm
+    (the latest accepted deliveries), so the page and `/healthz?channels=1` stay cheap with many channels.
+    """
     from channels.polling.services import channel_is_polled
 
     now = now or timezone.now()
     since = now - window
-    events = InboundEvent.objects.filter(channel=channel)
-    accepted = events.exclude(status=InboundEventStatus.REJECTED)
-    rhythm = list(
-        accepted.filter(received_at__gte=now - RHYTHM_HORIZON, received_at__lte=now)
-        .order_by("-received_at")
-        .values_list("received_at", flat=True)[:RHYTHM_DELIVERIES]
+    if channels is None:
+        channels = list(Channel.objects.order_by("-enabled", "name", "pk"))
+    ids = [channel.pk for channel in channels]
+    events = InboundEvent.objects.filter(channel_id__in=ids)
+    counts: dict[int, dict[str, int]] = {}
+    for row in events.filter(received_at__gte=since).values("channel_id", "status").annotate(n=Count("id")):
+        counts.setdefault(row["channel_id"], {})[row["status"]] = row["n"]
+    # Failed and refused rows are few and have their own partial index (inboundevent_trouble_idx).
+    trouble = events.filter(status__in=[InboundEventStatus.FAILED, InboundEventStatus.REJECTED])
+    failed_total = dict(
+        trouble.filter(status=InboundEventStatus.FAILED)
+        .values("channel_id")
+        .annotate(n=Count("id"))
+        .values_list("channel_id", "n")
     )
-    last_accepted = rhythm[0] if rhythm else accepted.aggregate(at=Max("received_at"))["at"]
-    rejected = (
-        events.filter(status=InboundEventStatus.REJECTED)
-        .order_by("-received_at", "-id")
-        .values("received_at", "error")
-        .first()
+    last_rejected_at = dict(
+        trouble.filter(status=InboundEventStatus.REJECTED)
+        .values("channel_id")
+        .annotate(at=Max("received_at"))
+        .values_list("channel_id", "at")
     )
-    counts = {
-        row["status"]: row["n"]
-        for row in events.filter(received_at__gte=since).values("status").annotate(n=Count("id"))
-    }
-    downloads = MessageAttachment.objects.filter(message__channel=channel, created_at__gte=since)
-    download_counts = {row["status"]: row["n"] for row in downloads.values("status").annotate(n=Count("id"))}
-    last_download_error = (
+    last_rejected: dict[int, dict] = {}
+    for channel_id, at in last_rejected_at.items():
+        last_rejected[channel_id] = (
+            trouble.filter(channel_id=channel_id, status=InboundEventStatus.REJECTED, received_at=at)
+            .order_by("-id")
+            .values("received_at", "error")
+            .first()
+        )
+    downloads = MessageAttachment.objects.filter(message__channel_id__in=ids, created_at__gte=since)
+    download_counts: dict[int, dict[str, int]] = {}
+    for row in downloads.values("message__channel_id", "status").annotate(n=Count("id")):
+        download_counts.setdefault(row["message__channel_id"], {})[row["status"]] = row["n"]
+    download_errors: dict[int, str] = {}
+    for row in (
         downloads.filter(status__in=_DOWNLOAD_FAILED)
         .exclude(error="")
         .order_by("-created_at", "-id")
-        .values_list("error", flat=True)
-        .first()
-    )
-    replies = OutboundReply.objects.filter(channel=channel, created_at__gte=since)
+        .values("message__channel_id", "error")[:500]
+    ):
+        download_errors.setdefault(row["message__channel_id"], row["error"])
+    replies = OutboundReply.objects.filter(channel_id__in=ids, created_at__gte=since)
     reply_errors = replies.filter(status=OutboundReplyStatus.FAILED) | replies.filter(
         status__in=[OutboundReplyStatus.QUEUED, OutboundReplyStatus.SENT]
     ).exclude(error="")
-    last_reply_error = reply_errors.order_by("-created_at", "-id").values("error", "created_at").first()
-    polled = channel_is_polled(channel)
-    cursor = PollCursor.objects.filter(channel=channel).first() if polled else None
-    parsed = counts.get(InboundEventStatus.PARSED, 0)
-    failed = counts.get(InboundEventStatus.FAILED, 0)
-    return ChannelHealthState(
-        channel=channel,
-        now=now,
-        window=window,
-        last_accepted_at=last_accepted,
-        last_rejected_at=rejected["received_at"] if rejected else None,
-        last_rejected_reason=rejected["error"] if rejected else "",
-        accepted_in_window=sum(n for status, n in counts.items() if status != InboundEventStatus.REJECTED),
-        rejected_in_window=counts.get(InboundEventStatus.REJECTED, 0),
-        parse_failed=failed,
-        parse_done=parsed + failed,
-        failed_total=events.filter(status=InboundEventStatus.FAILED).count(),
-        download_failed=sum(download_counts.get(status, 0) for status in _DOWNLOAD_FAILED),
-        download_done=sum(download_counts.get(status, 0) for status in _DOWNLOAD_DONE),
-        last_download_error=last_download_error or "",
-        outbox_failed=reply_errors.count(),
-        outbox_last_error=last_reply_error["error"] if last_reply_error else "",
-        outbox_last_error_at=last_reply_error["created_at"] if last_reply_error else None,
-        polled=polled,
-        poll_cursor=dict(cursor.state) if cursor else None,
-        poll_last_polled_at=cursor.last_polled_at if cursor else None,
-        poll_last_success_at=cursor.last_success_at if cursor else None,
-        poll_failures=cursor.consecutive_failures if cursor else 0,
-        poll_error=cursor.last_error if cursor else "",
-        rhythm_deliveries=len(rhythm),
-        median_gap=_median_gap(rhythm),
-        alerts=tuple(ChannelAlert.objects.filter(channel=channel, cleared_at__isnull=True).order_by("kind")),
+    reply_error_rows = _by_channel(
+        reply_errors.order_by("-created_at", "-id").values("channel_id", "error", "created_at")
     )
-
-
-def channels_health_list(*, now: datetime | None = None) -> list[ChannelHealthState]:
-    """The health of every channel, enabled first, by name."""
-    now = now or timezone.now()
-    return [
-        channel_health_state(channel=channel, now=now)
-        for channel in Channel.objects.order_by("-enabled", "name", "pk")
-    ]
+    cursors = {cursor.channel_id: cursor for cursor in PollCursor.objects.filter(channel_id__in=ids)}
+    alerts: dict[int, list[ChannelAlert]] = {}
+    for alert in ChannelAlert.objects.filter(channel_id__in=ids, cleared_at__isnull=True).order_by("kind"):
+        alerts.setdefault(alert.channel_id, []).append(alert)
+    states = []
+    for channel in channels:
+        accepted = events.filter(channel_id=channel.pk).exclude(status=InboundEventStatus.REJECTED)
+        rhythm = list(
+            accepted.filter(received_at__gte=now - RHYTHM_HORIZON, received_at__lte=now)
+            .order_by("-received_at")
+            .values_list("received_at", flat=True)[:RHYTHM_DELIVERIES]
+        )
+        last_accepted = rhythm[0] if rhythm else accepted.aggregate(at=Max("received_at"))["at"]
+        own = counts.get(channel.pk, {})
+        own_downloads = download_counts.get(channel.pk, {})
+        own_replies = reply_error_rows.get(channel.pk, [])
+        rejected = last_rejected.get(channel.pk)
+        polled = channel_is_polled(channel)
+        cursor = cursors.get(channel.pk) if polled else None
+        parsed = own.get(InboundEventStatus.PARSED, 0)
+        failed = own.get(InboundEventStatus.FAILED, 0)
+        states.append(
+            ChannelHealthState(
+                channel=channel,
+                now=now,
+                window=window,
+                last_accepted_at=last_accepted,
+                last_rejected_at=rejected["received_at"] if rejected else None,
+                last_rejected_reason=rejected["error"] if rejected else "",
+                accepted_in_window=sum(n for st, n in own.items() if st != InboundEventStatus.REJECTED),
+                rejected_in_window=own.get(InboundEventStatus.REJECTED, 0),
+                parse_failed=failed,
+                parse_done=parsed + failed,
+                failed_total=failed_total.get(channel.pk, 0),
+                download_failed=sum(own_downloads.get(st, 0) for st in _DOWNLOAD_FAILED),
+                download_done=sum(own_downloads.get(st, 0) for st in _DOWNLOAD_DONE),
+                last_download_error=download_errors.get(channel.pk, ""),
+                outbox_failed=len(own_replies),
+                outbox_last_error=own_replies[0]["error"] if own_replies else "",
+                outbox_last_error_at=own_replies[0]["created_at"] if own_replies else None,
+                polled=polled,
+                poll_cursor=dict(cursor.state) if cursor else None,
+                poll_last_polled_at=cursor.last_polled_at if cursor else None,
+                poll_last_success_at=cursor.last_success_at if cursor else None,
+                poll_failures=cursor.consecutive_failures if cursor else 0,
+                poll_error=cursor.last_error if cursor else "",
+                rhythm_deliveries=len(rhythm),
+                median_gap=_median_gap(rhythm),
+                alerts=tuple(alerts.get(channel.pk, ())),
+            )
+        )
+    return states
 
 
 def channels_health_json() -> list[dict[str, Any]]:
