@@ -287,3 +287,36 @@ def test_replay_from_the_health_page_returns_there_with_counts(admin_client):
     assert [str(m) for m in response.context["messages"]] == [
         "1 hendelser kjørt på nytt: 1 tolket, 0 feilet igjen, 0 ignorert."
     ]
+
+
+def test_replay_beyond_the_limit_is_queued(admin_client, monkeypatch, django_capture_on_commit_callbacks):
+    monkeypatch.setattr("channels.services.REPLAY_NOW_MAX", 1)
+    channel = ChannelFactory()
+    events = [
+        InboundEvent.objects.create(
+            channel=channel,
+            status=InboundEventStatus.FAILED,
+            body=json.dumps({**COMMENT, "id": 4711 + index}).encode(),
+        )
+        for index in range(2)
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:channels_inboundevent_changelist"),
+            {"action": "replay", "_selected_action": [e.pk for e in events]},
+            follow=True,
+        )
+    assert [str(m) for m in response.context["messages"]] == [
+        "1 hendelser kjørt på nytt: 1 tolket, 0 feilet igjen, 0 ignorert. 1 til er sendt til tolkekøen."
+    ]
+    assert {e.status for e in InboundEvent.objects.filter(pk__in=[e.pk for e in events])} == {"parsed"}
+
+
+def test_alert_list_is_for_those_who_see_channels(client, alert_admin):
+    ChannelAlert.objects.create(channel=ChannelFactory(), kind=ChannelAlertKind.SILENCE, detail="stille")
+    client.force_login(caseworker())
+    assert client.get(reverse("admin:channels_channelalert_changelist")).status_code in (302, 403)
+    client.force_login(alert_admin)
+    page = client.get(reverse("admin:channels_channelalert_changelist"))
+    assert page.status_code == 200
+    assert "stille" in page.content.decode()
