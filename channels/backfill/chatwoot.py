@@ -46,6 +46,8 @@ class ChatwootBackfiller(Backfiller):
             inbox = context.option("inbox_id")
             older = False
             for conversation in conversations:
+                if not isinstance(conversation, dict) or conversation.get("id") is None:
+                    raise ProviderError("Chatwoot conversation without an id")
                 active = parse_time(conversation.get("timestamp") or conversation.get("last_activity_at"))
                 if active is not None and active < context.since:
                     older = True
