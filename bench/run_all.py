@@ -45,6 +45,7 @@ BENCHMARKS: list[tuple[str, list[str], int, str]] = [
     ("inbox.py", ["--messages", "1000000", "--n", "40"], 420, "inbox"),
     ("dashboard.py", ["--messages", "1000000", "--repeat", "20"], 300, "dashboard"),
     ("export.py", ["--sizes", "10000,100000"], 360, ""),  # export.py makes and drops its own database
+    ("channel_health.py", ["--events", "200000", "--repeat", "10"], 300, "health"),
 ]
 
 _LOG_LINE = re.compile(

@@ -12,17 +12,46 @@ from django.views.decorators.http import require_POST
 
 from sorum_archive.security.client_ip import client_ip_address
 
-from .adapters.base import MalformedPayload, WebhookRequest
+from .adapters.base import WebhookRequest
 from .forms import MeetingUploadForm
-from .models import Channel, InboundEvent, InboundEventStatus, MessageAttachment, OutboundReply, PollCursor
-from .selectors import channel_health
+from .models import (
+    Channel,
+    ChannelAlert,
+    InboundEvent,
+    InboundEventStatus,
+    MessageAttachment,
+    OutboundReply,
+    PollCursor,
+)
+from .selectors import channel_alerts_open, channel_health, channels_health_list
 from .services import (
     channel_rotate_secret,
     inbound_event_parse,
     inbound_event_receive,
-    inbound_event_replay,
-    inbound_events_replay_failed,
+    inbound_events_replay_now,
 )
+
+
+def replay_result_message(counts: dict[str, int]) -> str:
+    """What a replay did, for message_user: how many parsed, failed again, ignored, queued, skipped."""
+    replayed = sum(counts[s] for s in InboundEventStatus.values)
+    text = _(
+        "%(replayed)d events replayed: %(parsed)d parsed, %(failed)d failed again, %(ignored)d ignored."
+    ) % {
+        "replayed": replayed,
+        "parsed": counts[InboundEventStatus.PARSED],
+        "failed": counts[InboundEventStatus.FAILED],
+        "ignored": counts[InboundEventStatus.IGNORED],
+    }
+    if counts["queued"]:
+        text += " " + _("%(count)d more sent to the parser queue.") % {"count": counts["queued"]}
+    if counts["skipped"]:
+        text += " " + _("%(count)d skipped (not failed).") % {"count": counts["skipped"]}
+    return text
+
+
+def _replay_level(counts: dict[str, int]) -> int:
+    return messages.WARNING if counts[InboundEventStatus.FAILED] else messages.SUCCESS
 
 
 def _write_only(label, help_text):
@@ -135,11 +164,17 @@ class ChannelAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Replay failed events"))
     def replay_failed_events(self, request, queryset) -> None:
-        total = sum(inbound_events_replay_failed(channel=channel) for channel in queryset)
-        messages.success(request, _("%(count)d failed events sent to the parser again.") % {"count": total})
+        ids = list(
+            InboundEvent.objects.filter(channel__in=queryset, status=InboundEventStatus.FAILED).values_list(
+                "pk", flat=True
+            )
+        )
+        counts = inbound_events_replay_now(event_ids=ids)
+        self.message_user(request, replay_result_message(counts), _replay_level(counts))
 
     def get_urls(self):
         own = [
+            path("health/", self.admin_site.admin_view(self.health_view), name="channels_channel_health"),
             path(
                 "<int:pk>/replay-failed/",
                 self.admin_site.admin_view(self.replay_failed_view),
@@ -164,9 +199,31 @@ class ChannelAdmin(admin.ModelAdmin):
 
     def _replay_failed(self, request: HttpRequest, pk: int) -> HttpResponse:
         channel = self._channel_for_change(request, pk)
-        count = inbound_events_replay_failed(channel=channel)
-        messages.success(request, _("%(count)d failed events sent to the parser again.") % {"count": count})
+        ids = list(
+            InboundEvent.objects.filter(channel=channel, status=InboundEventStatus.FAILED).values_list(
+                "pk", flat=True
+            )
+        )
+        counts = inbound_events_replay_now(event_ids=ids)
+        self.message_user(request, replay_result_message(counts), _replay_level(counts))
+        back = request.POST.get("next", "")
+        if back == "health":
+            return HttpResponseRedirect(reverse("admin:channels_channel_health"))
         return HttpResponseRedirect(reverse("admin:channels_channel_change", args=[pk]))
+
+    def health_view(self, request: HttpRequest) -> HttpResponse:
+        """Every channel's health on one page: deliveries, refusals, failure rates, polling, outbox."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Channel health"),
+            "states": channels_health_list(),
+            "alerts": channel_alerts_open(),
+            "can_replay": self.has_change_permission(request),
+        }
+        return render(request, "admin/channels/channel/health.html", context)
 
     def import_meeting_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         channel = self._channel_for_change(request, pk)
@@ -242,14 +299,8 @@ class InboundEventAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Replay the selected failed events"), permissions=["change"])
     def replay(self, request, queryset) -> None:
-        count = 0
-        for event in queryset.filter(status__in=[InboundEventStatus.FAILED, InboundEventStatus.RECEIVED]):
-            try:
-                inbound_event_replay(event=event)
-            except MalformedPayload:
-                continue
-            count += 1
-        messages.success(request, _("%(count)d events sent to the parser again.") % {"count": count})
+        counts = inbound_events_replay_now(event_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, replay_result_message(counts), _replay_level(counts))
 
 
 @admin.register(PollCursor)
@@ -276,6 +327,30 @@ class OutboundReplyAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in OutboundReply._meta.fields]
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ChannelAlert)
+class ChannelAlertAdmin(admin.ModelAdmin):
+    """Alerts are opened and cleared by the health check only; whoever may see channels sees them."""
+
+    list_display = ["channel", "kind", "opened_at", "cleared_at", "notified_at", "detail"]
+    list_filter = ["kind", ("cleared_at", admin.EmptyFieldListFilter), "channel"]
+    readonly_fields = [f.name for f in ChannelAlert._meta.fields]
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("channels.view_channel")
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.has_perm("channels.view_channel")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:

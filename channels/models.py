@@ -125,6 +125,13 @@ class InboundEvent(models.Model):
         indexes = [
             models.Index(fields=["status", "received_at"], name="inboundevent_status_idx"),
             models.Index(fields=["channel", "-received_at"], name="inboundevent_channel_idx"),
+            # The channel health page's last refusal and count of failed events (issue 16): partial, so
+            # the ingest path only pays for it on the rare failed or refused row.
+            models.Index(
+                fields=["channel", "status", "-received_at"],
+                name="inboundevent_trouble_idx",
+                condition=models.Q(status__in=["failed", "rejected"]),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -305,3 +312,44 @@ class OutboundReply(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel.slug} → {self.status}: {self.text[:40]}"
+
+
+class ChannelAlertKind(models.TextChoices):
+    SILENCE = "silence", _("silent")
+    REJECTIONS = "rejections", _("rejections spike")
+    POLL_FAILING = "poll_failing", _("polling fails")
+
+
+class ChannelAlert(models.Model):
+    """A channel that looks disconnected (kanalvarsel): silent for longer than its rhythm, refusing
+    deliveries, or failing to poll. Opened and cleared by the health check (channels.alerts); one open
+    alert per channel and kind, so a condition that lasts is mailed once."""
+
+    channel = models.ForeignKey(
+        Channel, verbose_name=_("channel"), on_delete=models.CASCADE, related_name="alerts"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ChannelAlertKind.choices)
+    detail = models.TextField(_("detail"), blank=True)
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    last_checked_at = models.DateTimeField(_("last checked at"), default=timezone.now)
+    notified_at = models.DateTimeField(_("admins notified at"), null=True, blank=True)
+    cleared_at = models.DateTimeField(_("cleared at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("channel alert")
+        verbose_name_plural = _("channel alerts")
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "kind"],
+                condition=models.Q(cleared_at__isnull=True),
+                name="channelalert_one_open_per_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel.slug}: {self.get_kind_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.cleared_at is None

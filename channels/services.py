@@ -568,6 +568,34 @@ def channel_rotate_secret(*, channel: Channel, new_secret: str, grace_hours: int
     return channel
 
 
+# A replay from the admin parses at once (the result is shown) up to this many events; more are queued.
+REPLAY_NOW_MAX = 500
+
+
+def inbound_events_replay_now(*, event_ids: list[int]) -> dict[str, int]:
+    """Parse failed (or stuck received) events again now and count what became of them.
+
+    Returns counts by resulting status plus `skipped` (rejected, already parsed or ignored: nothing to
+    replay) and `queued` (beyond REPLAY_NOW_MAX, handed to the parse task instead).
+    """
+    counts = {status: 0 for status in InboundEventStatus.values} | {"skipped": 0, "queued": 0}
+    replayable = list(
+        InboundEvent.objects.filter(
+            pk__in=event_ids, status__in=[InboundEventStatus.FAILED, InboundEventStatus.RECEIVED]
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    counts["skipped"] = len(set(event_ids)) - len(replayable)
+    for event_id in replayable[REPLAY_NOW_MAX:]:
+        _enqueue_parse(event_id)
+        counts["queued"] += 1
+    for event_id in replayable[:REPLAY_NOW_MAX]:
+        counts[inbound_event_parse(event_id=event_id).status] += 1
+    logger.info("channels.replay.done", extra={"events": len(replayable), **counts})
+    return counts
+
+
 def inbound_events_replay_failed(*, channel: Channel) -> int:
     """Replay every failed event of a channel; returns how many were enqueued."""
     events = list(

@@ -164,3 +164,11 @@ def channels_poll_due_task() -> int:
     for channel_id in ids:
         channel_poll_task.delay(channel_id)
     return len(ids)
+
+
+@shared_task
+def channel_alerts_check_task() -> int:
+    """Beat: open, keep or clear channel alerts and mail the admins once; returns the open alerts."""
+    from .alerts import channel_alerts_check
+
+    return channel_alerts_check().still_open

@@ -295,6 +295,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "channels.tasks.channels_poll_due_task",
         "schedule": 60.0,
     },
+    # Channel health: silent channels, refusal spikes and failing polls open an alert (mailed once) and
+    # recovered ones clear it.
+    "channels-health-check": {
+        "task": "channels.tasks.channel_alerts_check_task",
+        "schedule": 5 * 60.0,
+    },
 }
 
 if REDIS_URL:
@@ -386,6 +392,27 @@ SORUM_REPLIES_RECORD_ONLY = env.bool("REPLIES_RECORD_ONLY", default=True)
 # Polling: default interval and the longest back-off after repeated provider errors, in seconds.
 SORUM_POLL_INTERVAL_SECONDS = env.int("POLL_INTERVAL_SECONDS", default=300)
 SORUM_POLL_MAX_BACKOFF_SECONDS = env.int("POLL_MAX_BACKOFF_SECONDS", default=6 * 3600)
+# Channel health (channels.alerts): a channel with at least MIN_DELIVERIES accepted deliveries in 30 days is
+# flagged silent after FACTOR x its median gap, never sooner than MIN_SECONDS; refused deliveries spike at
+# REJECTION_SPIKE within REJECTION_WINDOW seconds; polling is flagged after POLL_FAILURES failures in a row.
+SORUM_CHANNEL_SILENCE_FACTOR = env.float("CHANNEL_SILENCE_FACTOR", default=3.0)
+SORUM_CHANNEL_SILENCE_MIN_SECONDS = env.int("CHANNEL_SILENCE_MIN_SECONDS", default=6 * 3600)
+SORUM_CHANNEL_SILENCE_MIN_DELIVERIES = env.int("CHANNEL_SILENCE_MIN_DELIVERIES", default=10)
+SORUM_CHANNEL_REJECTION_SPIKE = env.int("CHANNEL_REJECTION_SPIKE", default=5)
+SORUM_CHANNEL_REJECTION_WINDOW = env.int("CHANNEL_REJECTION_WINDOW", default=3600)
+SORUM_CHANNEL_POLL_FAILURES_ALERT = env.int("CHANNEL_POLL_FAILURES_ALERT", default=3)
+# `/healthz?channels=1` answers staff users and callers presenting this token (Authorization: Bearer ...);
+# empty: staff only. Plain /healthz stays public and names no channel.
+SORUM_HEALTHZ_TOKEN = env.str("HEALTHZ_TOKEN", default="")
+# Extra /healthz sections, each a callable path (sorum_archive imports no app; the apps plug in here).
+SORUM_HEALTHZ_SECTIONS = {"channels": "channels.selectors.channels_health_json"}
+# Alert mails (channel alerts) go through Django's e-mail backend to ADMINS, superusers and the admin role.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+SERVER_EMAIL = env.str("SERVER_EMAIL", default="arkivinnboks@localhost")
+EMAIL_SUBJECT_PREFIX = env.str("EMAIL_SUBJECT_PREFIX", default="[Arkivinnboks] ")
+ADMINS = [("", address) for address in env.list("ADMINS", default=[])]
 # Hosted guestbook: submissions per IP address and window (seconds), and size limits.
 SORUM_GUESTBOOK_RATE_LIMIT = env.int("GUESTBOOK_RATE_LIMIT", default=5)
 SORUM_GUESTBOOK_RATE_WINDOW = env.int("GUESTBOOK_RATE_WINDOW", default=600)

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import hmac
 import logging
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -31,14 +33,32 @@ def _redis_ok() -> bool:
         return False
 
 
+def _may_see_details(request: HttpRequest) -> bool:
+    """Staff, or a caller presenting settings.SORUM_HEALTHZ_TOKEN as a bearer token (monitoring)."""
+    if request.user.is_authenticated and request.user.is_staff:
+        return True
+    token = settings.SORUM_HEALTHZ_TOKEN
+    presented = request.headers.get("Authorization", "")
+    return bool(token) and hmac.compare_digest(presented.encode(), f"Bearer {token}".encode())
+
+
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
+    """Database and Redis (503 when one is down). `?channels=1` adds each channel's health for staff or a
+    token holder; a channel's trouble never turns the web tier unhealthy (it is reported, not a 503)."""
+    sections = [name for name in settings.SORUM_HEALTHZ_SECTIONS if request.GET.get(name)]
+    if sections and not _may_see_details(request):
+        return JsonResponse({"error": "forbidden"}, status=403)
     checks = {"database": "ok" if _database_ok() else "down"}
     if settings.REDIS_URL:
         checks["redis"] = "ok" if _redis_ok() else "down"
     healthy = all(value == "ok" for value in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "down", **checks}, status=200 if healthy else 503)
+    body: dict = {"status": "ok" if healthy else "down", **checks}
+    if healthy:
+        for name in sections:
+            body[name] = import_string(settings.SORUM_HEALTHZ_SECTIONS[name])()
+    return JsonResponse(body, status=200 if healthy else 503)
 
 
 # RFC 9309: the longest matching rule wins, and Allow wins a tie. Crawlers may fetch the public journal's

@@ -39,7 +39,8 @@ Handler = Callable[[Seen], Reply]
 
 
 class FakeProvider:
-    def __init__(self) -> None:
+    def __init__(self, ports: range = PORTS) -> None:
+        self.ports = ports
         self.routes: dict[tuple[str, str], list[Reply] | Handler] = {}
         self.requests: list[Seen] = []
         self._server: ThreadingHTTPServer | None = None
@@ -96,14 +97,14 @@ class FakeProvider:
             do_GET = do_POST = _serve
 
         last_error: OSError | None = None
-        for port in PORTS:
+        for port in self.ports:
             try:
                 self._server = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
                 break
             except OSError as exc:
                 last_error = exc
         else:
-            raise RuntimeError(f"no free port in {PORTS}") from last_error
+            raise RuntimeError(f"no free port in {self.ports}") from last_error
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
