@@ -62,6 +62,19 @@ _BREAK = re.compile(r"</p>\s*<p>|<br\s*/?>", re.IGNORECASE)
 _CHATWOOT_TYPES = {"incoming": 0, "outgoing": 1, "activity": 2, "template": 3}
 # Intercom conversation parts that carry correspondence (a reply may also close, assign or open).
 _INTERCOM_PARTS = {"comment", "assignment", "close", "open", "snoozed"}
+# Intercom ticket topics without correspondence of their own (replies come as ticket.*.replied).
+_INTERCOM_TICKET_NOISE = (
+    "intercom.ticket.created",
+    "intercom.ticket.note.created",
+    "intercom.ticket.state.updated",
+    "intercom.ticket.attribute.updated",
+    "intercom.ticket.admin.assigned",
+    "intercom.ticket.team.assigned",
+    "intercom.ticket.contact.attached",
+    "intercom.ticket.contact.detached",
+    "intercom.ticket.closed",
+    "intercom.ticket.rating.provided",
+)
 
 
 def html_to_text(markup: str) -> str:
@@ -101,6 +114,9 @@ class ChatAdapter(ChannelAdapter):
         "chatwoot.conversation_typing_off",
         # Fin/operator bot texts ("will reply as soon as they can") are automated, not correspondence.
         "intercom.conversation.operator.replied",
+        # Ticket bookkeeping; the ticket's title and description are Intercom's summary of a conversation
+        # whose parts arrive as conversation events.
+        *_INTERCOM_TICKET_NOISE,
     )
     event_classes = {
         "chatwoot.message_created": EventClass.MESSAGE,
@@ -136,6 +152,9 @@ class ChatAdapter(ChannelAdapter):
         "intercom.conversation_part.tag.created": EventClass.NOISE,
         "intercom.conversation.operator.replied": EventClass.NOISE,
         "intercom.ping": EventClass.NOISE,
+        "intercom.ticket.contact.replied": EventClass.MESSAGE,
+        "intercom.ticket.admin.replied": EventClass.MESSAGE,
+        **dict.fromkeys(_INTERCOM_TICKET_NOISE, EventClass.NOISE),
         "rocketchat.LivechatSession": EventClass.MESSAGE,
         "rocketchat.Message": EventClass.MESSAGE,
         "rocketchat.LivechatOfflineMessage": EventClass.MESSAGE,
@@ -165,6 +184,8 @@ class ChatAdapter(ChannelAdapter):
             "intercom.conversation.admin.replied": self._intercom_conversation,
             "intercom.conversation.admin.single.created": self._intercom_conversation,
             "intercom.conversation_part.redacted": self._intercom_conversation,
+            "intercom.ticket.contact.replied": self._intercom_ticket_part,
+            "intercom.ticket.admin.replied": self._intercom_ticket_part,
             "rocketchat.LivechatSession": self._rocketchat_transcript,
             # "Send request on visitor message" / "on agent message": the room with the one new message.
             "rocketchat.Message": self._rocketchat_transcript,
@@ -286,6 +307,32 @@ class ChatAdapter(ChannelAdapter):
                 action=MessageAction.DELETE if deleted else MessageAction.CREATE,
                 attachments=_intercom_attachments(part),
             )
+
+    def _intercom_ticket_part(self, payload: Payload, request: WebhookRequest) -> Iterator[InboundMessage]:
+        """`ticket.contact.replied` / `ticket.admin.replied`: `data.item` is a `ticket_ticket_part` holding
+        the `ticket` and the new `ticket_part` (zulip/zulip zerver/webhooks/intercom/fixtures). A ticket is
+        a conversation in Intercom: it shares the conversation's id, so replies join that conversation."""
+        topic = "intercom." + payload["topic"].str()
+        item = payload["data"]["item"]
+        ticket = item["ticket"]
+        part = item["ticket_part"]
+        if part["part_type"].str() not in _INTERCOM_PARTS or part.get("body").is_null():
+            return
+        author = part["author"]
+        outgoing = author["type"].str() in ("admin", "bot", "team")
+        yield InboundMessage(
+            external_id=f"intercom:{part['id'].id()}",
+            conversation_key=f"intercom:{ticket['id'].id()}",
+            conversation_title=ticket.opt_obj("ticket_attributes").opt_str("_default_title_"),
+            text=html_to_text(part["body"].str()),
+            author_name=author.opt_str("name"),
+            author_handle=_intercom_handle(author),
+            sent_at=part["created_at"].timestamp(),
+            event_type=topic,
+            direction=Direction.OUTGOING if outgoing else Direction.INCOMING,
+            action=MessageAction.DELETE if part.get("redacted", False).raw is True else MessageAction.CREATE,
+            attachments=_intercom_attachments(part),
+        )
 
     # Rocket.Chat --------------------------------------------------------------------------------------
 

@@ -47,6 +47,7 @@ TWEET = "twitter/tweet_create_events__mention.json"
 CW = "chat/chatwoot.message_created__docs.json"
 POST = "forum/post_created__reply.json"
 WP = "website_comments/comment__wordpress.json"
+TICKET_REPLY = "corpus/chat/intercom.ticket.contact.replied__zulip.json"
 
 # (kind, event kind) -> (body, extra headers, content type)
 DELIVERIES: dict[tuple[str, str], tuple[bytes, dict, str]] = {
@@ -241,6 +242,52 @@ DELIVERIES: dict[tuple[str, str], tuple[bytes, dict, str]] = {
         "application/json",
     ),
     ("chat", "intercom.ping"): (_file("corpus/chat/intercom.ping__zulip.json"), {}, "application/json"),
+    ("chat", "intercom.conversation.admin.snoozed"): (
+        _file("corpus/chat/intercom.conversation.admin.snoozed__zulip.json"),
+        {},
+        "application/json",
+    ),
+    ("chat", "intercom.conversation.admin.unsnoozed"): (
+        _file("corpus/chat/intercom.conversation.admin.unsnoozed__zulip.json"),
+        {},
+        "application/json",
+    ),
+    ("chat", "intercom.conversation.admin.opened"): (
+        _file("corpus/chat/intercom.conversation.admin.opened__zulip.json"),
+        {},
+        "application/json",
+    ),
+    ("chat", "intercom.conversation.operator.replied"): (
+        _file("corpus/chat/intercom.conversation.operator.replied__zulip.json"),
+        {},
+        "application/json",
+    ),
+    ("chat", "intercom.ticket.contact.replied"): (
+        _file(TICKET_REPLY),
+        {},
+        "application/json",
+    ),
+    # Zulip's ticket_admin_replied.json has this layout with an admin's `assignment` part carrying a body.
+    ("chat", "intercom.ticket.admin.replied"): (
+        _changed(
+            TICKET_REPLY,
+            lambda p: (
+                p.update(topic="ticket.admin.replied"),
+                p["data"]["item"]["ticket_part"].update(
+                    part_type="assignment",
+                    body="<p>Vi har sendt saken videre.</p>",
+                    author={
+                        "id": "9608799",
+                        "type": "admin",
+                        "name": "John Doe",
+                        "email": "admin@example.com",
+                    },
+                ),
+            ),
+        ),
+        {},
+        "application/json",
+    ),
     ("chat", "rocketchat.LivechatSession"): (
         _file("chat/rocketchat.LivechatSession__transcript.json"),
         {},

@@ -92,6 +92,9 @@ ESSENTIAL = {
         "t",
         "agentId",
         "sender_type",
+        # Intercom ticket replies: the ticket is the conversation, the part is the message.
+        "ticket",
+        "ticket_part",
     },
     "forum": {
         "post",
@@ -103,6 +106,11 @@ ESSENTIAL = {
         "id",
         "created_at",
         "post_number",
+        # The unsigned X-Discourse-Event must agree with the signed post (issue #14): these say whether
+        # the post is deleted and at which version, so a replayed body cannot be re-labelled.
+        "deleted_at",
+        "user_deleted",
+        "version",
     },
 }
 HEADERS = {"forum": {"X-Discourse-Event": "post_created"}}
