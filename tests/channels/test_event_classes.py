@@ -189,6 +189,7 @@ DELIVERIES: dict[tuple[str, str], tuple[bytes, dict, str]] = {
         "application/xml",
     ),
     ("sms", "sveve.push"): (_file("sms/sveve.push__kodeord.txt"), {}, FORM),
+    ("sms", "sveve.dlr"): (_file("corpus/sms/sveve.dlr__docs.txt"), {}, FORM),
     ("chat", "chatwoot.message_created"): (_file(CW), {}, "application/json"),
     ("chat", "chatwoot.message_created.private"): (_set(CW, "private", True), {}, "application/json"),
     ("chat", "chatwoot.message_created.activity"): (

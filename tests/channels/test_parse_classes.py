@@ -165,6 +165,37 @@ def test_twilio_delivery_report_is_recorded_on_the_reply(status, error, outbox_e
     assert outbox.error == outbox_error
 
 
+@pytest.mark.parametrize(
+    ("status", "recorded", "outbox_error"),
+    [("true", "delivered", ""), ("false", "failed", "delivery report: failed E1 Ukjent nummer")],
+)
+def test_sveve_delivery_report_is_recorded_on_the_reply(status, recorded, outbox_error):
+    """Sveve replies return the message id (replies.SveveClient); its delivery report names that id."""
+    channel = ChannelFactory(kind="sms", options={"provider": "sveve"})
+    outbox = _reply_for(channel, text="Hei", provider_message_id="42824112", key="sms:+4791234567")
+    body = f"number=4791234567&status={status}&id=42824112&ref=&errorCode=E1&errorDesc=Ukjent+nummer"
+    if status == "true":
+        body = "number=4791234567&status=true&id=42824112&ref=&errorCode=&errorDesc="
+    event = _ingest(channel, body.encode(), content_type="application/x-www-form-urlencoded")
+
+    assert event.status == InboundEventStatus.PARSED
+    assert Message.objects.filter(channel=channel).count() == 2  # the citizen's and the reply
+    outbox.refresh_from_db()
+    outbox.message.refresh_from_db()
+    assert outbox.message.extra["delivery"]["status"] == recorded
+    assert outbox.error == outbox_error
+    assert f"42824112: {recorded} (reply {outbox.message.pk})" in event.notes
+
+
+def test_sveve_delivery_report_with_a_status_that_is_no_boolean_fails_and_says_why():
+    channel = ChannelFactory(kind="sms", options={"provider": "sveve"})
+    event = _ingest(
+        channel, b"number=4791234567&status=maybe&id=1", content_type="application/x-www-form-urlencoded"
+    )
+    assert event.status == InboundEventStatus.FAILED
+    assert "$.status" in event.error
+
+
 # Class 3: edits and deletions ------------------------------------------------------------------------
 
 
