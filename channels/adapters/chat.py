@@ -449,7 +449,7 @@ def _chatwoot_message(
     notes = Notes()
     attachments, lines = [], []
     for item in message.opt_list("attachments", notes):
-        part = notes.attempt(item.path, lambda i=item: _chatwoot_attachment(i), None)
+        part = notes.attempt(item.path, lambda i=item: _chatwoot_attachment(i, notes), None)
         if isinstance(part, InboundAttachment):
             attachments.append(part)
         elif part:
@@ -472,9 +472,10 @@ def _chatwoot_message(
     )
 
 
-def _chatwoot_attachment(item: Payload) -> InboundAttachment | str:
+def _chatwoot_attachment(item: Payload, notes: Notes) -> InboundAttachment | str:
     """Chatwoot app/models/attachment.rb `push_event_data`: a location has coordinates, a contact card only
-    `fallback_title` (the number), a fallback (shared link) a title and `data_url`; the rest are files."""
+    `fallback_title` (the number), a fallback (shared link) a title and `data_url`; the rest are files.
+    A file without `data_url` still gets its row (failed, "no link") and a note."""
     kind = item.get("file_type").raw
     title = item.opt_str("fallback_title")
     if kind == "location":
@@ -485,9 +486,7 @@ def _chatwoot_attachment(item: Payload) -> InboundAttachment | str:
         return join_text(title, item.opt_str("data_url"))
     url = item.get("data_url").str_or_empty()
     if not url:
-        raise MalformedPayload(
-            f"malformed payload at {item.path}.data_url: {kind or 'attachment'} without a URL"
-        )
+        notes.add(f"{item.path}.data_url", f"{kind if isinstance(kind, str) else 'attachment'} without a URL")
     return InboundAttachment(url=url, content_type=_mime(item.get("file_type", "")))
 
 
@@ -503,12 +502,10 @@ def _intercom_handle(person: Payload) -> str:
 
 def _intercom_attachments(part: Payload) -> tuple[InboundAttachment, ...]:
     """Intercom attachment objects (`url`, `content_type`, `name`, `filesize`); an item without a URL
-    string is left out rather than failing the part."""
+    string still gets its row (failed, "no link") rather than failing the part or vanishing."""
     found = []
     for item in part.opt_list("attachments"):
         url = item.opt_str("url")
-        if not url:
-            continue
         size = item.get("filesize").raw if isinstance(item.raw, dict) else None
         found.append(
             InboundAttachment(

@@ -304,7 +304,7 @@ CORPUS = [
     E("corpus/sms/twilio.status__read_courier.txt", "sms", "twilio", notes="read (no reply"),
     E("corpus/sms/twilio.status__failed_rate_limit_courier.txt", "sms", "twilio", notes="failed (no reply"),
     # Sveve's delivery report of a reply: a status on the outbox, never a message.
-    E("corpus/sms/sveve.dlr__docs.txt", "sms", "sveve", notes="42824112: delivered (no reply"),
+    E("sms/sveve.dlr__docs.txt", "sms", "sveve", notes="42824112: delivered (no reply"),
     E("corpus/sms/sveve.dlr__failed_derived.txt", "sms", "sveve", notes="42824113: failed (no reply"),
     E("sms/pswincom.MO__form.txt", "sms", "pswincom", messages=(M("pswincom:1", text="Test message"),)),
     E("sms/pswincom.MO__xml.txt", "sms", "pswincom", messages=(M("pswincom:1", text="Incoming message 1"),)),
@@ -402,10 +402,16 @@ CORPUS = [
     E("corpus/chat/intercom.conversation.operator.replied__zulip.json", CHAT, "intercom", status="ignored"),
     # A citizen's reply on an Intercom ticket is a message like a conversation reply.
     E(
-        "corpus/chat/intercom.ticket.contact.replied__zulip.json",
+        "chat/intercom.ticket.contact.replied__zulip.json",
         CHAT,
         "intercom",
         messages=(M("intercom:37404590647", text="asfsf"),),
+    ),
+    E(
+        "chat/intercom.ticket.admin.replied__zulip.json",
+        CHAT,
+        "intercom",
+        messages=(M("intercom:37403474386", direction="out", text="mathew"),),
     ),
     E(
         "chat/rocketchat.LivechatSession__transcript.json",

@@ -47,7 +47,7 @@ TWEET = "twitter/tweet_create_events__mention.json"
 CW = "chat/chatwoot.message_created__docs.json"
 POST = "forum/post_created__reply.json"
 WP = "website_comments/comment__wordpress.json"
-TICKET_REPLY = "corpus/chat/intercom.ticket.contact.replied__zulip.json"
+TICKET_REPLY = "chat/intercom.ticket.contact.replied__zulip.json"
 
 # (kind, event kind) -> (body, extra headers, content type)
 DELIVERIES: dict[tuple[str, str], tuple[bytes, dict, str]] = {
@@ -189,7 +189,7 @@ DELIVERIES: dict[tuple[str, str], tuple[bytes, dict, str]] = {
         "application/xml",
     ),
     ("sms", "sveve.push"): (_file("sms/sveve.push__kodeord.txt"), {}, FORM),
-    ("sms", "sveve.dlr"): (_file("corpus/sms/sveve.dlr__docs.txt"), {}, FORM),
+    ("sms", "sveve.dlr"): (_file("sms/sveve.dlr__docs.txt"), {}, FORM),
     ("chat", "chatwoot.message_created"): (_file(CW), {}, "application/json"),
     ("chat", "chatwoot.message_created.private"): (_set(CW, "private", True), {}, "application/json"),
     ("chat", "chatwoot.message_created.activity"): (
@@ -268,24 +268,8 @@ DELIVERIES: dict[tuple[str, str], tuple[bytes, dict, str]] = {
         {},
         "application/json",
     ),
-    # Zulip's ticket_admin_replied.json has this layout with an admin's `assignment` part carrying a body.
     ("chat", "intercom.ticket.admin.replied"): (
-        _changed(
-            TICKET_REPLY,
-            lambda p: (
-                p.update(topic="ticket.admin.replied"),
-                p["data"]["item"]["ticket_part"].update(
-                    part_type="assignment",
-                    body="<p>Vi har sendt saken videre.</p>",
-                    author={
-                        "id": "9608799",
-                        "type": "admin",
-                        "name": "John Doe",
-                        "email": "admin@example.com",
-                    },
-                ),
-            ),
-        ),
+        _file("chat/intercom.ticket.admin.replied__zulip.json"),
         {},
         "application/json",
     ),

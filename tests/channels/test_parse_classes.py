@@ -259,6 +259,36 @@ def test_a_broken_attachment_is_a_note_and_the_text_still_reaches_the_inbox():
     assert stored.extra["parse_notes"] == [
         "$.entry[0].messaging[0].message.attachments[0].payload.url: image without a URL"
     ]
+    # The picture the citizen sent is not silently dropped: its row says why it cannot be fetched.
+    (row,) = MessageAttachment.objects.filter(message=stored)
+    assert (row.status, row.error) == (
+        AttachmentStatus.FAILED,
+        "the provider gave no link for this attachment",
+    )
+
+
+def test_chatwoot_file_without_data_url_is_a_failed_row_and_a_note():
+    channel = ChannelFactory(kind="chat", options={"provider": "chatwoot"})
+    payload = _corpus("chat/chatwoot.message_created__docs.json")
+    payload["attachments"] = [{"id": 9, "file_type": "image", "data_url": None, "thumb_url": ""}]
+    event = _ingest(channel, json.dumps(payload).encode())
+    assert event.status == InboundEventStatus.PARSED
+    stored = Message.objects.get(external_id=f"chatwoot:{payload['id']}")
+    assert stored.text == payload["content"]
+    (row,) = MessageAttachment.objects.filter(message=stored)
+    assert row.status == AttachmentStatus.FAILED
+    assert stored.extra["parse_notes"] == ["$.attachments[0].data_url: image without a URL"]
+
+
+def test_intercom_attachment_without_url_is_a_failed_row_with_its_name():
+    channel = ChannelFactory(kind="chat", options={"provider": "intercom"})
+    payload = _corpus("chat/intercom.ticket.contact.replied__zulip.json")
+    payload["data"]["item"]["ticket_part"]["attachments"] = [
+        {"type": "upload", "name": "kvittering.pdf", "url": None, "content_type": "application/pdf"}
+    ]
+    _ingest(channel, json.dumps(payload).encode())
+    (row,) = MessageAttachment.objects.filter(message__external_id="intercom:37404590647")
+    assert (row.status, row.filename) == (AttachmentStatus.FAILED, "kvittering.pdf")
 
 
 def test_rocketchat_relative_file_link_is_resolved_with_the_server_url_option():

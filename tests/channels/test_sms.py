@@ -9,7 +9,13 @@ from urllib.parse import urlencode
 
 import pytest
 
-from channels.adapters.base import ChannelConfig, MalformedPayload, UnsupportedEvent, VerificationFailed
+from channels.adapters.base import (
+    ChannelConfig,
+    DeliveryReceipt,
+    MalformedPayload,
+    UnsupportedEvent,
+    VerificationFailed,
+)
 from channels.adapters.sms import SmsAdapter, normalise_number
 
 from .helpers import FORM, fixture_bytes, fixture_request, normalised, request_for
@@ -412,3 +418,9 @@ def test_sveve_get_delivery_report_becomes_a_form_delivery_without_the_token():
     ADAPTER.verify(delivery, gateway("sveve"))
     (receipt,) = ADAPTER.parse(delivery).receipts
     assert (receipt.provider_message_id, receipt.status) == ("42824112", "delivered")
+
+
+def test_sveve_documented_delivery_report_is_a_receipt_with_no_message():
+    result = ADAPTER.parse(fixture_request("sms", "sveve.dlr__docs.txt"))
+    assert result.messages == ()
+    assert result.receipts == (DeliveryReceipt(provider_message_id="42824112", status="delivered", error=""),)
