@@ -67,6 +67,14 @@ class E:
         return self.path.replace("/", ":")
 
 
+# The headers Discourse sent with the koishi captures (Anillc/koishi-plugin-adapter-discourse src/index.ts).
+KOISHI = {
+    "User-Agent": "Discourse/2.9.0.beta4",
+    "X-Discourse-Instance": "http://forum.a",
+    "X-Discourse-Event-Type": "post",
+    "X-Discourse-Event": "post_created",
+}
+
 FB = "facebook"
 TW = "twitter"
 CHAT = "chat"
@@ -454,6 +462,38 @@ CORPUS = [
         "corpus/forum/post_created__with_uploads_derived.json",
         "forum",
         messages=(M("9841", text="upload://aBcDeF123.jpeg", attachments=2),),
+    ),
+    # Real Discourse 2.9.0.beta4 deliveries captured by koishi-plugin-adapter-discourse, with their headers.
+    # The forum's admin wrote them: staff posts are the municipality's own, outgoing.
+    E(
+        "corpus/forum/post_created__topic_koishi.json",
+        "forum",
+        messages=(M("14", direction="out", text="Does the title sound interesting"),),
+        headers=KOISHI,
+    ),
+    E(
+        "corpus/forum/post_created__reply_koishi.json",
+        "forum",
+        messages=(M("15", direction="out", text="Welcome to Discourse — **thanks for contributing!**"),),
+        headers=KOISHI,
+    ),
+    E(
+        "corpus/forum/post_created__private_message_koishi.json",
+        "forum",
+        messages=(M("16", direction="out", text="Be kind to your fellow community members"),),
+        headers=KOISHI,
+    ),
+    # The uploaded picture is a row, resolved through the instance the delivery names.
+    E(
+        "corpus/forum/post_created__private_message_upload_koishi.json",
+        "forum",
+        messages=(M("17", direction="out", text="upload://jJCWGKWQzL1BVt7XkAi7MmaVTjd.jpeg", attachments=1),),
+        headers=KOISHI,
+    ),
+    E(
+        "corpus/forum/post_created__example_rust_crate.json",
+        "forum",
+        messages=(M("14", direction="out", text="Hello World! This is an example post."),),
     ),
     # WordPress -----------------------------------------------------------------------------------------
     E(
