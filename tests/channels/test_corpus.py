@@ -506,6 +506,17 @@ CORPUS = [
         "website_comments",
         messages=(M("4711"), M("4712", text="Skoleveien"), M("4713", text="høringsfristen")),
     ),
+    # WordPress core's own REST API responses (its QUnit fixtures): the same through the plugin or the poller.
+    E(
+        "corpus/website_comments/comment__wp_api_generated.json",
+        "website_comments",
+        messages=(M("2", text="This is a comment"),),
+    ),
+    E(
+        "corpus/website_comments/comments_page__wp_api_generated.json",
+        "website_comments",
+        messages=(M("2", text="This is a comment"),),
+    ),
     # Polled kinds (ingest_payload only) ------------------------------------------------------------------
     E(
         "flickr/comments_page__photo.json",
