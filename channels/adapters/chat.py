@@ -123,6 +123,9 @@ class ChatAdapter(ChannelAdapter):
         "chatwoot.message_created.private": EventClass.NOISE,
         "chatwoot.message_created.activity": EventClass.NOISE,
         "chatwoot.message_updated": EventClass.EDIT,
+        # Chatwoot deletes by updating: content "This message was deleted", content_attributes.deleted
+        # (chatwoot/chatwoot app/controllers/api/v1/accounts/conversations/messages_controller.rb#destroy).
+        "chatwoot.message_updated.deleted": EventClass.DELETION,
         "chatwoot.conversation_resolved": EventClass.MESSAGE,
         "chatwoot.conversation_created": EventClass.NOISE,
         "chatwoot.conversation_status_changed": EventClass.NOISE,
@@ -447,6 +450,23 @@ def _chatwoot_message(
     email = sender.opt_str("email")
     sender_type = sender.opt_str("type") or "contact"
     notes = Notes()
+    if event_type == "chatwoot.message_updated" and (
+        message.opt_obj("content_attributes", notes).get("deleted", False).raw is True
+    ):
+        # The replacement text is Chatwoot's, not the author's: the stored text is kept, and the deletion
+        # of a message never seen creates nothing.
+        return InboundMessage(
+            external_id=f"chatwoot:{message['id'].id()}",
+            conversation_key=f"chatwoot:{conversation_id}",
+            text="",
+            author_name=sender.opt_str("name", notes),
+            author_handle=email or (f"{sender_type}:{sender_id}" if sender_id is not None else ""),
+            sent_at=sent_at,
+            event_type=event_type,
+            direction=Direction.INCOMING if kind == 0 else Direction.OUTGOING,
+            action=MessageAction.DELETE,
+            extra=notes.extra(),
+        )
     attachments, lines = [], []
     for item in message.opt_list("attachments", notes):
         part = notes.attempt(item.path, lambda i=item: _chatwoot_attachment(i, notes), None)

@@ -202,6 +202,14 @@ DELIVERIES: dict[tuple[str, str], tuple[bytes, dict, str]] = {
         {},
         "application/json",
     ),
+    ("chat", "chatwoot.message_updated.deleted"): (
+        _changed(
+            "chat/chatwoot.message_updated__edited.json",
+            lambda p: p.update(content="This message was deleted", content_attributes={"deleted": True}),
+        ),
+        {},
+        "application/json",
+    ),
     ("chat", "chatwoot.conversation_resolved"): (
         _file("chat/chatwoot.conversation_resolved__docs.json"),
         {},

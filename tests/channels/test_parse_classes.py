@@ -129,6 +129,23 @@ def test_echo_without_id_or_metadata_is_matched_by_the_same_text_in_the_same_con
     assert not Message.objects.filter(channel=channel, external_id=f"chatwoot:{payload['id']}").exists()
 
 
+def test_chatwoot_echo_is_matched_by_the_message_id_the_send_returned():
+    """replies.ChatwootClient stores the id Chatwoot's API returned; the webhook's message_created for that
+    message (outgoing, the same id) is the echo."""
+    channel = ChannelFactory(kind="chat", options={"provider": "chatwoot"})
+    payload = _corpus("chat/chatwoot.message_created__docs.json")
+    payload.update(message_type="outgoing", content="Teksten slik Chatwoot lagret den.")
+    outbox = _reply_for(
+        channel,
+        text="Teksten slik saksbehandleren skrev den.",
+        provider_message_id=str(payload["id"]),
+        key=f"chatwoot:{payload['conversation']['id']}",
+    )
+    event = _ingest(channel, json.dumps(payload).encode())
+    assert not Message.objects.filter(channel=channel, external_id=f"chatwoot:{payload['id']}").exists()
+    assert f"echo of reply {outbox.message_id}" in event.notes
+
+
 def test_outgoing_message_that_is_no_reply_of_ours_is_stored():
     channel = ChannelFactory(kind="chat", options={"provider": "chatwoot"})
     payload = _corpus("chat/chatwoot.message_created__docs.json")
@@ -227,6 +244,28 @@ def test_facebook_comment_remove_marks_the_comment_deleted():
     (message,) = Message.objects.filter(channel=channel)
     assert message.deleted_by_author is True
     assert "Fetveien" in message.text
+
+
+def test_chatwoot_deletion_marks_the_message_deleted_and_keeps_its_text():
+    """Chatwoot deletes by message_updated with content_attributes.deleted and its own replacement text."""
+    channel = ChannelFactory(kind="chat", options={"provider": "chatwoot"})
+    created = _corpus("chat/chatwoot.message_created__docs.json")
+    _ingest(channel, json.dumps(created).encode())
+    deleted = dict(
+        created,
+        event="message_updated",
+        content="This message was deleted",
+        content_attributes={"deleted": True},
+    )
+    _ingest(channel, json.dumps(deleted).encode())
+    message = Message.objects.get(channel=channel, external_id=f"chatwoot:{created['id']}")
+    assert message.deleted_by_author is True
+    assert message.text == created["content"]
+
+    # A deletion of a message never seen creates nothing and says so on the event.
+    event = _ingest(channel, json.dumps(dict(deleted, id=99999)).encode())
+    assert not Message.objects.filter(external_id="chatwoot:99999").exists()
+    assert "before it was seen" in event.notes
 
 
 def test_tweet_delete_of_an_unseen_tweet_creates_nothing_and_is_noted_on_the_event():
