@@ -384,6 +384,40 @@ def test_own_account_comments_on_polled_channels_are_outgoing(kind, fixture, own
     assert set(directions.values()) == {MessageDirection.INCOMING}
 
 
+def _edited_youtube(payload: dict) -> str:
+    snippet = payload["items"][0]["snippet"]["topLevelComment"]["snippet"]
+    snippet.update(textOriginal="Rettet: møtet var lærerikt.", updatedAt="2026-02-13T08:00:00Z")
+    return payload["items"][0]["snippet"]["topLevelComment"]["id"]
+
+
+def _edited_linkedin(payload: dict) -> str:
+    element = payload["elements"][0]
+    element["message"]["text"] = "Rettet: møtet var lærerikt."
+    element["lastModified"]["time"] = element["created"]["time"] + 60_000
+    return element["$URN"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "fixture", "edit"),
+    [
+        ("youtube", "youtube/comments_page__first.json", _edited_youtube),
+        ("linkedin", "linkedin/comments_page__post.json", _edited_linkedin),
+    ],
+)
+def test_a_polled_comment_edited_since_it_was_stored_is_kept_as_a_version(kind, fixture, edit):
+    """Class 3 for polled providers: they send the current state; a later modification time than the
+    creation time marks it edited, and the stored message gets the new text with the old one in history."""
+    channel = ChannelFactory(kind=kind)
+    payload = json.loads((FIXTURES / fixture).read_bytes())
+    _ingest(channel, json.dumps(payload).encode(), headers={"x-sorum-poll": kind})
+    external_id = edit(payload)
+    before = Message.objects.get(channel=channel, external_id=external_id).text
+    _ingest(channel, json.dumps(payload).encode(), headers={"x-sorum-poll": kind})
+    message = Message.objects.get(channel=channel, external_id=external_id)
+    assert message.text == "Rettet: møtet var lærerikt."
+    assert [version["text"] for version in message.extra["edits"]] == [before]
+
+
 def test_parse_result_ingest_is_what_the_bulk_and_webhook_paths_share():
     """The service the parse task calls is usable on its own (no event), as backfill will need."""
     from channels.adapters import get_adapter
