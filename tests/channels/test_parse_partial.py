@@ -112,6 +112,7 @@ ESSENTIAL = {
         "user_deleted",
         "version",
     },
+    "website_comments": {"id", "post", "content", "raw", "rendered", "date", "date_gmt", "type"},
 }
 HEADERS = {"forum": {"X-Discourse-Event": "post_created"}}
 
