@@ -62,6 +62,19 @@ _BREAK = re.compile(r"</p>\s*<p>|<br\s*/?>", re.IGNORECASE)
 _CHATWOOT_TYPES = {"incoming": 0, "outgoing": 1, "activity": 2, "template": 3}
 # Intercom conversation parts that carry correspondence (a reply may also close, assign or open).
 _INTERCOM_PARTS = {"comment", "assignment", "close", "open", "snoozed"}
+# Intercom ticket topics without correspondence of their own (replies come as ticket.*.replied).
+_INTERCOM_TICKET_NOISE = (
+    "intercom.ticket.created",
+    "intercom.ticket.note.created",
+    "intercom.ticket.state.updated",
+    "intercom.ticket.attribute.updated",
+    "intercom.ticket.admin.assigned",
+    "intercom.ticket.team.assigned",
+    "intercom.ticket.contact.attached",
+    "intercom.ticket.contact.detached",
+    "intercom.ticket.closed",
+    "intercom.ticket.rating.provided",
+)
 
 
 def html_to_text(markup: str) -> str:
@@ -101,12 +114,18 @@ class ChatAdapter(ChannelAdapter):
         "chatwoot.conversation_typing_off",
         # Fin/operator bot texts ("will reply as soon as they can") are automated, not correspondence.
         "intercom.conversation.operator.replied",
+        # Ticket bookkeeping; the ticket's title and description are Intercom's summary of a conversation
+        # whose parts arrive as conversation events.
+        *_INTERCOM_TICKET_NOISE,
     )
     event_classes = {
         "chatwoot.message_created": EventClass.MESSAGE,
         "chatwoot.message_created.private": EventClass.NOISE,
         "chatwoot.message_created.activity": EventClass.NOISE,
         "chatwoot.message_updated": EventClass.EDIT,
+        # Chatwoot deletes by updating: content "This message was deleted", content_attributes.deleted
+        # (chatwoot/chatwoot app/controllers/api/v1/accounts/conversations/messages_controller.rb#destroy).
+        "chatwoot.message_updated.deleted": EventClass.DELETION,
         "chatwoot.conversation_resolved": EventClass.MESSAGE,
         "chatwoot.conversation_created": EventClass.NOISE,
         "chatwoot.conversation_status_changed": EventClass.NOISE,
@@ -136,6 +155,9 @@ class ChatAdapter(ChannelAdapter):
         "intercom.conversation_part.tag.created": EventClass.NOISE,
         "intercom.conversation.operator.replied": EventClass.NOISE,
         "intercom.ping": EventClass.NOISE,
+        "intercom.ticket.contact.replied": EventClass.MESSAGE,
+        "intercom.ticket.admin.replied": EventClass.MESSAGE,
+        **dict.fromkeys(_INTERCOM_TICKET_NOISE, EventClass.NOISE),
         "rocketchat.LivechatSession": EventClass.MESSAGE,
         "rocketchat.Message": EventClass.MESSAGE,
         "rocketchat.LivechatOfflineMessage": EventClass.MESSAGE,
@@ -165,6 +187,8 @@ class ChatAdapter(ChannelAdapter):
             "intercom.conversation.admin.replied": self._intercom_conversation,
             "intercom.conversation.admin.single.created": self._intercom_conversation,
             "intercom.conversation_part.redacted": self._intercom_conversation,
+            "intercom.ticket.contact.replied": self._intercom_ticket_part,
+            "intercom.ticket.admin.replied": self._intercom_ticket_part,
             "rocketchat.LivechatSession": self._rocketchat_transcript,
             # "Send request on visitor message" / "on agent message": the room with the one new message.
             "rocketchat.Message": self._rocketchat_transcript,
@@ -287,6 +311,32 @@ class ChatAdapter(ChannelAdapter):
                 attachments=_intercom_attachments(part),
             )
 
+    def _intercom_ticket_part(self, payload: Payload, request: WebhookRequest) -> Iterator[InboundMessage]:
+        """`ticket.contact.replied` / `ticket.admin.replied`: `data.item` is a `ticket_ticket_part` holding
+        the `ticket` and the new `ticket_part` (zulip/zulip zerver/webhooks/intercom/fixtures). A ticket is
+        a conversation in Intercom: it shares the conversation's id, so replies join that conversation."""
+        topic = "intercom." + payload["topic"].str()
+        item = payload["data"]["item"]
+        ticket = item["ticket"]
+        part = item["ticket_part"]
+        if part["part_type"].str() not in _INTERCOM_PARTS or part.get("body").is_null():
+            return
+        author = part["author"]
+        outgoing = author["type"].str() in ("admin", "bot", "team")
+        yield InboundMessage(
+            external_id=f"intercom:{part['id'].id()}",
+            conversation_key=f"intercom:{ticket['id'].id()}",
+            conversation_title=ticket.opt_obj("ticket_attributes").opt_str("_default_title_"),
+            text=html_to_text(part["body"].str()),
+            author_name=author.opt_str("name"),
+            author_handle=_intercom_handle(author),
+            sent_at=part["created_at"].timestamp(),
+            event_type=topic,
+            direction=Direction.OUTGOING if outgoing else Direction.INCOMING,
+            action=MessageAction.DELETE if part.get("redacted", False).raw is True else MessageAction.CREATE,
+            attachments=_intercom_attachments(part),
+        )
+
     # Rocket.Chat --------------------------------------------------------------------------------------
 
     def _rocketchat_transcript(self, payload: Payload, request: WebhookRequest) -> Iterator[InboundMessage]:
@@ -400,9 +450,26 @@ def _chatwoot_message(
     email = sender.opt_str("email")
     sender_type = sender.opt_str("type") or "contact"
     notes = Notes()
+    if event_type == "chatwoot.message_updated" and (
+        message.opt_obj("content_attributes", notes).get("deleted", False).raw is True
+    ):
+        # The replacement text is Chatwoot's, not the author's: the stored text is kept, and the deletion
+        # of a message never seen creates nothing.
+        return InboundMessage(
+            external_id=f"chatwoot:{message['id'].id()}",
+            conversation_key=f"chatwoot:{conversation_id}",
+            text="",
+            author_name=sender.opt_str("name", notes),
+            author_handle=email or (f"{sender_type}:{sender_id}" if sender_id is not None else ""),
+            sent_at=sent_at,
+            event_type=event_type,
+            direction=Direction.INCOMING if kind == 0 else Direction.OUTGOING,
+            action=MessageAction.DELETE,
+            extra=notes.extra(),
+        )
     attachments, lines = [], []
     for item in message.opt_list("attachments", notes):
-        part = notes.attempt(item.path, lambda i=item: _chatwoot_attachment(i), None)
+        part = notes.attempt(item.path, lambda i=item: _chatwoot_attachment(i, notes), None)
         if isinstance(part, InboundAttachment):
             attachments.append(part)
         elif part:
@@ -425,9 +492,10 @@ def _chatwoot_message(
     )
 
 
-def _chatwoot_attachment(item: Payload) -> InboundAttachment | str:
+def _chatwoot_attachment(item: Payload, notes: Notes) -> InboundAttachment | str:
     """Chatwoot app/models/attachment.rb `push_event_data`: a location has coordinates, a contact card only
-    `fallback_title` (the number), a fallback (shared link) a title and `data_url`; the rest are files."""
+    `fallback_title` (the number), a fallback (shared link) a title and `data_url`; the rest are files.
+    A file without `data_url` still gets its row (failed, "no link") and a note."""
     kind = item.get("file_type").raw
     title = item.opt_str("fallback_title")
     if kind == "location":
@@ -438,9 +506,7 @@ def _chatwoot_attachment(item: Payload) -> InboundAttachment | str:
         return join_text(title, item.opt_str("data_url"))
     url = item.get("data_url").str_or_empty()
     if not url:
-        raise MalformedPayload(
-            f"malformed payload at {item.path}.data_url: {kind or 'attachment'} without a URL"
-        )
+        notes.add(f"{item.path}.data_url", f"{kind if isinstance(kind, str) else 'attachment'} without a URL")
     return InboundAttachment(url=url, content_type=_mime(item.get("file_type", "")))
 
 
@@ -456,12 +522,10 @@ def _intercom_handle(person: Payload) -> str:
 
 def _intercom_attachments(part: Payload) -> tuple[InboundAttachment, ...]:
     """Intercom attachment objects (`url`, `content_type`, `name`, `filesize`); an item without a URL
-    string is left out rather than failing the part."""
+    string still gets its row (failed, "no link") rather than failing the part or vanishing."""
     found = []
     for item in part.opt_list("attachments"):
         url = item.opt_str("url")
-        if not url:
-            continue
         size = item.get("filesize").raw if isinstance(item.raw, dict) else None
         found.append(
             InboundAttachment(

@@ -210,7 +210,7 @@ class FacebookAdapter(ChannelAdapter):
         attachments = []
         lines = []
         for attachment in message.opt_list("attachments", notes):
-            part = notes.attempt(attachment.path, lambda a=attachment: _messenger_attachment(a), None)
+            part = notes.attempt(attachment.path, lambda a=attachment: _messenger_attachment(a, notes), None)
             if part is None:
                 continue
             if isinstance(part, InboundAttachment):
@@ -293,11 +293,12 @@ def _first_time(created: Payload, entry_time: Payload, request: WebhookRequest, 
     return request.now
 
 
-def _messenger_attachment(attachment: Payload) -> InboundAttachment | str:
+def _messenger_attachment(attachment: Payload, notes: Notes) -> InboundAttachment | str:
     """One Messenger attachment: a file to download, or a line of text (location, shared link).
 
     `fallback` (a shared link Messenger cannot render) may have a payload that is an object, a string or
-    null; its title and URL are kept as text, not downloaded.
+    null; its title and URL are kept as text, not downloaded. A file without a URL still gets its row
+    (failed, "no link") and a note, so the message shows that something was sent.
     """
     kind = attachment.opt_str("type")
     payload = attachment.get("payload")
@@ -318,7 +319,5 @@ def _messenger_attachment(attachment: Payload) -> InboundAttachment | str:
         # Not a link Messenger can serve (courier's fallback sample has "My Documents/foo.doc"): text.
         return join_text(payload.opt_str("title"), url)
     if not url:
-        raise MalformedPayload(
-            f"malformed payload at {payload.path}.url: {kind or 'attachment'} without a URL"
-        )
+        notes.add(f"{payload.path}.url", f"{kind or 'attachment'} without a URL")
     return InboundAttachment(url=url, content_type=_MEDIA_RANGES.get(kind, ""))

@@ -13,7 +13,9 @@ name is in `X-Discourse-Event` (`post_created`, `post_edited`, ...) and its grou
 with another (`meaning_headers`). A replay through `ingest_payload` passes the header with `--header`.
 
 Topics become conversations (`topic:<id>`). Whispers (post_type 4) are staff-only and small actions
-(post_type 3: "closed the topic") are not speech, so neither becomes a message.
+(post_type 3: "closed the topic") are not speech, so neither becomes a message. A post by the forum's
+staff (`staff`: its admins and moderators, the municipality's own people) is the municipality writing:
+outgoing, not a new inbox item (issue 16, class 6).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from .base import (
     ChannelAdapter,
     ChannelConfig,
+    Direction,
     EventClass,
     InboundAttachment,
     InboundMessage,
@@ -125,6 +128,7 @@ class ForumAdapter(ChannelAdapter):
             author_handle=username,
             sent_at=post["created_at"].iso_datetime(),
             event_type=event,
+            direction=Direction.OUTGOING if post.get("staff", False).raw is True else Direction.INCOMING,
             action=_ACTIONS[event],
             attachments=attachments,
             extra={

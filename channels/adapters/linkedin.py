@@ -50,6 +50,18 @@ class LinkedInAdapter(ChannelAdapter):
             post = element["object"].str()
             parent = element.get("parentComment", "").str_or_empty()
             deleted = bool(element.get("deleted", False).raw)
+            # `lastModified` after `created`: the comment was edited, a new version of the stored one.
+            modified = element.get("lastModified", {})
+            modified_at = (
+                None if modified.is_null() or not isinstance(modified.raw, dict) else modified.get("time").raw
+            )
+            created_at = element["created"]["time"].raw
+            edited = (
+                isinstance(modified_at, int)
+                and isinstance(created_at, int)
+                and not isinstance(modified_at, bool)
+                and modified_at > created_at
+            )
             yield InboundMessage(
                 external_id=external_id,
                 conversation_key=f"post:{post}",
@@ -63,6 +75,8 @@ class LinkedInAdapter(ChannelAdapter):
                 sent_at=element["created"]["time"].timestamp(unit="ms"),
                 event_type="comments_page",
                 parent_external_id=parent,
-                action=MessageAction.DELETE if deleted else MessageAction.CREATE,
+                action=MessageAction.DELETE
+                if deleted
+                else (MessageAction.EDIT if edited else MessageAction.CREATE),
                 extra={"post": post},
             )

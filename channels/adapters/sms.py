@@ -5,6 +5,8 @@ Provider documentation:
 - Twilio request signing: https://www.twilio.com/docs/usage/security#validating-requests
 - PSWinCom/LINK "Gateway HTTP API" (MO as form and as XML): https://wiki.pswin.com/Gateway%20HTTP%20API.ashx
 - Sveve "Push av mottatte meldinger": https://www.sveve.no/sms-api-med-kodeord.jsp
+- Sveve delivery reports of sent messages: https://sveve.dk/apidok/dlr/ (number, status, id, ref,
+  errorCode, errorDesc; GET or POST)
 
 One `sms` kind for every provider, chosen per channel with `options["provider"]` (twilio, pswincom or
 sveve): the inbox, conversations and replies are the same whoever carries the SMS, so the provider is a
@@ -85,12 +87,13 @@ class SmsAdapter(ChannelAdapter):
         "pswincom.MO": EventClass.MESSAGE,
         "pswincom.DR": EventClass.NOISE,
         "sveve.push": EventClass.MESSAGE,
+        "sveve.dlr": EventClass.STATUS,
     }
     setup_note = (
         "Set options.provider to twilio, pswincom or sveve. Twilio: put the auth token in the channel secret "
         "and set the number's messaging webhook to /channels/<slug>/webhook/ (HTTP POST). PSWinCom/LINK "
-        "and Sveve: register /channels/<slug>/webhook/?token=<channel secret> as the MO/push URL and list "
-        "the gateway's addresses in options.allowed_ips."
+        "and Sveve: register /channels/<slug>/webhook/?token=<channel secret> as the MO/push URL (for Sveve "
+        "also as the delivery report URL) and list the gateway's addresses in options.allowed_ips."
     )
 
     @property
@@ -100,11 +103,15 @@ class SmsAdapter(ChannelAdapter):
             "twilio.status": self._twilio_status,
             "pswincom.MO": self._pswincom,
             "sveve.push": self._sveve,
+            "sveve.dlr": self._sveve_dlr,
         }
 
     def get_delivery(self, request: WebhookRequest, config: ChannelConfig) -> WebhookRequest | None:
-        """Sveve may push with GET; its query (token removed by `redact`) becomes a form body."""
-        if config.options.get("provider") != "sveve" or "msg" not in request.query:
+        """Sveve may push messages and delivery reports with GET; the query (token removed by `redact`)
+        becomes a form body."""
+        if config.options.get("provider") != "sveve" or not (
+            "msg" in request.query or _is_sveve_dlr(request.query)
+        ):
             return None
         headers = {**request.headers, "content-type": f"{FORM}; charset=utf-8"}
         return WebhookRequest(
@@ -160,6 +167,8 @@ class SmsAdapter(ChannelAdapter):
             return "pswincom.MO"
         if "number" in payload and "msg" in payload:
             return "sveve.push"
+        if _is_sveve_dlr(payload):
+            return "sveve.dlr"
         raise MalformedPayload("malformed payload at $: not a Twilio, PSWinCom or Sveve message")
 
     def _twilio(self, payload: Payload, request: WebhookRequest) -> Iterator[InboundMessage]:
@@ -227,6 +236,22 @@ class SmsAdapter(ChannelAdapter):
                 extra={"to": item.get("RCV", "").str()},
             )
 
+    def _sveve_dlr(self, payload: Payload, request: WebhookRequest) -> Iterator[DeliveryReceipt]:
+        """Delivery report of a reply sent through Sveve (https://sveve.dk/apidok/dlr/, the same API as
+        sveve.no): `number`, `status` (`true`: sent, `false`: not), `id` (the message id the send call
+        returned), `ref`, `errorCode`, `errorDesc`. Matched to the outbox by `id`, never a message."""
+        status = payload["status"].str().strip().lower()
+        if status not in ("true", "false"):
+            raise MalformedPayload(f"malformed payload at $.status: not true or false: {status[:20]!r}")
+        error = " ".join(
+            part for part in (payload.get("errorCode", "").str(), payload.get("errorDesc", "").str()) if part
+        )
+        yield DeliveryReceipt(
+            provider_message_id=payload["id"].id(),
+            status="delivered" if status == "true" else "failed",
+            error=error,
+        )
+
     def _sveve(self, payload: Payload, request: WebhookRequest) -> Iterator[InboundMessage]:
         """https://www.sveve.no/sms-api-med-kodeord.jsp (number, msg, prefix, shortnumber)"""
         sender = normalise_number(payload["number"].str())
@@ -248,6 +273,10 @@ class SmsAdapter(ChannelAdapter):
                 "prefix": payload.get("prefix", "").str(),
             },
         )
+
+
+def _is_sveve_dlr(fields) -> bool:
+    return "id" in fields and "status" in fields and "msg" not in fields
 
 
 def _without_token(query: Mapping[str, str]) -> bytes:

@@ -23,6 +23,7 @@ from .base import (
     EventClass,
     InboundMessage,
     MessageAction,
+    Notes,
     Payload,
     VerificationFailed,
     WebhookRequest,
@@ -74,21 +75,26 @@ class WebsiteCommentsAdapter(ChannelAdapter):
             yield from self._comment(item, request)
 
     def _comment(self, payload: Payload, request: WebhookRequest) -> Iterable[InboundMessage]:
-        """https://developer.wordpress.org/rest-api/reference/comments/#schema"""
+        """https://developer.wordpress.org/rest-api/reference/comments/#schema
+
+        The id, post, text and date are needed; every other part that is missing or of the wrong type
+        becomes a note on the message (issue 16: parse what can be parsed)."""
+        notes = Notes()
         content = payload["content"]
-        text = content.get("raw").str_or_empty() if "raw" in content else ""
+        text = content.opt_str("raw", notes)
         if not text:
             text = html.unescape(_TAG.sub("", content["rendered"].str())).strip()
         post_id = payload["post"].id()
-        parent = payload.get("parent", 0).id()
-        status = payload.get("status", "approved").str()
-        email = payload.get("author_email", "").str_or_empty()
-        name = payload.get("author_name", "").str_or_empty()
+        parent = notes.attempt(f"{payload.path}.parent", lambda: payload.get("parent", 0).id(), "0")
+        status = payload.opt_str("status", notes) or "approved"
+        email = payload.opt_str("author_email", notes)
+        name = payload.opt_str("author_name", notes)
+        link = payload.opt_str("link", notes)
         sent_at = (payload["date_gmt"] if "date_gmt" in payload else payload["date"]).iso_datetime()
         yield InboundMessage(
             external_id=payload["id"].id(),
             conversation_key=f"post:{post_id}",
-            conversation_title=payload.get("link", "").str_or_empty().split("#")[0],
+            conversation_title=link.split("#")[0],
             text=text,
             author_name=name,
             author_handle=email or name,
@@ -96,5 +102,5 @@ class WebsiteCommentsAdapter(ChannelAdapter):
             event_type="comment",
             action=MessageAction.DELETE if status in _REMOVED_STATUSES else MessageAction.CREATE,
             parent_external_id="" if parent == "0" else parent,
-            extra={"status": status, "link": payload.get("link", "").str_or_empty()},
+            extra=notes.extra({"status": status, "link": link}),
         )

@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from .base import (
+    AdapterError,
     ChannelAdapter,
     ChannelConfig,
     Direction,
     InboundMessage,
+    MessageAction,
     Payload,
     VerificationFailed,
     WebhookRequest,
@@ -35,11 +37,24 @@ def _comment(comment: Payload, *, video_id: str, owner: str = "", parent: str = 
         author_handle=handle or snippet.get("authorDisplayName", "").str_or_empty(),
         sent_at=snippet["publishedAt"].iso_datetime(),
         event_type="comments_page",
+        # A comment whose `updatedAt` is after its `publishedAt` was edited: fetched again, it is a new
+        # version of the stored one (a comment never seen is simply stored).
+        action=MessageAction.EDIT if _edited(snippet) else MessageAction.CREATE,
         parent_external_id=parent,
         # The channel's own answers (the video owner's channel) are the municipality speaking.
         direction=Direction.OUTGOING if owner and handle == owner else Direction.INCOMING,
         extra={"video_id": video_id},
     )
+
+
+def _edited(snippet: Payload) -> bool:
+    published, updated = snippet.get("publishedAt").raw, snippet.get("updatedAt").raw
+    if not isinstance(published, str) or not isinstance(updated, str) or published == updated:
+        return False
+    try:
+        return snippet["updatedAt"].iso_datetime() > snippet["publishedAt"].iso_datetime()
+    except AdapterError:
+        return False
 
 
 class YouTubeAdapter(ChannelAdapter):

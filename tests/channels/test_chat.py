@@ -342,3 +342,27 @@ def test_chatwoot_private_note_produces_nothing():
 def test_other_events_are_unsupported(payload):
     with pytest.raises(UnsupportedEvent):
         ADAPTER.parse(request_for(json.dumps(payload).encode()))
+
+
+def test_intercom_ticket_reply_joins_the_ticket_conversation_in_both_directions():
+    """A citizen's reply on an Intercom ticket (Zulip's verbatim fixture) was "ignored" before issue 16's
+    class 4 review; an admin's reply on the ticket is this side writing."""
+    body = fixture_bytes("chat", "intercom.ticket.contact.replied__zulip.json")
+    (reply,) = ADAPTER.parse(request_for(body)).messages
+    assert reply.direction == Direction.INCOMING
+    assert reply.external_id == "intercom:37404590647"
+    assert reply.conversation_key == "intercom:215472629548109"
+    assert reply.text == "asfsf"
+    assert reply.conversation_title == "Unclear customer message received"
+
+    # Zulip's ticket_admin_replied.json: an admin's assignment part with a body is the admin writing.
+    (answer,) = ADAPTER.parse(fixture_request("chat", "intercom.ticket.admin.replied__zulip.json")).messages
+    assert answer.direction == Direction.OUTGOING
+    assert (answer.external_id, answer.text) == ("intercom:37403474386", "mathew")
+    assert answer.conversation_key == "intercom:215472629311235"
+
+    payload = json.loads(body)
+
+    # A ticket part that is bookkeeping (no body) is nothing, not a failure.
+    payload["data"]["item"]["ticket_part"].update(part_type="ticket_state_updated_by_admin", body=None)
+    assert ADAPTER.parse(request_for(json.dumps(payload).encode())).messages == ()

@@ -47,6 +47,7 @@ TWEET = "twitter/tweet_create_events__mention.json"
 CW = "chat/chatwoot.message_created__docs.json"
 POST = "forum/post_created__reply.json"
 WP = "website_comments/comment__wordpress.json"
+TICKET_REPLY = "chat/intercom.ticket.contact.replied__zulip.json"
 
 # (kind, event kind) -> (body, extra headers, content type)
 DELIVERIES: dict[tuple[str, str], tuple[bytes, dict, str]] = {
@@ -188,6 +189,7 @@ DELIVERIES: dict[tuple[str, str], tuple[bytes, dict, str]] = {
         "application/xml",
     ),
     ("sms", "sveve.push"): (_file("sms/sveve.push__kodeord.txt"), {}, FORM),
+    ("sms", "sveve.dlr"): (_file("sms/sveve.dlr__docs.txt"), {}, FORM),
     ("chat", "chatwoot.message_created"): (_file(CW), {}, "application/json"),
     ("chat", "chatwoot.message_created.private"): (_set(CW, "private", True), {}, "application/json"),
     ("chat", "chatwoot.message_created.activity"): (
@@ -197,6 +199,14 @@ DELIVERIES: dict[tuple[str, str], tuple[bytes, dict, str]] = {
     ),
     ("chat", "chatwoot.message_updated"): (
         _file("chat/chatwoot.message_updated__edited.json"),
+        {},
+        "application/json",
+    ),
+    ("chat", "chatwoot.message_updated.deleted"): (
+        _changed(
+            "chat/chatwoot.message_updated__edited.json",
+            lambda p: p.update(content="This message was deleted", content_attributes={"deleted": True}),
+        ),
         {},
         "application/json",
     ),
@@ -241,6 +251,36 @@ DELIVERIES: dict[tuple[str, str], tuple[bytes, dict, str]] = {
         "application/json",
     ),
     ("chat", "intercom.ping"): (_file("corpus/chat/intercom.ping__zulip.json"), {}, "application/json"),
+    ("chat", "intercom.conversation.admin.snoozed"): (
+        _file("corpus/chat/intercom.conversation.admin.snoozed__zulip.json"),
+        {},
+        "application/json",
+    ),
+    ("chat", "intercom.conversation.admin.unsnoozed"): (
+        _file("corpus/chat/intercom.conversation.admin.unsnoozed__zulip.json"),
+        {},
+        "application/json",
+    ),
+    ("chat", "intercom.conversation.admin.opened"): (
+        _file("corpus/chat/intercom.conversation.admin.opened__zulip.json"),
+        {},
+        "application/json",
+    ),
+    ("chat", "intercom.conversation.operator.replied"): (
+        _file("corpus/chat/intercom.conversation.operator.replied__zulip.json"),
+        {},
+        "application/json",
+    ),
+    ("chat", "intercom.ticket.contact.replied"): (
+        _file(TICKET_REPLY),
+        {},
+        "application/json",
+    ),
+    ("chat", "intercom.ticket.admin.replied"): (
+        _file("chat/intercom.ticket.admin.replied__zulip.json"),
+        {},
+        "application/json",
+    ),
     ("chat", "rocketchat.LivechatSession"): (
         _file("chat/rocketchat.LivechatSession__transcript.json"),
         {},

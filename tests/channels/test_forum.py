@@ -8,7 +8,13 @@ from datetime import UTC
 
 import pytest
 
-from channels.adapters.base import ChannelConfig, MalformedPayload, UnsupportedEvent, VerificationFailed
+from channels.adapters.base import (
+    ChannelConfig,
+    Direction,
+    MalformedPayload,
+    UnsupportedEvent,
+    VerificationFailed,
+)
 from channels.adapters.forum import ForumAdapter
 
 from .helpers import fixture_bytes, fixture_request, normalised, request_for, sorum_signature
@@ -115,3 +121,17 @@ def test_ping_is_unsupported_and_missing_event_header_is_malformed():
         ADAPTER.parse(request_for(b'{"ping": "OK"}', headers={"X-Discourse-Event": "ping"}))
     with pytest.raises(MalformedPayload, match="X-Discourse-Event"):
         ADAPTER.parse(request_for(fixture_bytes("forum", "post_created__reply.json")))
+
+
+def test_a_staff_post_is_the_municipality_writing_and_outgoing():
+    """Issue 16, class 6: the forum's admins and moderators are the municipality's own people. A real
+    Discourse delivery (corpus/forum, logged by koishi-plugin-adapter-discourse) by the site's admin."""
+    body = fixture_bytes("corpus/forum", "post_created__topic_koishi.json")
+    headers = {"X-Discourse-Event": "post_created", "X-Discourse-Instance": "http://forum.a"}
+    (post,) = ADAPTER.parse(request_for(body, headers=headers)).messages
+    assert post.direction == Direction.OUTGOING
+
+    citizen = json.loads(body)
+    citizen["post"].update(staff=False, admin=False)
+    (post,) = ADAPTER.parse(request_for(json.dumps(citizen).encode(), headers=headers)).messages
+    assert post.direction == Direction.INCOMING

@@ -129,6 +129,23 @@ def test_echo_without_id_or_metadata_is_matched_by_the_same_text_in_the_same_con
     assert not Message.objects.filter(channel=channel, external_id=f"chatwoot:{payload['id']}").exists()
 
 
+def test_chatwoot_echo_is_matched_by_the_message_id_the_send_returned():
+    """replies.ChatwootClient stores the id Chatwoot's API returned; the webhook's message_created for that
+    message (outgoing, the same id) is the echo."""
+    channel = ChannelFactory(kind="chat", options={"provider": "chatwoot"})
+    payload = _corpus("chat/chatwoot.message_created__docs.json")
+    payload.update(message_type="outgoing", content="Teksten slik Chatwoot lagret den.")
+    outbox = _reply_for(
+        channel,
+        text="Teksten slik saksbehandleren skrev den.",
+        provider_message_id=str(payload["id"]),
+        key=f"chatwoot:{payload['conversation']['id']}",
+    )
+    event = _ingest(channel, json.dumps(payload).encode())
+    assert not Message.objects.filter(channel=channel, external_id=f"chatwoot:{payload['id']}").exists()
+    assert f"echo of reply {outbox.message_id}" in event.notes
+
+
 def test_outgoing_message_that_is_no_reply_of_ours_is_stored():
     channel = ChannelFactory(kind="chat", options={"provider": "chatwoot"})
     payload = _corpus("chat/chatwoot.message_created__docs.json")
@@ -165,6 +182,37 @@ def test_twilio_delivery_report_is_recorded_on_the_reply(status, error, outbox_e
     assert outbox.error == outbox_error
 
 
+@pytest.mark.parametrize(
+    ("status", "recorded", "outbox_error"),
+    [("true", "delivered", ""), ("false", "failed", "delivery report: failed E1 Ukjent nummer")],
+)
+def test_sveve_delivery_report_is_recorded_on_the_reply(status, recorded, outbox_error):
+    """Sveve replies return the message id (replies.SveveClient); its delivery report names that id."""
+    channel = ChannelFactory(kind="sms", options={"provider": "sveve"})
+    outbox = _reply_for(channel, text="Hei", provider_message_id="42824112", key="sms:+4791234567")
+    body = f"number=4791234567&status={status}&id=42824112&ref=&errorCode=E1&errorDesc=Ukjent+nummer"
+    if status == "true":
+        body = "number=4791234567&status=true&id=42824112&ref=&errorCode=&errorDesc="
+    event = _ingest(channel, body.encode(), content_type="application/x-www-form-urlencoded")
+
+    assert event.status == InboundEventStatus.PARSED
+    assert Message.objects.filter(channel=channel).count() == 2  # the citizen's and the reply
+    outbox.refresh_from_db()
+    outbox.message.refresh_from_db()
+    assert outbox.message.extra["delivery"]["status"] == recorded
+    assert outbox.error == outbox_error
+    assert f"42824112: {recorded} (reply {outbox.message.pk})" in event.notes
+
+
+def test_sveve_delivery_report_with_a_status_that_is_no_boolean_fails_and_says_why():
+    channel = ChannelFactory(kind="sms", options={"provider": "sveve"})
+    event = _ingest(
+        channel, b"number=4791234567&status=maybe&id=1", content_type="application/x-www-form-urlencoded"
+    )
+    assert event.status == InboundEventStatus.FAILED
+    assert "$.status" in event.error
+
+
 # Class 3: edits and deletions ------------------------------------------------------------------------
 
 
@@ -198,6 +246,28 @@ def test_facebook_comment_remove_marks_the_comment_deleted():
     assert "Fetveien" in message.text
 
 
+def test_chatwoot_deletion_marks_the_message_deleted_and_keeps_its_text():
+    """Chatwoot deletes by message_updated with content_attributes.deleted and its own replacement text."""
+    channel = ChannelFactory(kind="chat", options={"provider": "chatwoot"})
+    created = _corpus("chat/chatwoot.message_created__docs.json")
+    _ingest(channel, json.dumps(created).encode())
+    deleted = dict(
+        created,
+        event="message_updated",
+        content="This message was deleted",
+        content_attributes={"deleted": True},
+    )
+    _ingest(channel, json.dumps(deleted).encode())
+    message = Message.objects.get(channel=channel, external_id=f"chatwoot:{created['id']}")
+    assert message.deleted_by_author is True
+    assert message.text == created["content"]
+
+    # A deletion of a message never seen creates nothing and says so on the event.
+    event = _ingest(channel, json.dumps(dict(deleted, id=99999)).encode())
+    assert not Message.objects.filter(external_id="chatwoot:99999").exists()
+    assert "before it was seen" in event.notes
+
+
 def test_tweet_delete_of_an_unseen_tweet_creates_nothing_and_is_noted_on_the_event():
     channel = ChannelFactory(kind="twitter")
     event = _ingest(channel, (FIXTURES / "twitter/tweet_delete_events__mention_deleted.json").read_bytes())
@@ -228,6 +298,36 @@ def test_a_broken_attachment_is_a_note_and_the_text_still_reaches_the_inbox():
     assert stored.extra["parse_notes"] == [
         "$.entry[0].messaging[0].message.attachments[0].payload.url: image without a URL"
     ]
+    # The picture the citizen sent is not silently dropped: its row says why it cannot be fetched.
+    (row,) = MessageAttachment.objects.filter(message=stored)
+    assert (row.status, row.error) == (
+        AttachmentStatus.FAILED,
+        "the provider gave no link for this attachment",
+    )
+
+
+def test_chatwoot_file_without_data_url_is_a_failed_row_and_a_note():
+    channel = ChannelFactory(kind="chat", options={"provider": "chatwoot"})
+    payload = _corpus("chat/chatwoot.message_created__docs.json")
+    payload["attachments"] = [{"id": 9, "file_type": "image", "data_url": None, "thumb_url": ""}]
+    event = _ingest(channel, json.dumps(payload).encode())
+    assert event.status == InboundEventStatus.PARSED
+    stored = Message.objects.get(external_id=f"chatwoot:{payload['id']}")
+    assert stored.text == payload["content"]
+    (row,) = MessageAttachment.objects.filter(message=stored)
+    assert row.status == AttachmentStatus.FAILED
+    assert stored.extra["parse_notes"] == ["$.attachments[0].data_url: image without a URL"]
+
+
+def test_intercom_attachment_without_url_is_a_failed_row_with_its_name():
+    channel = ChannelFactory(kind="chat", options={"provider": "intercom"})
+    payload = _corpus("chat/intercom.ticket.contact.replied__zulip.json")
+    payload["data"]["item"]["ticket_part"]["attachments"] = [
+        {"type": "upload", "name": "kvittering.pdf", "url": None, "content_type": "application/pdf"}
+    ]
+    _ingest(channel, json.dumps(payload).encode())
+    (row,) = MessageAttachment.objects.filter(message__external_id="intercom:37404590647")
+    assert (row.status, row.filename) == (AttachmentStatus.FAILED, "kvittering.pdf")
 
 
 def test_rocketchat_relative_file_link_is_resolved_with_the_server_url_option():
@@ -282,6 +382,40 @@ def test_own_account_comments_on_polled_channels_are_outgoing(kind, fixture, own
     directions = dict(Message.objects.filter(channel=channel).values_list("external_id", "direction"))
     assert directions.pop(own) == MessageDirection.OUTGOING
     assert set(directions.values()) == {MessageDirection.INCOMING}
+
+
+def _edited_youtube(payload: dict) -> str:
+    snippet = payload["items"][0]["snippet"]["topLevelComment"]["snippet"]
+    snippet.update(textOriginal="Rettet: møtet var lærerikt.", updatedAt="2026-02-13T08:00:00Z")
+    return payload["items"][0]["snippet"]["topLevelComment"]["id"]
+
+
+def _edited_linkedin(payload: dict) -> str:
+    element = payload["elements"][0]
+    element["message"]["text"] = "Rettet: møtet var lærerikt."
+    element["lastModified"]["time"] = element["created"]["time"] + 60_000
+    return element["$URN"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "fixture", "edit"),
+    [
+        ("youtube", "youtube/comments_page__first.json", _edited_youtube),
+        ("linkedin", "linkedin/comments_page__post.json", _edited_linkedin),
+    ],
+)
+def test_a_polled_comment_edited_since_it_was_stored_is_kept_as_a_version(kind, fixture, edit):
+    """Class 3 for polled providers: they send the current state; a later modification time than the
+    creation time marks it edited, and the stored message gets the new text with the old one in history."""
+    channel = ChannelFactory(kind=kind)
+    payload = json.loads((FIXTURES / fixture).read_bytes())
+    _ingest(channel, json.dumps(payload).encode(), headers={"x-sorum-poll": kind})
+    external_id = edit(payload)
+    before = Message.objects.get(channel=channel, external_id=external_id).text
+    _ingest(channel, json.dumps(payload).encode(), headers={"x-sorum-poll": kind})
+    message = Message.objects.get(channel=channel, external_id=external_id)
+    assert message.text == "Rettet: møtet var lærerikt."
+    assert [version["text"] for version in message.extra["edits"]] == [before]
 
 
 def test_parse_result_ingest_is_what_the_bulk_and_webhook_paths_share():

@@ -92,6 +92,9 @@ ESSENTIAL = {
         "t",
         "agentId",
         "sender_type",
+        # Intercom ticket replies: the ticket is the conversation, the part is the message.
+        "ticket",
+        "ticket_part",
     },
     "forum": {
         "post",
@@ -103,7 +106,13 @@ ESSENTIAL = {
         "id",
         "created_at",
         "post_number",
+        # The unsigned X-Discourse-Event must agree with the signed post (issue #14): these say whether
+        # the post is deleted and at which version, so a replayed body cannot be re-labelled.
+        "deleted_at",
+        "user_deleted",
+        "version",
     },
+    "website_comments": {"id", "post", "content", "raw", "rendered", "date", "date_gmt", "type"},
 }
 HEADERS = {"forum": {"X-Discourse-Event": "post_created"}}
 

@@ -9,7 +9,13 @@ from urllib.parse import urlencode
 
 import pytest
 
-from channels.adapters.base import ChannelConfig, MalformedPayload, UnsupportedEvent, VerificationFailed
+from channels.adapters.base import (
+    ChannelConfig,
+    DeliveryReceipt,
+    MalformedPayload,
+    UnsupportedEvent,
+    VerificationFailed,
+)
 from channels.adapters.sms import SmsAdapter, normalise_number
 
 from .helpers import FORM, fixture_bytes, fixture_request, normalised, request_for
@@ -401,3 +407,20 @@ def test_allow_list_of_the_wrong_shape_rejects():
     request = fixture_request("sms", "pswincom.MO__form.txt", query={"token": "per-channel-secret"})
     with pytest.raises(VerificationFailed, match="allowed_ips"):
         ADAPTER.verify(request, gateway("pswincom", allowed_ips={"net": "10.0.0.0/8"}))
+
+
+def test_sveve_get_delivery_report_becomes_a_form_delivery_without_the_token():
+    """Sveve sends delivery reports with GET or POST (https://sveve.dk/apidok/dlr/)."""
+    query = {"token": "per-channel-secret", "number": "4593654321", "status": "true", "id": "42824112"}
+    get = replace(request_for(b"", query=query, content_type=""), method="GET")
+    delivery = ADAPTER.get_delivery(get, gateway("sveve"))
+    assert delivery.body == b"number=4593654321&status=true&id=42824112"
+    ADAPTER.verify(delivery, gateway("sveve"))
+    (receipt,) = ADAPTER.parse(delivery).receipts
+    assert (receipt.provider_message_id, receipt.status) == ("42824112", "delivered")
+
+
+def test_sveve_documented_delivery_report_is_a_receipt_with_no_message():
+    result = ADAPTER.parse(fixture_request("sms", "sveve.dlr__docs.txt"))
+    assert result.messages == ()
+    assert result.receipts == (DeliveryReceipt(provider_message_id="42824112", status="delivered", error=""),)
