@@ -1,10 +1,15 @@
 from django.urls import path
 
 from . import views
+from .lists import views as lists
+from .work import views as work
 
 app_name = "journal"
 
 urlpatterns = [
+    path("saker/", lists.case_list, name="case_list"),
+    path("journalposter/", lists.entry_list, name="entry_list"),
+    path("restanser/", lists.backlog, name="backlog"),
     path("saker/<int:pk>/", views.case_detail, name="case_detail"),
     path("saker/<int:pk>/avslutt/", views.case_close, name="case_close"),
     path("kontroll/", views.review_queue, name="review_queue"),
@@ -16,5 +21,9 @@ urlpatterns = [
     path("journalposter/<int:pk>/skjerm/opphev/", views.entry_screening_lift, name="entry_screening_lift"),
     path("journalposter/<int:pk>/arkiver/", views.entry_archive, name="entry_archive"),
     path("journalposter/<int:pk>/utgaar/", views.entry_cancel, name="entry_cancel"),
+    path("returnert/", work.returned_list, name="returned_list"),
+    path("arbeid/<int:pk>/", work.entry_work, name="entry_work"),
+    path("arbeid/<int:pk>/flytt/", work.entry_move, name="entry_move"),
+    path("arbeid/<int:pk>/send-inn/", work.entry_resubmit, name="entry_resubmit"),
     path("filer/<uuid:system_id>/", views.document_file, name="document_file"),
 ]

@@ -21,6 +21,7 @@ from .archive_system import ArchiveSystemError
 from .forms import CloseCaseForm, CorrectForm, LiftScreeningForm, ReasonForm, RemarkForm, ScreeningForm
 from .models import Case, DocumentFile, JournalEntry, JournalStatus
 from .services.archive import archive_case_close
+from .work import selectors as work_selectors
 
 REVIEW = "journal.review_journalentry"
 
@@ -110,8 +111,13 @@ def _has_screening(entry: JournalEntry) -> bool:
 
 
 @login_required
-@permission_required(REVIEW, raise_exception=True)
+@permission_required("journal.view_journalentry", raise_exception=True)
 def entry_detail(request: HttpRequest, pk: int, **bound) -> HttpResponse:
+    if not request.user.has_perm(REVIEW):
+        # A caseworker gets the entry as they may see it (their sections only), not a 403 (issue #17).
+        if not work_selectors.visible_entries(user=request.user).filter(pk=pk).exists():
+            raise Http404
+        return redirect("journal:entry_work", pk=pk)
     try:
         entry = selectors.entry_get_for_review(pk=pk)
     except JournalEntry.DoesNotExist as exc:

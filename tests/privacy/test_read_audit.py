@@ -59,6 +59,8 @@ NOT_CITIZEN_CONTENT = {
     "journal:entry_screen": "a write",
     "journal:entry_archive": "a write",
     "journal:entry_cancel": "a write",
+    "journal:entry_move": "a write (the change log and a remark)",
+    "journal:entry_resubmit": "a write (a remark)",
     "dashboard:index": "aggregate counts",
     "dashboard:csv": "aggregate counts",
     "export:list": "job list",

@@ -78,7 +78,15 @@ EXPECTATIONS: dict[str, Expect] = {
     "triage:message_detail": Expect(caseworker_other=404, objects={"pk": "message"}),
     "journal:case_detail": Expect(caseworker_other=404, objects={"pk": "case"}),
     "journal:review_queue": Expect(caseworker_own=403, caseworker_other=403),
-    "journal:entry_detail": Expect(caseworker_own=403, caseworker_other=403, objects={"pk": "entry"}),
+    # A caseworker is sent to the entry as they may see it (issue #17); outside their sections: 404.
+    "journal:entry_detail": Expect(caseworker_own=302, caseworker_other=404, objects={"pk": "entry"}),
+    "journal:returned_list": Expect(),
+    "journal:case_list": Expect(),
+    "journal:entry_list": Expect(),
+    "journal:backlog": Expect(),
+    "journal:entry_work": Expect(caseworker_other=404, objects={"pk": "entry"}),
+    "journal:entry_move": everyone(405, objects={"pk": "entry"}),
+    "journal:entry_resubmit": everyone(405, objects={"pk": "entry"}),
     # The archivist's actions are POST only: a GET is 405 before anything else.
     "journal:entry_approve": everyone(405, objects={"pk": "entry"}),
     "journal:entry_return": everyone(405, objects={"pk": "entry"}),
