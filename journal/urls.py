@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 from .lists import views as lists
+from .registration import views as registration
 from .work import views as work
 
 app_name = "journal"
@@ -25,5 +26,7 @@ urlpatterns = [
     path("arbeid/<int:pk>/", work.entry_work, name="entry_work"),
     path("arbeid/<int:pk>/flytt/", work.entry_move, name="entry_move"),
     path("arbeid/<int:pk>/send-inn/", work.entry_resubmit, name="entry_resubmit"),
+    path("saker/<int:pk>/ny-journalpost/", registration.entry_register, name="entry_register"),
+    path("arbeid/<int:pk>/avskriv/", registration.entry_write_off, name="entry_write_off"),
     path("filer/<uuid:system_id>/", views.document_file, name="document_file"),
 ]

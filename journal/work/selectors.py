@@ -56,7 +56,14 @@ def entry_get_for_user(*, pk: int, user) -> JournalEntry:
     """One entry if its case is in the user's sections (JournalEntry.DoesNotExist otherwise: a 404)."""
     return (
         visible_entries(user=user)
-        .select_related(*ENTRY_VIEW_SELECT, "case__klass", "returned_by", "registered_by")
+        .select_related(
+            *ENTRY_VIEW_SELECT,
+            "case__klass",
+            "returned_by",
+            "registered_by",
+            "write_off_by",
+            "written_off_by_entry__case",
+        )
         .prefetch_related(*ENTRY_VIEW_PREFETCH, "documents__files")
         .get(pk=pk)
     )

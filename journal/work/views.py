@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import screening_facts
-from ..models import Case, JournalEntry
+from ..models import Case, JournalEntry, JournalStatus
+from ..registration.forms import WriteOffForm
+from ..registration.services import WRITE_OFF_TYPES
 from ..services.review import REVIEWABLE
 from . import selectors, services
 from .forms import MoveForm, ResubmitForm
@@ -52,8 +54,19 @@ def entry_work(request: HttpRequest, pk: int, **bound) -> HttpResponse:
         "move_form": bound.get("move_form", MoveForm()),
         "resubmit_form": bound.get("resubmit_form", ResubmitForm()),
         "can_review": request.user.has_perm("journal.review_journalentry"),
+        "write_off_form": _write_off_form(entry, bound),
     }
     return render(request, "journal/work/entry_work.html", context, status=400 if bound else 200)
+
+
+def _write_off_form(entry: JournalEntry, bound: dict) -> WriteOffForm | None:
+    """The avskrivning form for an incoming entry (or a note for follow-up) not yet written off."""
+    if "write_off_form" in bound:
+        return bound["write_off_form"]
+    open_entry = entry.status not in (JournalStatus.ARKIVERT, JournalStatus.UTGAAR)
+    if entry.entry_type in WRITE_OFF_TYPES and entry.write_off_date is None and open_entry:
+        return WriteOffForm(entry=entry)
+    return None
 
 
 @require_POST

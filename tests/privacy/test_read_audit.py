@@ -61,6 +61,8 @@ NOT_CITIZEN_CONTENT = {
     "journal:entry_cancel": "a write",
     "journal:entry_move": "a write (the change log and a remark)",
     "journal:entry_resubmit": "a write (a remark)",
+    "journal:entry_register": "the registration form (case number and title) and its write",
+    "journal:entry_write_off": "a write (the change log)",
     "dashboard:index": "aggregate counts",
     "dashboard:csv": "aggregate counts",
     "export:list": "job list",

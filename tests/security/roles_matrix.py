@@ -84,6 +84,8 @@ EXPECTATIONS: dict[str, Expect] = {
     "journal:case_list": Expect(),
     "journal:entry_list": Expect(),
     "journal:backlog": Expect(),
+    "journal:entry_register": Expect(caseworker_other=404, objects={"pk": "case"}),
+    "journal:entry_write_off": everyone(405, objects={"pk": "entry"}),
     "journal:entry_work": Expect(caseworker_other=404, objects={"pk": "entry"}),
     "journal:entry_move": everyone(405, objects={"pk": "entry"}),
     "journal:entry_resubmit": everyone(405, objects={"pk": "entry"}),
