@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 from .lists import views as lists
 from .registration import views as registration
+from .review import views as review
 from .work import views as work
 
 app_name = "journal"
@@ -13,7 +14,8 @@ urlpatterns = [
     path("restanser/", lists.backlog, name="backlog"),
     path("saker/<int:pk>/", views.case_detail, name="case_detail"),
     path("saker/<int:pk>/avslutt/", views.case_close, name="case_close"),
-    path("kontroll/", views.review_queue, name="review_queue"),
+    path("kontroll/", review.review_queue, name="review_queue"),
+    path("kontroll/godkjenn/", review.review_bulk_approve, name="review_bulk_approve"),
     path("journalposter/<int:pk>/", views.entry_detail, name="entry_detail"),
     path("journalposter/<int:pk>/godkjenn/", views.entry_approve, name="entry_approve"),
     path("journalposter/<int:pk>/returner/", views.entry_return, name="entry_return"),

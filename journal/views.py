@@ -64,12 +64,6 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-@permission_required(REVIEW, raise_exception=True)
-def review_queue(request: HttpRequest) -> HttpResponse:
-    return render(request, "journal/review_queue.html", {"entries": selectors.review_queue_list()[:100]})
-
-
 def _entry_forms(entry: JournalEntry, **bound) -> dict:
     sender = next(iter(entry.correspondents.all()), None)
     system = entry.case.series.classification_system if entry.case.series_id else None
@@ -284,22 +278,31 @@ def entry_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, cancel)
 
 
-@require_POST
 @login_required
 @permission_required(REVIEW, raise_exception=True)
 def case_close(request: HttpRequest, pk: int) -> HttpResponse:
-    case = get_object_or_404(Case, pk=pk)
+    """GET asks for confirmation (what closing means, what still blocks it); POST closes."""
+    case = get_object_or_404(Case.objects.select_related("section"), pk=pk)
+    if request.method != "POST":
+        context = {
+            "case": case,
+            "close_form": CloseCaseForm(initial={"confirm": True}),
+            "unfinished": selectors.case_unfinished_entries_count(case=case),
+        }
+        return render(request, "journal/case_close_confirm.html", context)
     form = CloseCaseForm(request.POST)
-    if form.is_valid():
-        try:
-            archive_case_close(case=case, closed_by=request.user, note=form.cleaned_data["note"])
-            flash.success(request, _("Case %(number)s closed.") % {"number": case.number})
-        except ValidationError as exc:
-            for message in exc.messages:
-                flash.error(request, message)
-        except ArchiveSystemError:
-            # Closed here, not yet in the remote archive: closing again retries only the remote step.
-            flash.error(request, _("The archive system did not accept the closing; try again later."))
+    if not form.is_valid():
+        flash.error(request, _("Confirm closing the case on this page."))
+        return redirect("journal:case_close", pk=pk)
+    try:
+        archive_case_close(case=case, closed_by=request.user, note=form.cleaned_data["note"])
+        flash.success(request, _("Case %(number)s closed.") % {"number": case.number})
+    except ValidationError as exc:
+        for message in exc.messages:
+            flash.error(request, message)
+    except ArchiveSystemError:
+        # Closed here, not yet in the remote archive: closing again retries only the remote step.
+        flash.error(request, _("The archive system did not accept the closing; try again later."))
     return redirect(case.get_absolute_url())
 
 

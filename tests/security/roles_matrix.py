@@ -97,7 +97,9 @@ EXPECTATIONS: dict[str, Expect] = {
     "journal:entry_screening_lift": everyone(405, objects={"pk": "entry"}),
     "journal:entry_archive": everyone(405, objects={"pk": "entry"}),
     "journal:entry_cancel": everyone(405, objects={"pk": "entry"}),
-    "journal:case_close": everyone(405, objects={"pk": "case"}),
+    # GET asks the archivist to confirm (issue #17); POST closes.
+    "journal:case_close": Expect(caseworker_own=403, caseworker_other=403, objects={"pk": "case"}),
+    "journal:review_bulk_approve": everyone(405),
     # The archivist approves first; the admin's second approval is refused, with the reason beside the
     # button (the page again, 400).
     "journal:entry_approve POST": Expect(
