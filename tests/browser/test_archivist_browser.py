@@ -188,6 +188,11 @@ def test_registering_an_outgoing_document_writes_off_the_incoming(as_user, world
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_new_page_has_no_serious_axe_violation(as_user, world, lang):
+    flagged = journal_entry_register(
+        message=MessageFactory(text="Sønnen min har fått en diagnose og trenger skyss."),
+        case=world["right"],
+        registered_by=world["worker"],
+    )
     boss = as_user(world["boss"], lang)
     pages = {
         "cases": "/journal/saker/",
@@ -204,6 +209,12 @@ def test_every_new_page_has_no_serious_axe_violation(as_user, world, lang):
         boss.goto(path)
         boss.check(f"archivist-axe-{name}-{lang}")
     expect(boss.page.get_by_test_id("archive-systems")).to_be_visible()
+    boss.goto("/journal/kontroll/")
+    row = boss.page.locator(f"tr[data-entry='{flagged.pk}']")
+    expect(row.get_by_test_id("flag")).to_be_visible()
+    expect(row.get_by_test_id("flag-reasons")).to_be_visible()
+    boss.check(f"archivist-review-flagged-{lang}")
+    JournalEntry.objects.filter(pk=flagged.pk).update(case=world["wrong"], number_in_case=2)
     boss.goto("/journal/restanser/?days=0")
     expect(boss.page.get_by_test_id("backlog-group")).to_contain_text(world["entry"].case_entry_number)
     boss.goto(f"/journal/saker/{world['right'].pk}/avslutt/")
