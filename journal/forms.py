@@ -95,6 +95,8 @@ class LiftScreeningForm(forms.Form):
 
 class CloseCaseForm(forms.Form):
     note = forms.CharField(label=_("Closing note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    # Set only by the confirmation page: a close without it is refused.
+    confirm = forms.BooleanField(required=True, widget=forms.HiddenInput)
 
 
 class PublicJournalFilterForm(forms.Form):

@@ -57,6 +57,11 @@ def case_get_with_entries(*, pk: int) -> tuple[Case, list[JournalEntry]]:
     return case, entries
 
 
+def case_unfinished_entries_count(*, case: Case) -> int:
+    """Entries that keep a case from closing: neither «Arkivert» nor «Utgår» (journal.services.cases)."""
+    return case.entries.exclude(status__in=[JournalStatus.ARKIVERT, JournalStatus.UTGAAR]).count()
+
+
 def document_file_get(*, system_id) -> DocumentFile:
     return DocumentFile.objects.select_related("document__entry").get(system_id=system_id)
 

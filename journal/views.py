@@ -21,6 +21,7 @@ from .archive_system import ArchiveSystemError
 from .forms import CloseCaseForm, CorrectForm, LiftScreeningForm, ReasonForm, RemarkForm, ScreeningForm
 from .models import Case, DocumentFile, JournalEntry, JournalStatus
 from .services.archive import archive_case_close
+from .work import selectors as work_selectors
 
 REVIEW = "journal.review_journalentry"
 
@@ -61,12 +62,6 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_review": request.user.has_perm(REVIEW),
         },
     )
-
-
-@login_required
-@permission_required(REVIEW, raise_exception=True)
-def review_queue(request: HttpRequest) -> HttpResponse:
-    return render(request, "journal/review_queue.html", {"entries": selectors.review_queue_list()[:100]})
 
 
 def _entry_forms(entry: JournalEntry, **bound) -> dict:
@@ -110,8 +105,13 @@ def _has_screening(entry: JournalEntry) -> bool:
 
 
 @login_required
-@permission_required(REVIEW, raise_exception=True)
+@permission_required("journal.view_journalentry", raise_exception=True)
 def entry_detail(request: HttpRequest, pk: int, **bound) -> HttpResponse:
+    if not request.user.has_perm(REVIEW):
+        # A caseworker gets the entry as they may see it (their sections only), not a 403 (issue #17).
+        if not work_selectors.visible_entries(user=request.user).filter(pk=pk).exists():
+            raise Http404
+        return redirect("journal:entry_work", pk=pk)
     try:
         entry = selectors.entry_get_for_review(pk=pk)
     except JournalEntry.DoesNotExist as exc:
@@ -278,22 +278,31 @@ def entry_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, cancel)
 
 
-@require_POST
 @login_required
 @permission_required(REVIEW, raise_exception=True)
 def case_close(request: HttpRequest, pk: int) -> HttpResponse:
-    case = get_object_or_404(Case, pk=pk)
+    """GET asks for confirmation (what closing means, what still blocks it); POST closes."""
+    case = get_object_or_404(Case.objects.select_related("section"), pk=pk)
+    if request.method != "POST":
+        context = {
+            "case": case,
+            "close_form": CloseCaseForm(initial={"confirm": True}),
+            "unfinished": selectors.case_unfinished_entries_count(case=case),
+        }
+        return render(request, "journal/case_close_confirm.html", context)
     form = CloseCaseForm(request.POST)
-    if form.is_valid():
-        try:
-            archive_case_close(case=case, closed_by=request.user, note=form.cleaned_data["note"])
-            flash.success(request, _("Case %(number)s closed.") % {"number": case.number})
-        except ValidationError as exc:
-            for message in exc.messages:
-                flash.error(request, message)
-        except ArchiveSystemError:
-            # Closed here, not yet in the remote archive: closing again retries only the remote step.
-            flash.error(request, _("The archive system did not accept the closing; try again later."))
+    if not form.is_valid():
+        flash.error(request, _("Confirm closing the case on this page."))
+        return redirect("journal:case_close", pk=pk)
+    try:
+        archive_case_close(case=case, closed_by=request.user, note=form.cleaned_data["note"])
+        flash.success(request, _("Case %(number)s closed.") % {"number": case.number})
+    except ValidationError as exc:
+        for message in exc.messages:
+            flash.error(request, message)
+    except ArchiveSystemError:
+        # Closed here, not yet in the remote archive: closing again retries only the remote step.
+        flash.error(request, _("The archive system did not accept the closing; try again later."))
     return redirect(case.get_absolute_url())
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .models import DispatchStatus, FiksDispatch
-from .selectors import fiks_dispatch_list
+from .selectors import archive_systems_in_use, fiks_dispatch_list
 from .services import fiks_dispatch_retry
 
 
@@ -21,6 +21,7 @@ def dispatch_list(request: HttpRequest) -> HttpResponse:
         "dispatches": fiks_dispatch_list(status=status)[:200],
         "status": status,
         "statuses": DispatchStatus.choices,
+        "systems": archive_systems_in_use(),
     }
     return render(request, "fiks/dispatch_list.html", context)
 

@@ -106,6 +106,7 @@ def test_archivist_reviews_screens_approves_corrects_and_archives(live_server, p
 
     page.goto(f"{live_server.url}{world['case'].get_absolute_url()}")
     page.get_by_test_id("close-case").click()
+    page.get_by_test_id("confirm-close").click()
     expect(page.get_by_test_id("case-status")).to_have_text("Avsluttet")
     assert_axe_clean(page)
     screenshot("journal-case-closed")

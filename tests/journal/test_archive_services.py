@@ -145,7 +145,7 @@ def test_closing_a_case_in_the_ui_closes_it_in_the_remote_archive(
     assert server.state.objects[case.external_reference]["saksstatus"]["kode"] == "B"
     boss = archivist()
     client.login(username=boss.username, password=PASSWORD)
-    response = client.post(reverse("journal:case_close", args=[case.pk]), {"note": "Ferdig"})
+    response = client.post(reverse("journal:case_close", args=[case.pk]), {"note": "Ferdig", "confirm": "on"})
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.status == "Avsluttet"
@@ -163,7 +163,7 @@ def test_closing_retries_only_the_remote_step_after_the_remote_failed(
     server.state.fail_with = 503
     boss = archivist()
     client.login(username=boss.username, password=PASSWORD)
-    client.post(reverse("journal:case_close", args=[case.pk]), {"note": ""})
+    client.post(reverse("journal:case_close", args=[case.pk]), {"note": "", "confirm": "on"})
     case.refresh_from_db()
     assert case.status == "Avsluttet"
     assert server.state.objects[case.external_reference]["saksstatus"]["kode"] == "B"

@@ -58,7 +58,11 @@ def _login(client, user):
 def test_review_pages_need_the_archivist_role(client, world):
     _login(client, world["worker"])
     assert client.get(reverse("journal:review_queue")).status_code == 403
-    assert client.get(reverse("journal:entry_detail", args=[world["entry"].pk])).status_code == 403
+    # The caseworker gets the entry as they may see it, without the archivist's forms (issue #17).
+    detail = client.get(reverse("journal:entry_detail", args=[world["entry"].pk]))
+    assert detail.status_code == 302
+    assert detail["Location"] == reverse("journal:entry_work", args=[world["entry"].pk])
+    assert client.post(reverse("journal:entry_approve", args=[world["entry"].pk])).status_code == 403
 
 
 def test_archivist_approves_from_the_entry_page(client, world):

@@ -78,7 +78,17 @@ EXPECTATIONS: dict[str, Expect] = {
     "triage:message_detail": Expect(caseworker_other=404, objects={"pk": "message"}),
     "journal:case_detail": Expect(caseworker_other=404, objects={"pk": "case"}),
     "journal:review_queue": Expect(caseworker_own=403, caseworker_other=403),
-    "journal:entry_detail": Expect(caseworker_own=403, caseworker_other=403, objects={"pk": "entry"}),
+    # A caseworker is sent to the entry as they may see it (issue #17); outside their sections: 404.
+    "journal:entry_detail": Expect(caseworker_own=302, caseworker_other=404, objects={"pk": "entry"}),
+    "journal:returned_list": Expect(),
+    "journal:case_list": Expect(),
+    "journal:entry_list": Expect(),
+    "journal:backlog": Expect(),
+    "journal:entry_register": Expect(caseworker_other=404, objects={"pk": "case"}),
+    "journal:entry_write_off": everyone(405, objects={"pk": "entry"}),
+    "journal:entry_work": Expect(caseworker_other=404, objects={"pk": "entry"}),
+    "journal:entry_move": everyone(405, objects={"pk": "entry"}),
+    "journal:entry_resubmit": everyone(405, objects={"pk": "entry"}),
     # The archivist's actions are POST only: a GET is 405 before anything else.
     "journal:entry_approve": everyone(405, objects={"pk": "entry"}),
     "journal:entry_return": everyone(405, objects={"pk": "entry"}),
@@ -87,7 +97,9 @@ EXPECTATIONS: dict[str, Expect] = {
     "journal:entry_screening_lift": everyone(405, objects={"pk": "entry"}),
     "journal:entry_archive": everyone(405, objects={"pk": "entry"}),
     "journal:entry_cancel": everyone(405, objects={"pk": "entry"}),
-    "journal:case_close": everyone(405, objects={"pk": "case"}),
+    # GET asks the archivist to confirm (issue #17); POST closes.
+    "journal:case_close": Expect(caseworker_own=403, caseworker_other=403, objects={"pk": "case"}),
+    "journal:review_bulk_approve": everyone(405),
     # The archivist approves first; the admin's second approval is refused, with the reason beside the
     # button (the page again, 400).
     "journal:entry_approve POST": Expect(
