@@ -181,7 +181,8 @@ def _status_links(
             "count": counts.total if counts else None,
             "capped": counts.capped if counts else False,
             "active": not filters.status,
-            "query": query,
+            # An empty status asks for every status; no status at all is the default view («Ny»).
+            "query": f"{query}&status=" if query else "status=",
         }
     ]
     for value, label in MessageStatus.choices:
@@ -203,11 +204,15 @@ def _page_context(request: HttpRequest, *, mine: bool = False) -> dict:
     data = request.GET.copy()
     if mine:
         data["assignee"] = "me"
+    if "status" not in data and not data.get("q"):
+        # The default view is open work («Ny»); «Alle» sends an empty status. A search address without a
+        # status (a shared link) searches every status; the search form sends the tab it was made in.
+        data["status"] = MessageStatus.NEW
     form = _filter_form(request, data)
     if form.is_valid():
         filters, after = form.filters(), form.cleaned_data["cursor"]
     else:
-        filters, after = InboxFilters(assignee="me" if mine else ""), None
+        filters, after = InboxFilters(assignee="me" if mine else "", status=MessageStatus.NEW), None
     page = inbox_page_for_user(user=request.user, filters=filters, after=after, size=PAGE_SIZE)
     return {
         "row": _row_context(),
