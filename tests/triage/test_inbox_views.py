@@ -113,7 +113,8 @@ def test_default_view_is_new_and_all_is_one_click_away(client, worker, channel):
     response = client.get(reverse("triage:inbox"), HTTP_ACCEPT_LANGUAGE="nb")
     assert [m.pk for m in response.context["inbox_messages"]] == [open_.pk]
     links = {link["value"]: link for link in response.context["status_links"]}
-    assert links["new"]["active"] and not links[""]["active"]
+    assert links["new"]["active"]
+    assert not links[""]["active"]
     assert links[""]["query"] == "status="
     everything = client.get(f"{reverse('triage:inbox')}?{links['']['query']}")
     assert {m.pk for m in everything.context["inbox_messages"]} == {decided.pk, open_.pk}
