@@ -30,6 +30,7 @@ from .selectors import (
     InvalidCursor,
     case_search,
     cases_for_user,
+    cases_open_for_user,
     inbox_ids_matching,
     inbox_list_for_user,
     inbox_neighbours,
@@ -48,10 +49,11 @@ from .services import (
     formal_submission_reply_default,
     message_assign,
     triage_decision_make,
-    triage_decision_record_bulk,
+    triage_decision_make_bulk,
     triage_decision_undo,
 )
 from .suggestions import suggestions_for_message
+from .suggestions.selectors import case_suggestions_for_rows
 
 PAGE_SIZE = 50
 POLL_SECONDS = 10
@@ -88,7 +90,18 @@ def _truncated(text: str, length: int) -> str:
     return (cut[:space] if space > length // 2 else cut).rstrip(" ,.;:") + "…"
 
 
-def _rows(messages: list[Message], *, query: str = "") -> list[dict[str, str]]:
+def _suggested_cases(request: HttpRequest, messages: list[Message]) -> dict[int, dict[str, str]]:
+    """The case each open row's `c` dialog preselects (referenced or matching hearing case); see
+    ``case_suggestions_for_rows``. Decided rows need none."""
+    open_rows = [m for m in messages if m.status == MessageStatus.NEW]
+    if not open_rows or not request.user.has_perm("triage.triage_message"):
+        return {}
+    return case_suggestions_for_rows(messages=open_rows, cases=cases_open_for_user(user=request.user))
+
+
+def _rows(
+    messages: list[Message], *, query: str = "", suggested: dict[int, dict[str, str]] | None = None
+) -> list[dict[str, str]]:
     """The inbox rows' display values, computed in one pass.
 
     Fifty rows of template filters (date, truncatechars, default, capfirst) and a reverse() per row
@@ -126,6 +139,7 @@ def _rows(messages: list[Message], *, query: str = "") -> list[dict[str, str]]:
                 # Filed messages are corrected by the archivist, not re-decided from the list.
                 "filed": entry is not None and entry.status != JournalStatus.UTGAAR,
                 **_innsynskrav_age(message),
+                **(suggested or {}).get(message.pk, {}),
             }
         )
     return rows
@@ -220,7 +234,7 @@ def _page_context(request: HttpRequest, *, mine: bool = False) -> dict:
         "filter_options": _select_options(form),
         "page": page,
         "inbox_messages": page.items,
-        "rows": _rows(page.items, query=_filter_query(data)),
+        "rows": _rows(page.items, query=_filter_query(data), suggested=_suggested_cases(request, page.items)),
         "status_links": _status_links(request, data, filters, with_counts=False),
         "filter_query": _filter_query(data),
         "mine": mine,
@@ -261,7 +275,7 @@ def inbox_newer(request: HttpRequest) -> HttpResponse:
     context = {
         "row": _row_context(),
         "inbox_messages": newer,
-        "rows": _rows(newer),
+        "rows": _rows(newer, suggested=_suggested_cases(request, newer)),
         "top_cursor": top,
         "filter_query": _filter_query(request.GET, drop=("cursor", "than")),
         "poll_seconds": POLL_SECONDS,
@@ -417,7 +431,8 @@ def _back(request: HttpRequest, message: Message | None) -> HttpResponse:
 def _row_response(
     request: HttpRequest, message: Message, *, error: str = "", event: str = ""
 ) -> HttpResponse:
-    context = {"rows": _rows([message]), "error": error, "row": _row_context()}
+    rows = _rows([message], suggested=_suggested_cases(request, [message]))  # undone: open again
+    context = {"rows": rows, "error": error, "row": _row_context()}
     response = render(request, "triage/_decided.html", context)
     if event:
         response["HX-Trigger"] = event
@@ -483,10 +498,10 @@ def undo(request: HttpRequest) -> HttpResponse:
 @permission_required("triage.triage_message", raise_exception=True)
 @require_POST
 def bulk_decide(request: HttpRequest) -> HttpResponse:
-    """Mark the selection (or everything matching the filter) not case-related."""
+    """Decide the selection (x, then n, c or f), or mark everything matching the filter not case-related."""
     data = request.POST.copy()
     data["ids"] = " ".join(request.POST.getlist("ids"))
-    form = BulkDecisionForm(data)
+    form = BulkDecisionForm(data, sections=sections_for_user(user=request.user))
     if not form.is_valid():
         flash.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect(f"{reverse('triage:inbox')}?{request.POST.get('filter_query', '')}")
@@ -497,10 +512,27 @@ def bulk_decide(request: HttpRequest) -> HttpResponse:
     else:
         # Only messages the user can see; the others in the request are ignored.
         ids = inbox_visible_ids(user=request.user, ids=form.cleaned_data["ids"])
-    recorded, locked = triage_decision_record_bulk(
-        message_ids=ids, decided_by=request.user, reason=form.cleaned_data["reason"]
-    )
-    flash.success(request, _("%(n)d messages marked not case-related.") % {"n": recorded})
+    data = form.cleaned_data
+    try:
+        recorded, locked = triage_decision_make_bulk(
+            message_ids=ids,
+            decision=data["decision"],
+            decided_by=request.user,
+            case=data.get("case"),
+            new_case_title=data.get("new_case_title", ""),
+            new_case_section=data.get("new_case_section"),
+            reason=data["reason"],
+            reply_text=data.get("reply_text", ""),
+        )
+    except ValidationError as exc:
+        flash.error(request, " ".join(exc.messages))
+        return redirect(f"{reverse('triage:inbox')}?{request.POST.get('filter_query', '')}")
+    done = {
+        Decision.NOT_CASE_RELATED: _("%(n)d messages marked not case-related."),
+        Decision.CASE_RELATED: _("%(n)d messages marked case-related."),
+        Decision.FORMAL_SUBMISSION_REQUESTED: _("%(n)d authors asked for a formal submission."),
+    }[data["decision"]]
+    flash.success(request, done % {"n": recorded})
     if locked:
         flash.warning(
             request,
