@@ -409,3 +409,13 @@ def test_search_counts_over_the_cap_show_only_a_capped_total(client, worker, cha
     links = {link["value"]: link for link in response.context["status_links"]}
     assert (links[""]["count"], links[""]["capped"], links["new"]["count"]) == (1, False, 1)
     assert 'data-testid="counts-unsplit"' not in response.content.decode()
+
+
+def test_one_channel_filter_and_the_kind_of_a_queue_link_is_kept(client, worker, channel):
+    """The filters had «Kanal» and «Kanaltype»: now one channel select; ?kind= (the queue links) stays."""
+    client.force_login(worker)
+    html = client.get(reverse("triage:inbox")).content.decode()
+    assert html.count('<select name="channel"') == 1
+    assert '<select name="kind"' not in html
+    kept = client.get(reverse("triage:inbox"), {"kind": "innsynskrav"}).content.decode()
+    assert '<input type="hidden" name="kind" value="innsynskrav">' in kept
