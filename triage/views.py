@@ -40,6 +40,7 @@ from .selectors import (
     inbox_visible_ids,
     message_get_for_user,
     message_previous_from_author,
+    message_reply_status,
     message_row_get_for_user,
     message_thread,
     section_colleagues,
@@ -143,6 +144,16 @@ def _rows(
             }
         )
     return rows
+
+
+def _reply_label(status: str) -> str:
+    """What happened to the reply in the decision history: only «sent» when the channel sent it."""
+    return {
+        "recorded": _("Reply recorded"),  # the channel cannot send replies: written down only
+        "queued": _("Reply being sent"),
+        "sending": _("Reply being sent"),
+        "failed": _("Reply not sent"),
+    }.get(status, _("Reply sent"))
 
 
 def _innsynskrav_age(message: Message) -> dict[str, str]:
@@ -343,6 +354,7 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
             visible=inbox_list_for_user(user=request.user),
         ),
         "innsyn": _innsynskrav_age(message),
+        "reply_label": _reply_label(message_reply_status(message=message)),
     }
     context["suggested_cases"] = (
         [item for item in context["suggestions"].case_suggestions if item.found]

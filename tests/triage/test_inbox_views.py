@@ -419,3 +419,17 @@ def test_one_channel_filter_and_the_kind_of_a_queue_link_is_kept(client, worker,
     assert '<select name="kind"' not in html
     kept = client.get(reverse("triage:inbox"), {"kind": "innsynskrav"}).content.decode()
     assert '<input type="hidden" name="kind" value="innsynskrav">' in kept
+
+
+def test_a_reply_the_channel_cannot_send_is_recorded_not_sent(client, worker, channel, settings):
+    """The history said «Svar sendt» for a reply that was only written down: now «Svar registrert»."""
+    settings.SORUM_REPLIES_RECORD_ONLY = True
+    message = MessageFactory(channel=channel)
+    client.force_login(worker)
+    client.post(
+        reverse("triage:decide"),
+        {"message": message.pk, "decision": "formal_submission_requested", "reply_text": "Send søknad."},
+    )
+    html = client.get(message.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="nb").content.decode()
+    assert '<summary data-testid="reply-label">Svar registrert</summary>' in html
+    assert "Svar sendt" not in html
