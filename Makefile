@@ -36,11 +36,14 @@ install: $(STAMP) messages
 messages: $(STAMP)
 	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
 
+# One line per fact: the development key is announced here once, not by every process the target starts.
+run: export SORUM_DEV_NOTICE_SHOWN = 1
 run: install
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
+	@echo "Development mode: built-in SECRET_KEY, SQLite (db.sqlite3), tasks run at once without a broker. Never in production."
+	@$(BIN)/python manage.py migrate --noinput -v0 && echo "Database up to date."
+	@$(BIN)/python manage.py seed_demo
 	@echo "Serving on http://127.0.0.1:8000 (log in with a demo user above)"
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	@$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: install
 	$(BIN)/ruff check .

@@ -1,17 +1,20 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from sorum_archive.security.client_ip import client_ip_address
 
+from .adapters import ADAPTERS
 from .adapters.base import WebhookRequest
 from .forms import MeetingUploadForm
 from .models import (
@@ -63,6 +66,24 @@ def _write_only(label, help_text):
     )
 
 
+SETUP_HELP = {
+    "secret": _("The signing secret the provider gives you (app secret, auth token or webhook secret)."),
+    "verify_token": _(
+        "A word you choose and also type into the provider's webhook form (Meta's verify token)."
+    ),
+    "api_token": _("The provider's access token or API key, for polling comments and sending replies."),
+    "options": _('Settings for this kind as JSON, for example {"allowed_ips": ["192.0.2.10"]}.'),
+}
+PROVIDER_NAMES = {
+    "twilio": "Twilio",
+    "pswincom": "PSWinCom / LINK Mobility",
+    "sveve": "Sveve",
+    "chatwoot": "Chatwoot",
+    "intercom": "Intercom",
+    "rocketchat": "Rocket.Chat",
+}
+
+
 class ChannelForm(forms.ModelForm):
     """Secrets are write-only: never rendered back; leaving the field empty keeps the stored value."""
 
@@ -76,6 +97,12 @@ class ChannelForm(forms.ModelForm):
     )
     verify_token = _write_only(_("verify token"), _("Leave empty to keep the current token."))
     api_token = _write_only(_("API token"), _("Leave empty to keep the current token."))
+    provider = forms.ChoiceField(
+        label=_("provider"), required=False, help_text=_("The service that delivers this channel's messages.")
+    )
+
+    # Set by ChannelAdmin.get_form: the kind this form is for (its adapter says which fields it needs).
+    setup_kind = ""
 
     class Meta:
         model = Channel
@@ -91,6 +118,41 @@ class ChannelForm(forms.ModelForm):
             "options",
             "max_body_bytes",
         ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        adapter = ADAPTERS.get(self.instance.kind if self.instance.pk else self.setup_kind)
+        if adapter is None:
+            return
+        if not self.instance.pk:
+            # A new channel: the form asks for the secret itself, not "leave empty to keep".
+            for name, help_text in SETUP_HELP.items():
+                if name in self.fields:
+                    self.fields[name].help_text = help_text
+                    self.fields[name].required = name in adapter.required_fields
+        if "provider" in self.fields:
+            self.fields["provider"].choices = [("", "---------")] + [
+                (p, PROVIDER_NAMES.get(p, p)) for p in adapter.providers
+            ]
+            self.fields["provider"].required = bool(adapter.providers)
+            self.fields["provider"].initial = (self.instance.options or {}).get("provider", "")
+        if "kind" in self.fields and not self.instance.pk:
+            self.fields["kind"].widget = forms.HiddenInput()
+            self.fields["kind"].initial = self.setup_kind
+
+    def clean(self) -> dict:
+        data = super().clean()
+        adapter = ADAPTERS.get(data.get("kind") or self.instance.kind)
+        if adapter is None:
+            return data
+        for name in adapter.required_fields:
+            # On a change an empty field keeps the stored value (clean_<name>); only a missing one is refused.
+            if name in self.fields and name not in self.errors and not data.get(name):
+                self.add_error(name, _("This kind of channel needs it."))
+        provider = data.get("provider") or ""
+        if adapter.providers and provider in adapter.providers:
+            data["options"] = {**(data.get("options") or {}), "provider": provider}
+        return data
 
     def _keep(self, name: str) -> str:
         return self.cleaned_data[name] or (getattr(self.instance, name) if self.instance.pk else "")
@@ -112,27 +174,80 @@ class ChannelAdmin(admin.ModelAdmin):
     list_filter = ["kind", "enabled", "section"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["health"]
     actions = ["replay_failed_events"]
 
-    def get_fieldsets(self, request, obj=None):
-        fields = [
-            "kind",
-            "slug",
-            "name",
-            "section",
-            "enabled",
-            "secret",
-            "verify_token",
-            "api_token",
-            "options",
-            "max_body_bytes",
-        ]
-        sets = [(None, {"fields": fields})]
+    def _kind(self, request, obj=None) -> str:
         if obj is not None:
-            sets.append((_("Rotate secret"), {"fields": ["rotate_secret", "rotate_grace_hours"]}))
+            return obj.kind
+        kind = request.POST.get("kind") or request.GET.get("kind") or ""
+        return kind if kind in ADAPTERS else ""
+
+    def get_fieldsets(self, request, obj=None):
+        adapter = ADAPTERS.get(self._kind(request, obj))
+        own = list(adapter.setup_fields) if adapter else ["secret", "verify_token", "api_token", "options"]
+        if adapter and adapter.providers:
+            own.insert(0, "provider")
+        fields = ["kind", "name", "slug", "section", "enabled", *own]
+        sets = [
+            (None, {"fields": fields}),
+            (_("Advanced"), {"fields": ["max_body_bytes"], "classes": ["collapse"]}),
+        ]
+        if obj is not None:
+            if "secret" in own:
+                sets.append((_("Rotate secret"), {"fields": ["rotate_secret", "rotate_grace_hours"]}))
+            sets.insert(0, (_("Set-up at the provider"), {"fields": ["setup"]}))
             sets.insert(0, (_("Health"), {"fields": ["health"]}))
         return sets
+
+    def get_readonly_fields(self, request, obj=None):
+        # The kind decides the URL and the fields; a channel of another kind is a new channel.
+        return ["health", "setup", "kind"] if obj is not None else ["health"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"setup_kind": self._kind(request, obj)})
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """First the kind (each explained), then a form with only that kind's fields."""
+        if not self._kind(request):
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Add a channel: choose its kind"),
+                "kinds": [
+                    {"kind": kind, "name": adapter.display_name, "note": gettext(adapter.setup_note)}
+                    for kind, adapter in sorted(ADAPTERS.items(), key=lambda item: item[1].display_name)
+                ],
+            }
+            return render(request, "admin/channels/channel/choose_kind.html", context)
+        return super().add_view(request, form_url, extra_context)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # Straight to the channel's page: it shows the webhook URL, the verify token and the set-up steps.
+        messages.success(request, _("The channel is created. Give the provider the details below."))
+        return HttpResponseRedirect(reverse("admin:channels_channel_change", args=[obj.pk]))
+
+    @admin.display(description=_("what the provider needs"))
+    def setup(self, obj: Channel) -> str:
+        if obj is None or not obj.pk:
+            return "-"
+        adapter = ADAPTERS.get(obj.kind)
+        return render_to_string(
+            "admin/channels/_channel_setup.html",
+            {
+                "channel": obj,
+                "webhook_url": settings.SITE_URL.rstrip("/") + obj.get_absolute_url()
+                if adapter is None or adapter.has_webhook
+                else "",
+                "guestbook_url": settings.SITE_URL.rstrip("/") + f"/gjestebok/{obj.slug}/"
+                if obj.kind == "guestbook"
+                else "",
+                "verify_token": obj.verify_token
+                if adapter and "verify_token" in adapter.setup_fields
+                else "",
+                "note": gettext(adapter.setup_note) if adapter and adapter.setup_note else "",
+            },
+        )
 
     @admin.display(description=_("health (last 24 h)"))
     def health(self, obj: Channel) -> str:

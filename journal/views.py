@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from csp.constants import SELF
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from sorum_archive.roles import sees_all_sections
@@ -306,7 +306,6 @@ def case_close(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(case.get_absolute_url())
 
 
-@xframe_options_sameorigin  # shown in an <iframe> on the entry page
 @login_required
 @permission_required("journal.view_journalentry", raise_exception=True)
 def document_file(request: HttpRequest, system_id) -> FileResponse:
@@ -332,7 +331,12 @@ def file_response(stored: DocumentFile) -> FileResponse:
         filename=f"{stored.document.entry.number.replace('/', '-')}-{stored.document.number}.{stored.format}",
     )
     response["X-Content-Type-Options"] = "nosniff"
-    if stored.format != "pdf":
+    if stored.format == "pdf":
+        # The entry page previews the PDF in an <iframe>: this page may frame it, no other site may
+        # (the site-wide policy, frame-ancestors 'none' and X-Frame-Options DENY, would block the preview).
+        response._csp_replace = {"frame-ancestors": [SELF]}
+        response["X-Frame-Options"] = "SAMEORIGIN"
+    else:
         # Attachments are untrusted: never let the browser run them as a page of this site. (A sandboxed
         # PDF would not open in Chromium's viewer; PDFs are our own renderings or PDF/A anyway.)
         response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
-from datetime import timedelta
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from unittest import mock
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -14,10 +16,10 @@ from django.utils import timezone
 from channels.adapters import ADAPTERS
 from channels.adapters.base import InboundMessage
 from channels.models import Channel
-from journal.models import Case
+from journal.models import Case, JournalEntry
 from journal.services import case_create
 from sorum_archive.roles import ADMIN, ARCHIVIST, CASEWORKER, role_groups_ensure
-from triage.models import Section
+from triage.models import Decision, Section
 from triage.services import message_ingest
 
 SECTIONS = [
@@ -43,11 +45,18 @@ DEMO_USERS = [
     DemoUser("admin", "admin-demo", "Anne Admin", ADMIN, superuser=True),
 ]
 
+# (key, section, title): this year's cases, created in this order (2026/1, 2026/2, ...).
 CASES = [
-    ("plan-og-bygg", "Reguleringsplan for Sørumsand sentrum"),
-    ("oppvekst", "Høring om ny skolestruktur – Fjuk skole"),
-    ("teknisk-drift", "Vann- og avløpsarbeid i Lundsvegen"),
-    ("helse", "Tilbud om hjemmetjenester – klage"),
+    ("plan", "plan-og-bygg", "Reguleringsplan for Sørumsand sentrum"),
+    ("helse", "helse", "Tilbud om hjemmetjenester – klage"),
+    ("skole", "oppvekst", "Høring om ny skolestruktur – Fjuk skole"),
+    ("va", "teknisk-drift", "Vann- og avløpsarbeid i Lundsvegen"),
+]
+
+# Last year's cases: a closed period with archived entries (export, public journal, review history).
+EARLIER_CASES = [
+    ("trafikk", "teknisk-drift", "Trafikksikkerhetsplan 2025–2028"),
+    ("skyss", "oppvekst", "Skyss til Fjuk skole – søknad"),
 ]
 
 AUTHORS = [
@@ -61,23 +70,95 @@ AUTHORS = [
     ("", "Anonym"),
 ]
 
+# (text, section code): each message in the section that handles it. «{helse}» and the like become the
+# number of that case, so a reference points at the case it is about.
 TEXTS = [
-    "Hei! Når blir det brøytet i Lundsvegen? Det er helt umulig å komme seg frem i dag.",
-    "Jeg er imot forslaget om å legge ned Fjuk skole. Hvor sender jeg høringsuttalelse?",
-    "Takk for flott arrangement på Sørumsand i helgen!",
-    "Viser til sak 2026/2. Vi har fortsatt ikke fått svar på klagen vår om hjemmetjenester.",
-    "Gatelyset ved Blaker stasjon har vært ute i to uker nå.",
-    "Hva er åpningstidene til biblioteket i romjula?",
-    "Søknad om byggetillatelse for garasje – når kan jeg forvente svar? Gnr. 12 bnr. 34.",
-    "Det lukter kloakk ved badeplassen i Glomma. Kan noen se på det?",
-    "Min mor får ikke den hjelpen hun har vedtak på. Dette er alvorlig.",
-    "Kommer det ny gang- og sykkelvei langs fylkesvegen?",
-    "Er det mulig å få kopi av reguleringsplanen for Sørumsand sentrum?",
-    "Søppeltømmingen ble hoppet over igjen i Fjellsrud. Tredje gang i år!",
-    "Jeg vil klage på vedtaket om barnehageplass. Sønnen min fikk ikke plass i nærheten.",
-    "Når er fristen for å søke kulturmidler?",
-    "Hullet i veien ved Fenstad er blitt enda større, noen kommer til å skade seg.",
-    "Takk til hjemmetjenesten for god hjelp i vinter 😊",
+    ("Hei! Når blir det brøytet i Lundsvegen? Det er helt umulig å komme seg frem i dag.", "teknisk-drift"),
+    ("Jeg er imot forslaget om å legge ned Fjuk skole. Hvor sender jeg høringsuttalelse?", "oppvekst"),
+    ("Takk for flott arrangement på Sørumsand i helgen!", "oppvekst"),
+    ("Viser til sak {helse}. Vi har fortsatt ikke fått svar på klagen vår om hjemmetjenester.", "helse"),
+    ("Gatelyset ved Blaker stasjon har vært ute i to uker nå.", "teknisk-drift"),
+    ("Hva er åpningstidene til biblioteket i romjula?", "oppvekst"),
+    ("Søknad om byggetillatelse for garasje – når kan jeg forvente svar? Gnr. 12 bnr. 34.", "plan-og-bygg"),
+    ("Det lukter kloakk ved badeplassen i Glomma. Kan noen se på det?", "teknisk-drift"),
+    ("Min mor får ikke den hjelpen hun har vedtak på. Dette er alvorlig.", "helse"),
+    ("Kommer det ny gang- og sykkelvei langs fylkesvegen?", "plan-og-bygg"),
+    (
+        "Er det mulig å få kopi av reguleringsplanen for Sørumsand sentrum? Viser til sak {plan}.",
+        "plan-og-bygg",
+    ),
+    ("Søppeltømmingen ble hoppet over igjen i Fjellsrud. Tredje gang i år!", "teknisk-drift"),
+    ("Jeg vil klage på vedtaket om barnehageplass. Sønnen min fikk ikke plass i nærheten.", "oppvekst"),
+    ("Når er fristen for å søke kulturmidler?", "oppvekst"),
+    ("Hullet i veien ved Fenstad er blitt enda større, noen kommer til å skade seg.", "teknisk-drift"),
+    ("Takk til hjemmetjenesten for god hjelp i vinter 😊", "helse"),
+    ("Viser til sak {va}. Vannet har vært brunt i Lundsvegen siden gravingen startet.", "teknisk-drift"),
+    ("Høringsinnspill: behold Fjuk skole, barna trenger en skole i nærmiljøet.", "oppvekst"),
+]
+
+# The story (seed_demo(story=True), the `seed_demo` command): what caseworker and archivist did already.
+# (key, text, section, case key, what happened to the entry). Entries end in every review state.
+EARLIER_STORY = [
+    (
+        "e1",
+        "Farlig kryss ved Fenstad skole – kan det komme fotgjengerfelt?",
+        "teknisk-drift",
+        "trafikk",
+        "archived",
+    ),
+    (
+        "e2",
+        "Innspill til trafikksikkerhetsplanen: fartsdumper i Fjellsrudvegen.",
+        "teknisk-drift",
+        "trafikk",
+        "archived",
+    ),
+    ("e3", "Vi søker om skyss for datteren vår til Fjuk skole fra høsten.", "oppvekst", "skyss", "archived"),
+]
+STORY = [
+    (
+        "s1",
+        "Viser til sak {plan}. Når kommer planen på høring? Vi eier nabotomta.",
+        "plan-og-bygg",
+        "plan",
+        "review",
+    ),
+    (
+        "s2",
+        "Viser til sak {va}. Kummen utenfor nr. 14 står åpen om kvelden.",
+        "teknisk-drift",
+        "va",
+        "returned",
+    ),
+    (
+        "s3",
+        "Viser til sak {va}. Når blir vannet stengt neste gang? Vi driver frisørsalong.",
+        "teknisk-drift",
+        "va",
+        "approved",
+    ),
+    (
+        "s4",
+        "Høringsuttalelse fra FAU ved Fjuk skole: vi går imot nedleggelse.",
+        "oppvekst",
+        "skole",
+        "archived",
+    ),
+    (
+        "s5",
+        "Spørsmål om planen for Sørumsand sentrum: blir det flere parkeringsplasser?",
+        "plan-og-bygg",
+        "plan",
+        "cancelled",
+    ),
+    ("s6", "Takk for rask hjelp med vannlekkasjen!", "teknisk-drift", None, "not_case_related"),
+    (
+        "s7",
+        "Jeg vil sende inn høringsuttalelse om skolestrukturen, men har ikke BankID.",
+        "oppvekst",
+        None,
+        "formal",
+    ),
 ]
 
 
@@ -126,46 +207,184 @@ def _ensure_channels(sections: dict[str, Section]) -> list[Channel]:
     return channels
 
 
-def _ensure_cases(sections: dict[str, Section]) -> None:
-    if Case.objects.exists():
-        return
+def _ensure_cases(sections: dict[str, Section]) -> dict[str, Case]:
+    """This year's cases by key, created once in CASES order (their numbers are then 1, 2, 3 ...)."""
     creator = get_user_model().objects.get(username="saksbehandler")
-    for code, title in CASES:
-        case_create(title=title, section=sections[code], created_by=creator)
+    year = timezone.localdate().year
+    cases = {}
+    for key, code, title in CASES:
+        case = Case.objects.filter(title=title, year=year).first()
+        if case is None:
+            case = case_create(title=title, section=sections[code], created_by=creator)
+        cases[key] = case
+    return cases
 
 
-def seed_demo(*, messages: int = 60, seed: int = 2026) -> dict[str, int]:
-    """Create demo users, sections, channels, cases and messages. Running it again adds nothing twice."""
+def _inbound(*, key: str, text: str, section: str, author: tuple[str, str], sent_at) -> InboundMessage:
+    name, handle = author
+    return InboundMessage(
+        external_id=f"demo-{key}",
+        conversation_key=f"demo-thread-{key}",
+        conversation_title=f"Demo-tråd {key}",
+        text=text,
+        author_name=name,
+        author_handle=handle,
+        sent_at=sent_at,
+        event_type="demo",
+        section_code=section,
+    )
+
+
+def _story_entry(*, message, case: Case, outcome: str, users: dict) -> None:
+    """Decide the message case-related and take its journal entry to `outcome` through the services."""
+    from journal.services.archive import archive_entry_register
+    from journal.services.review import (
+        journal_entry_approve,
+        journal_entry_archive,
+        journal_entry_cancel,
+        journal_entry_return,
+    )
+    from triage.services import triage_decision_record
+
+    worker, archivist = users["saksbehandler"], users["arkivar"]
+    triage_decision_record(message=message, decision=Decision.CASE_RELATED, decided_by=worker, case=case)
+    # The task registers after the undo window (eagerly at once here); registering is safe to run twice.
+    entry = archive_entry_register(message=message, case=case, registered_by=worker)
+    if outcome == "returned":
+        journal_entry_return(
+            entry=entry, returned_by=archivist, remark="Gjelder dette sak om kummer heller enn vannarbeidet?"
+        )
+    elif outcome in ("approved", "archived"):
+        entry = journal_entry_approve(entry=entry, approved_by=archivist)
+        if outcome == "archived":
+            journal_entry_archive(entry=entry, archived_by=archivist)
+    elif outcome == "cancelled":
+        journal_entry_cancel(
+            entry=entry, cancelled_by=archivist, reason="Registrert to ganger; se samme spørsmål."
+        )
+
+
+@contextmanager
+def _clock(at: datetime):
+    """Services read django.utils.timezone.now(); the demo's earlier period runs at its own time."""
+    with mock.patch("django.utils.timezone.now", return_value=at):
+        yield
+
+
+def _tell_story(*, sections: dict[str, Section], channels: list[Channel], cases: dict[str, Case]) -> int:
+    """Last year's closed period with archived entries, and this year's entries in every review state."""
+    from journal.models import Series
+    from journal.services.structure import series_close
+    from triage.services import triage_decision_make, triage_decision_record
+
+    User = get_user_model()
+    users = {username: User.objects.get(username=username) for username in ("saksbehandler", "arkivar")}
+    by_kind = {channel.kind: channel for channel in channels}
+    today = timezone.localdate()
+    last_year = today.year - 1
+    # The earlier period is played at its own dates, so its cases and entries carry last year's numbers
+    # (2025/1-1 ...) and dates, as if registered then. Demo data only: the services read the clock.
+    with _clock(datetime(last_year, 10, 1, 8, 0, tzinfo=UTC)):
+        earlier = {
+            key: case_create(title=title, section=sections[code], created_by=users["saksbehandler"])
+            for key, code, title in EARLIER_CASES
+        }
+    told = 0
+    for index, (key, text, code, case_key, outcome) in enumerate(EARLIER_STORY):
+        sent_at = datetime(last_year, 10, 6 + index * 9, 9, 15, tzinfo=UTC)
+        with _clock(sent_at + timedelta(minutes=1)):
+            message = message_ingest(
+                channel=by_kind["facebook"],
+                event=None,
+                inbound=_inbound(key=key, text=text, section=code, author=AUTHORS[index], sent_at=sent_at),
+            )
+        with _clock(sent_at + timedelta(hours=2)):
+            _story_entry(message=message, case=earlier[case_key], outcome=outcome, users=users)
+        told += 1
+    from journal.services import case_close
+
+    with _clock(datetime(last_year, 12, 15, 12, 0, tzinfo=UTC)):
+        for case in earlier.values():
+            case_close(case=case, closed_by=users["arkivar"], note="Ferdig behandlet.")
+    series = Series.objects.filter(period_start__year=last_year).first()
+    if series is not None:
+        series_close(series=series, closed_by=users["arkivar"])
+    numbers = {key: case.number for key, case in cases.items()}
+    now = timezone.now()
+    kinds = ["sms", "facebook", "chat", "website_comments", "twitter", "guestbook", "forum"]
+    for index, (key, text, code, case_key, outcome) in enumerate(STORY):
+        message = message_ingest(
+            channel=by_kind[kinds[index % len(kinds)]],
+            event=None,
+            inbound=_inbound(
+                key=key,
+                text=text.format(**numbers),
+                section=code,
+                author=AUTHORS[(index + 3) % len(AUTHORS)],
+                sent_at=now - timedelta(days=3, hours=index),
+            ),
+        )
+        if case_key:
+            _story_entry(message=message, case=cases[case_key], outcome=outcome, users=users)
+        elif outcome == "formal":
+            triage_decision_make(
+                message=message,
+                decision=Decision.FORMAL_SUBMISSION_REQUESTED,
+                decided_by=users["saksbehandler"],
+            )
+        else:
+            triage_decision_record(
+                message=message, decision=Decision.NOT_CASE_RELATED, decided_by=users["saksbehandler"]
+            )
+        told += 1
+    return told
+
+
+def seed_demo(*, messages: int = 60, seed: int = 2026, story: bool = False) -> dict[str, int]:
+    """Create demo users, sections, channels, cases and messages. Running it again adds nothing twice.
+
+    With `story` (the `seed_demo` command) it also plays what the caseworker and the archivist did: a closed
+    earlier period with archived entries, and this year's entries awaiting review, returned, approved,
+    archived and «Utgår», a formal-submission request with its reply and a message marked not case-related.
+    """
     rng = random.Random(seed)
     with transaction.atomic():
         _ensure_users()
         sections = _ensure_sections()
         channels = _ensure_channels(sections)
-        _ensure_cases(sections)
+        cases = _ensure_cases(sections)
+        numbers = {key: case.number for key, case in cases.items()}
         now = timezone.now()
         created = 0
         for number in range(messages):
             channel = channels[number % len(channels)]
-            name, handle = rng.choice(AUTHORS)
+            text, code = rng.choice(TEXTS)
             sent_at = now - timedelta(minutes=rng.randint(1, 60 * 24 * 14))
-            inbound = InboundMessage(
-                external_id=f"demo-{number}",
+            inbound = _inbound(
+                key=str(number),
+                text=text.format(**numbers),
+                section=code,
+                author=rng.choice(AUTHORS),
+                sent_at=sent_at,
+            )
+            inbound = replace(
+                inbound,
                 conversation_key=f"demo-thread-{number % 17}",
                 conversation_title=f"Demo-tråd {number % 17}",
-                text=rng.choice(TEXTS),
-                author_name=name,
-                author_handle=handle,
-                sent_at=sent_at,
-                event_type="demo",
             )
             message = message_ingest(channel=channel, event=None, inbound=inbound)
             if message.received_at > sent_at + timedelta(minutes=5):
                 message.received_at = sent_at + timedelta(seconds=rng.randint(1, 120))
                 message.save(update_fields=["received_at"])
                 created += 1
+    told = 0
+    if story and not JournalEntry.objects.exists():
+        # Outside the block above: registration and review each commit as they would in use.
+        told = _tell_story(sections=sections, channels=channels, cases=cases)
     return {
         "users": len(DEMO_USERS),
         "sections": len(sections),
         "channels": len(channels),
         "messages": created,
+        "story messages": told,
     }

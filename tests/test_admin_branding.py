@@ -29,3 +29,13 @@ def test_the_admin_speaks_english_when_asked(client, superuser):
     page = client.get("/admin/").content.decode()
     assert "Login lockout" in page
     assert "Access attempts" in page
+
+
+def test_the_admin_javascript_speaks_norwegian(client, superuser):
+    """The member picker said «Choose medlemmer»: Django's nb catalog lacks its 5.x strings; ours has them."""
+    client.force_login(superuser)
+    catalog = client.get("/admin/jsi18n/", HTTP_ACCEPT_LANGUAGE="nb").content.decode()
+    assert '"Choose all %s": "Velg alle %s"' in catalog
+    assert "Velg %s ved \\u00e5 merke dem" in catalog or "Velg %s ved å merke dem" in catalog
+    page = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="nb").content.decode()
+    assert "Start typing to filter" not in page

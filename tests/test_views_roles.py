@@ -54,3 +54,13 @@ def test_login_with_password_works(client):
     user = caseworker()
     response = client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
     assert response.status_code == 302
+
+
+def test_the_bokmal_menu_has_no_english(client):
+    """«Export» was left untranslated (a fuzzy entry) in the archivist's menu."""
+    client.force_login(archivist())
+    page = client.get(reverse("triage:inbox"), HTTP_ACCEPT_LANGUAGE="nb").content.decode()
+    menu = page.split('aria-label="Hovedmeny"')[1].split("</nav>")[0]
+    assert ">Eksport<" in menu
+    for english in ("Export", "Inbox", "Review", "Dashboard", "Administration"):
+        assert f">{english}<" not in menu

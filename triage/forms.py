@@ -136,6 +136,23 @@ class BulkDecisionForm(forms.Form):
     ids = forms.CharField(required=False)
     all_matching = forms.BooleanField(required=False)
     reason = forms.CharField(max_length=2000, required=False)
+    # Without a decision the bulk bar marks not case-related; c and f on a selection send theirs.
+    decision = forms.ChoiceField(choices=DECIDABLE_CHOICES, required=False)
+    case = forms.ModelChoiceField(
+        queryset=Case.objects.filter(status=CaseStatus.UNDER_BEHANDLING), required=False
+    )
+    new_case_title = forms.CharField(max_length=500, required=False)
+    new_case_section = forms.ModelChoiceField(queryset=Section.objects.none(), required=False)
+    reply_text = forms.CharField(max_length=5000, required=False)
+
+    def __init__(self, *args, sections=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_case_section"].queryset = sections if sections is not None else Section.objects.all()
+        if sections is not None:
+            self.fields["case"].queryset = self.fields["case"].queryset.filter(section__in=sections)
+
+    def clean_decision(self) -> str:
+        return self.cleaned_data["decision"] or Decision.NOT_CASE_RELATED
 
     def clean_ids(self) -> list[int]:
         parts = [p for p in self.cleaned_data["ids"].replace(",", " ").split() if p]
@@ -147,6 +164,23 @@ class BulkDecisionForm(forms.Form):
         data = super().clean()
         if not data.get("all_matching") and not data.get("ids"):
             raise forms.ValidationError(_("Select at least one message."), code="empty_selection")
+        if data.get("decision") != Decision.NOT_CASE_RELATED and data.get("all_matching"):
+            # A case or a reply for everything a filter matches is too easy to get wrong: select the rows.
+            raise forms.ValidationError(
+                _("Only «not case-related» can be given to everything matching the filter."),
+                code="all_matching_not_allowed",
+            )
+        if data.get("decision") == Decision.CASE_RELATED:
+            if data.get("case") and data.get("new_case_title"):
+                raise forms.ValidationError(
+                    _("Choose an existing case or give a new title, not both."), code="case_ambiguous"
+                )
+            if not data.get("case") and not data.get("new_case_title"):
+                raise forms.ValidationError(
+                    _("Choose the case the message belongs to, or create a new one."), code="case_required"
+                )
+            if data.get("new_case_title") and not data.get("new_case_section"):
+                self.add_error("new_case_section", _("A new case needs a section."))
         return data
 
 

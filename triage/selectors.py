@@ -382,6 +382,17 @@ def message_thread(*, message: Message, limit: int = 100) -> list[Message]:
     )
 
 
+def message_reply_status(*, message: Message) -> str:
+    """The outbox status of the latest reply to the message ("" if none): sent, recorded (the channel
+    cannot send it: only recorded), queued, sending or failed."""
+    from channels.models import OutboundReply
+
+    latest = (
+        OutboundReply.objects.filter(in_reply_to=message).order_by("-pk").values_list("status", flat=True)
+    )
+    return latest.first() or ""
+
+
 def message_previous_from_author(*, message: Message, limit: int = 20) -> list[Message]:
     """Earlier messages from the same author on the same channel, newest first."""
     if not message.author_handle and not message.author_name:

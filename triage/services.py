@@ -482,6 +482,76 @@ def triage_decision_record_bulk(
     return recorded, locked
 
 
+BULK_DECISION_MAX = 200
+
+
+def triage_decision_make_bulk(
+    *,
+    message_ids: list[int],
+    decision: str,
+    decided_by: AbstractBaseUser,
+    case: Case | None = None,
+    new_case_title: str = "",
+    new_case_section: Section | None = None,
+    reason: str = "",
+    reply_text: str = "",
+) -> tuple[int, int]:
+    """Decide a selection the same way: not case-related in batches, case-related into one case (a new case
+    is created once), or a formal-submission request with the same reply to each author.
+
+    Each case-related or formal decision goes through ``triage_decision_make`` (one transaction per message,
+    its own reply and registration). Filed messages and our own replies are skipped and counted.
+    Returns (recorded, skipped).
+    """
+    if decision == Decision.NOT_CASE_RELATED:
+        return triage_decision_record_bulk(message_ids=message_ids, decided_by=decided_by, reason=reason)
+    if decision not in (Decision.CASE_RELATED, Decision.FORMAL_SUBMISSION_REQUESTED):
+        raise ValidationError(_("Unknown decision."), code="invalid_decision")
+    ids = sorted(set(message_ids))
+    if len(ids) > BULK_DECISION_MAX:
+        raise ValidationError(
+            _("Choose at most %(n)d messages for this decision.") % {"n": BULK_DECISION_MAX},
+            code="selection_too_large",
+        )
+    messages = list(Message.objects.filter(pk__in=ids).order_by("pk"))
+    if not messages:
+        return 0, 0
+    recorded = skipped = 0
+    # All or nothing: an unexpected refusal rolls back the new case (its gapless number) and every decision.
+    with transaction.atomic():
+        if decision == Decision.CASE_RELATED and case is None:
+            if not new_case_title.strip():
+                raise ValidationError(_("Choose the case the message belongs to."), code="case_required")
+            if new_case_section is None:
+                raise ValidationError(_("A new case needs a section."), code="section_required")
+            from journal.services.archive import archive_case_create
+
+            case = archive_case_create(title=new_case_title, section=new_case_section, created_by=decided_by)
+        for message in messages:
+            try:
+                triage_decision_make(
+                    message=message,
+                    decision=decision,
+                    decided_by=decided_by,
+                    case=case,
+                    reason=reason,
+                    reply_text=reply_text,
+                )
+            except DecisionLocked:
+                skipped += 1
+            except ValidationError as exc:
+                if exc.code != "outgoing_message":
+                    raise
+                skipped += 1
+            else:
+                recorded += 1
+    logger.info(
+        "triage.decision.bulk_made",
+        extra={"decision": decision, "recorded": recorded, "skipped": skipped, "user_id": decided_by.pk},
+    )
+    return recorded, skipped
+
+
 def message_assign(
     *, message: Message, assignee: AbstractBaseUser | None, assigned_by: AbstractBaseUser
 ) -> Message:

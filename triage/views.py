@@ -30,6 +30,7 @@ from .selectors import (
     InvalidCursor,
     case_search,
     cases_for_user,
+    cases_open_for_user,
     inbox_ids_matching,
     inbox_list_for_user,
     inbox_neighbours,
@@ -39,6 +40,7 @@ from .selectors import (
     inbox_visible_ids,
     message_get_for_user,
     message_previous_from_author,
+    message_reply_status,
     message_row_get_for_user,
     message_thread,
     section_colleagues,
@@ -48,10 +50,11 @@ from .services import (
     formal_submission_reply_default,
     message_assign,
     triage_decision_make,
-    triage_decision_record_bulk,
+    triage_decision_make_bulk,
     triage_decision_undo,
 )
 from .suggestions import suggestions_for_message
+from .suggestions.selectors import case_suggestions_for_rows
 
 PAGE_SIZE = 50
 POLL_SECONDS = 10
@@ -88,7 +91,18 @@ def _truncated(text: str, length: int) -> str:
     return (cut[:space] if space > length // 2 else cut).rstrip(" ,.;:") + "…"
 
 
-def _rows(messages: list[Message], *, query: str = "") -> list[dict[str, str]]:
+def _suggested_cases(request: HttpRequest, messages: list[Message]) -> dict[int, dict[str, str]]:
+    """The case each open row's `c` dialog preselects (referenced or matching hearing case); see
+    ``case_suggestions_for_rows``. Decided rows need none."""
+    open_rows = [m for m in messages if m.status == MessageStatus.NEW]
+    if not open_rows or not request.user.has_perm("triage.triage_message"):
+        return {}
+    return case_suggestions_for_rows(messages=open_rows, cases=cases_open_for_user(user=request.user))
+
+
+def _rows(
+    messages: list[Message], *, query: str = "", suggested: dict[int, dict[str, str]] | None = None
+) -> list[dict[str, str]]:
     """The inbox rows' display values, computed in one pass.
 
     Fifty rows of template filters (date, truncatechars, default, capfirst) and a reverse() per row
@@ -126,9 +140,20 @@ def _rows(messages: list[Message], *, query: str = "") -> list[dict[str, str]]:
                 # Filed messages are corrected by the archivist, not re-decided from the list.
                 "filed": entry is not None and entry.status != JournalStatus.UTGAAR,
                 **_innsynskrav_age(message),
+                **(suggested or {}).get(message.pk, {}),
             }
         )
     return rows
+
+
+def _reply_label(status: str) -> str:
+    """What happened to the reply in the decision history: only «sent» when the channel sent it."""
+    return {
+        "recorded": _("Reply recorded"),  # the channel cannot send replies: written down only
+        "queued": _("Reply being sent"),
+        "sending": _("Reply being sent"),
+        "failed": _("Reply not sent"),
+    }.get(status, _("Reply sent"))
 
 
 def _innsynskrav_age(message: Message) -> dict[str, str]:
@@ -181,7 +206,8 @@ def _status_links(
             "count": counts.total if counts else None,
             "capped": counts.capped if counts else False,
             "active": not filters.status,
-            "query": query,
+            # An empty status asks for every status; no status at all is the default view («Ny»).
+            "query": f"{query}&status=" if query else "status=",
         }
     ]
     for value, label in MessageStatus.choices:
@@ -203,11 +229,15 @@ def _page_context(request: HttpRequest, *, mine: bool = False) -> dict:
     data = request.GET.copy()
     if mine:
         data["assignee"] = "me"
+    if "status" not in data and not data.get("q"):
+        # The default view is open work («Ny»); «Alle» sends an empty status. A search address without a
+        # status (a shared link) searches every status; the search form sends the tab it was made in.
+        data["status"] = MessageStatus.NEW
     form = _filter_form(request, data)
     if form.is_valid():
         filters, after = form.filters(), form.cleaned_data["cursor"]
     else:
-        filters, after = InboxFilters(assignee="me" if mine else ""), None
+        filters, after = InboxFilters(assignee="me" if mine else "", status=MessageStatus.NEW), None
     page = inbox_page_for_user(user=request.user, filters=filters, after=after, size=PAGE_SIZE)
     return {
         "row": _row_context(),
@@ -215,7 +245,7 @@ def _page_context(request: HttpRequest, *, mine: bool = False) -> dict:
         "filter_options": _select_options(form),
         "page": page,
         "inbox_messages": page.items,
-        "rows": _rows(page.items, query=_filter_query(data)),
+        "rows": _rows(page.items, query=_filter_query(data), suggested=_suggested_cases(request, page.items)),
         "status_links": _status_links(request, data, filters, with_counts=False),
         "filter_query": _filter_query(data),
         "mine": mine,
@@ -256,7 +286,7 @@ def inbox_newer(request: HttpRequest) -> HttpResponse:
     context = {
         "row": _row_context(),
         "inbox_messages": newer,
-        "rows": _rows(newer),
+        "rows": _rows(newer, suggested=_suggested_cases(request, newer)),
         "top_cursor": top,
         "filter_query": _filter_query(request.GET, drop=("cursor", "than")),
         "poll_seconds": POLL_SECONDS,
@@ -324,6 +354,7 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
             visible=inbox_list_for_user(user=request.user),
         ),
         "innsyn": _innsynskrav_age(message),
+        "reply_label": _reply_label(message_reply_status(message=message)),
     }
     context["suggested_cases"] = (
         [item for item in context["suggestions"].case_suggestions if item.found]
@@ -412,7 +443,8 @@ def _back(request: HttpRequest, message: Message | None) -> HttpResponse:
 def _row_response(
     request: HttpRequest, message: Message, *, error: str = "", event: str = ""
 ) -> HttpResponse:
-    context = {"rows": _rows([message]), "error": error, "row": _row_context()}
+    rows = _rows([message], suggested=_suggested_cases(request, [message]))  # undone: open again
+    context = {"rows": rows, "error": error, "row": _row_context()}
     response = render(request, "triage/_decided.html", context)
     if event:
         response["HX-Trigger"] = event
@@ -478,10 +510,10 @@ def undo(request: HttpRequest) -> HttpResponse:
 @permission_required("triage.triage_message", raise_exception=True)
 @require_POST
 def bulk_decide(request: HttpRequest) -> HttpResponse:
-    """Mark the selection (or everything matching the filter) not case-related."""
+    """Decide the selection (x, then n, c or f), or mark everything matching the filter not case-related."""
     data = request.POST.copy()
     data["ids"] = " ".join(request.POST.getlist("ids"))
-    form = BulkDecisionForm(data)
+    form = BulkDecisionForm(data, sections=sections_for_user(user=request.user))
     if not form.is_valid():
         flash.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect(f"{reverse('triage:inbox')}?{request.POST.get('filter_query', '')}")
@@ -492,10 +524,27 @@ def bulk_decide(request: HttpRequest) -> HttpResponse:
     else:
         # Only messages the user can see; the others in the request are ignored.
         ids = inbox_visible_ids(user=request.user, ids=form.cleaned_data["ids"])
-    recorded, locked = triage_decision_record_bulk(
-        message_ids=ids, decided_by=request.user, reason=form.cleaned_data["reason"]
-    )
-    flash.success(request, _("%(n)d messages marked not case-related.") % {"n": recorded})
+    data = form.cleaned_data
+    try:
+        recorded, locked = triage_decision_make_bulk(
+            message_ids=ids,
+            decision=data["decision"],
+            decided_by=request.user,
+            case=data.get("case"),
+            new_case_title=data.get("new_case_title", ""),
+            new_case_section=data.get("new_case_section"),
+            reason=data["reason"],
+            reply_text=data.get("reply_text", ""),
+        )
+    except ValidationError as exc:
+        flash.error(request, " ".join(exc.messages))
+        return redirect(f"{reverse('triage:inbox')}?{request.POST.get('filter_query', '')}")
+    done = {
+        Decision.NOT_CASE_RELATED: _("%(n)d messages marked not case-related."),
+        Decision.CASE_RELATED: _("%(n)d messages marked case-related."),
+        Decision.FORMAL_SUBMISSION_REQUESTED: _("%(n)d authors asked for a formal submission."),
+    }[data["decision"]]
+    flash.success(request, done % {"n": recorded})
     if locked:
         flash.warning(
             request,

@@ -177,6 +177,14 @@ class ChannelAdapter:
     content_types: ClassVar[tuple[str, ...]] = ("application/json",)
     ignored_event_types: ClassVar[tuple[str, ...]] = ()
     setup_note: ClassVar[str] = ""
+    # What the admin's add form asks for this kind (channels/admin.py): which of secret, verify_token,
+    # api_token and options it shows, which of them are required, and the providers options["provider"]
+    # may name (a required choice when there are any).
+    setup_fields: ClassVar[tuple[str, ...]] = ("secret",)
+    required_fields: ClassVar[tuple[str, ...]] = ("secret",)
+    providers: ClassVar[tuple[str, ...]] = ()
+    # Whether the provider calls our webhook URL (polled and built-in kinds have no URL to give out).
+    has_webhook: ClassVar[bool] = True
     # Every event kind the provider documents, classified; keys are the event type or
     # "<event type>.<variant>" (docs/channels.md lists them per provider).
     event_classes: ClassVar[Mapping[str, EventClass]] = {}

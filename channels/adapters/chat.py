@@ -175,6 +175,8 @@ class ChatAdapter(ChannelAdapter):
         "'on offline messages', the secret token goes in the channel secret and the server address in "
         "options.server_url."
     )
+    setup_fields = ("secret", "api_token", "options")
+    providers = ("chatwoot", "intercom", "rocketchat")
 
     @property
     def handlers(self) -> Mapping[str, Callable[[Payload, WebhookRequest], Iterable[InboundMessage]]]:

@@ -83,6 +83,8 @@ class FacebookAdapter(ChannelAdapter):
         "the channel's verify token; subscribe to the fields feed and messages. Put the app secret in the "
         "channel secret (X-Hub-Signature-256)."
     )
+    setup_fields = ("secret", "verify_token", "api_token")
+    required_fields = ("secret", "verify_token")
 
     @property
     def handlers(self) -> Mapping[str, Callable[[Payload, WebhookRequest], Iterable[InboundMessage]]]:

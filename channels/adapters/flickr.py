@@ -24,6 +24,9 @@ class FlickrAdapter(ChannelAdapter):
     kind = "flickr"
     display_name = "Flickr"
     setup_note = "Set options photo_ids (list) and the API key as API token; comments are polled."
+    setup_fields = ("api_token", "options")
+    required_fields = ("api_token",)
+    has_webhook = False
 
     @property
     def handlers(self) -> Mapping:

@@ -84,6 +84,7 @@ class ForumAdapter(ChannelAdapter):
         "type application/json, a random secret (also in the channel secret), events 'Post is created' "
         "'Post is updated' and 'Post is deleted'."
     )
+    setup_fields = ("secret", "api_token", "options")
 
     # The unsigned header that gives a signed body its meaning (see ChannelAdapter.meaning_headers).
     meaning_headers = ("x-discourse-event",)

@@ -83,6 +83,9 @@ class GuestbookAdapter(ChannelAdapter):
     kind = "guestbook"
     display_name = "Gjestebok"
     setup_note = "Link to /gjestebok/<slug>/ from the website; import old entries with ingest_payload."
+    setup_fields = ()
+    required_fields = ()
+    has_webhook = False
 
     @property
     def handlers(self) -> Mapping:

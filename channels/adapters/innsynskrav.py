@@ -26,6 +26,9 @@ class InnsynskravAdapter(ChannelAdapter):
     kind = "innsynskrav"
     display_name = "Innsynskrav"
     setup_note = "Created on the first request from the public journal's «Be om innsyn» button."
+    setup_fields = ()
+    required_fields = ()
+    has_webhook = False
 
     @property
     def handlers(self) -> Mapping:

@@ -26,6 +26,9 @@ class LinkedInAdapter(ChannelAdapter):
     kind = "linkedin"
     display_name = "LinkedIn"
     setup_note = "Set option post_urns (list) and an OAuth token as API token; comments are polled."
+    setup_fields = ("api_token", "options")
+    required_fields = ("api_token",)
+    has_webhook = False
 
     @property
     def handlers(self) -> Mapping:

@@ -91,6 +91,9 @@ class MeetingAdapter(ChannelAdapter):
     display_name = "Nettmøte"
     content_types = ("text/csv", "application/json")
     setup_note = "Upload the meeting's questions and answers (CSV or JSON) in the channel admin."
+    setup_fields = ()
+    required_fields = ()
+    has_webhook = False
 
     @property
     def handlers(self) -> Mapping:

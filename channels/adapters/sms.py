@@ -95,6 +95,8 @@ class SmsAdapter(ChannelAdapter):
         "and Sveve: register /channels/<slug>/webhook/?token=<channel secret> as the MO/push URL (for Sveve "
         "also as the delivery report URL) and list the gateway's addresses in options.allowed_ips."
     )
+    setup_fields = ("secret", "api_token", "options")
+    providers = ("twilio", "pswincom", "sveve")
 
     @property
     def handlers(self) -> Mapping[str, Callable[[Payload, WebhookRequest], Iterable[InboundMessage]]]:

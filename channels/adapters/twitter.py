@@ -98,6 +98,7 @@ class TwitterAdapter(ChannelAdapter):
         "municipality's account. Put the app's consumer secret (API secret) in the channel secret: it "
         "answers the CRC check and verifies x-twitter-webhooks-signature."
     )
+    setup_fields = ("secret", "api_token")
 
     @property
     def handlers(self) -> Mapping[str, Callable[[Payload, WebhookRequest], Iterable[InboundMessage]]]:

@@ -51,6 +51,7 @@ class WebsiteCommentsAdapter(ChannelAdapter):
         "Install the site plugin, give it the webhook URL and the channel secret; it signs each comment "
         "with X-Sorum-Signature: sha256=<hex HMAC-SHA256>."
     )
+    setup_fields = ("secret",)
 
     @property
     def handlers(self) -> Mapping:

@@ -61,6 +61,9 @@ class YouTubeAdapter(ChannelAdapter):
     kind = "youtube"
     display_name = "YouTube"
     setup_note = "Set option video_id or channel_id and the API key as API token; comments are polled."
+    setup_fields = ("api_token", "options")
+    required_fields = ("api_token",)
+    has_webhook = False
 
     @property
     def handlers(self) -> Mapping:

@@ -121,16 +121,87 @@
     return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || target.isContentEditable;
   }
 
-  function openDialog(id, messageId) {
+  function suggestedOption(row) {
+    // The case the row's text refers to (or the matching hearing case), preselected in the case dialog.
+    var label = document.createElement("label");
+    label.className = "case-option";
+    var radio = document.createElement("input");
+    radio.type = "radio"; radio.name = "case"; radio.value = row.dataset.caseId; radio.checked = true;
+    var number = document.createElement("strong");
+    number.textContent = row.dataset.caseNumber;
+    var hint = document.createElement("span");
+    hint.className = "meta";
+    var results = document.getElementById("dlg-case-results");
+    hint.textContent = " (" + ((results && results.dataset.suggested) || "suggested") + ")";
+    label.append(radio, " ", number, " " + row.dataset.caseTitle, hint);
+    label.dataset.testid = "case-suggested";
+    label.setAttribute("data-testid", "case-suggested");
+    return label;
+  }
+
+  function addSuggestion(dialog, box) {
+    var id = dialog.dataset.suggestFor;
+    var row = id ? document.getElementById("msg-" + id) : null;
+    if (!row || !row.dataset.caseId) return;
+    var search = dialog.querySelector(".case-q");
+    if (search && search.value.trim()) return;  // the caseworker searches for another case
+    box.querySelectorAll('input[name=case][value="' + row.dataset.caseId + '"]').forEach(function (input) {
+      input.closest("label").remove();
+    });
+    box.prepend(suggestedOption(row));
+  }
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    // The search's first answer (on focus) replaces the results: the suggestion stays on top, chosen.
+    var box = event.detail && event.detail.target;
+    var dialog = box && box.classList && box.classList.contains("case-results") && box.closest("dialog");
+    if (dialog) addSuggestion(dialog, box);
+  });
+
+  function openDialog(id, messageId, bulkIds) {
     var dialog = document.getElementById(id);
     if (!dialog) return;
     dialog.querySelectorAll("form").forEach(function (form) { form.reset(); });
     dialog.querySelectorAll(".case-results").forEach(function (box) { box.replaceChildren(); });
     dialog.querySelectorAll(".js-message-id").forEach(function (input) { input.value = messageId || ""; });
+    // With rows selected (x) the dialog decides the selection: its note says how many.
+    dialog.dataset.bulk = bulkIds && bulkIds.length ? bulkIds.join(" ") : "";
+    dialog.querySelectorAll(".bulk-note").forEach(function (note) {
+      note.hidden = !dialog.dataset.bulk;
+      note.textContent = dialog.dataset.bulk ? note.dataset.some.replace("{n}", String(bulkIds.length)) : "";
+    });
+    dialog.dataset.suggestFor = messageId || "";
+    var box = dialog.querySelector(".case-results");
+    if (box) addSuggestion(dialog, box);
     dialog.showModal();
     var first = dialog.querySelector("textarea, input[type=search], input[type=text], button");
     if (first) first.focus();
   }
+
+  document.addEventListener("submit", function (event) {
+    // A dialog opened on a selection posts the selection to the bulk view (a full page answer with the
+    // counts), not the one-row htmx decision. Capture phase: runs before htmx's own listener on the form.
+    var dialog = event.target.closest && event.target.closest("dialog");
+    if (!dialog || !dialog.dataset.bulk) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    var bulk = document.getElementById("bulk-form");
+    var post = document.createElement("form");
+    post.method = "post";
+    post.action = bulk.action;
+    post.hidden = true;
+    function add(name, value) {
+      var input = document.createElement("input");
+      input.type = "hidden"; input.name = name; input.value = value;
+      post.append(input);
+    }
+    new FormData(event.target).forEach(function (value, name) { if (name !== "message") add(name, value); });
+    dialog.dataset.bulk.split(" ").forEach(function (id) { add("ids", id); });
+    add("filter_query", bulk.querySelector("[name=filter_query]").value);
+    document.body.append(post);
+    dialog.close();
+    post.submit();
+  }, true);
 
   function closeDialogs() {
     document.querySelectorAll("dialog[open]").forEach(function (d) { d.close(); });
@@ -218,8 +289,15 @@
         if (selected.size) { askBulk(); break; }
         advanceAfterDecision = true; clickIn(row, "n"); break;
       // A filed row has no decision buttons: the archivist corrects it, the keys do nothing.
-      case "c": if (row && row.querySelector('[data-key="c"]')) openDialog("case-dialog", row.dataset.id); break;
-      case "f": if (row && row.querySelector('[data-key="f"]')) openDialog("formal-dialog", row.dataset.id); break;
+      // With rows selected (x), c and f decide the selection; the dialog names the count.
+      case "c":
+        if (selected.size) { openDialog("case-dialog", "", Array.from(selected)); break; }
+        if (row && row.querySelector('[data-key="c"]')) openDialog("case-dialog", row.dataset.id);
+        break;
+      case "f":
+        if (selected.size) { openDialog("formal-dialog", "", Array.from(selected)); break; }
+        if (row && row.querySelector('[data-key="f"]')) openDialog("formal-dialog", row.dataset.id);
+        break;
       case "a": clickIn(row, "a"); break;
       case "u": undo(); break;
       case "Enter":

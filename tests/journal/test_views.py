@@ -121,6 +121,19 @@ def test_pdf_is_served_inline_to_staff_only(client, world):
     assert b"".join(response.streaming_content).startswith(b"%PDF")
 
 
+def test_pdf_preview_may_be_framed_by_this_site_only(client, world):
+    """The entry page's <iframe> preview: frame-ancestors 'self' on the PDF, 'none' everywhere else."""
+    stored = world["open"].documents.get().files.get(format="pdf")
+    _login(client, world["worker"])
+    response = client.get(reverse("journal:document_file", args=[stored.system_id]))
+    policy = dict(part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";"))
+    assert policy["frame-ancestors"] == "'self'"
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    entry_page = client.get(world["open"].get_absolute_url())
+    assert "frame-ancestors 'none'" in entry_page["Content-Security-Policy"]
+    assert entry_page["X-Frame-Options"] == "DENY"
+
+
 def test_case_view_lists_entries_and_documents(client, world):
     _login(client, world["worker"])
     html = client.get(world["case"].get_absolute_url()).content.decode()

@@ -105,6 +105,23 @@ def test_filters_status_search_date_and_counts(client, worker, channel):
     assert response.context["inbox_messages"] == []
 
 
+def test_default_view_is_new_and_all_is_one_click_away(client, worker, channel):
+    """Without a status the list shows «Ny» (open work); «Alle» sends an empty status and lists every one."""
+    decided, open_ = _messages(channel, 2)
+    Message.objects.filter(pk=decided.pk).update(status=MessageStatus.NOT_CASE_RELATED)
+    client.force_login(worker)
+    response = client.get(reverse("triage:inbox"), HTTP_ACCEPT_LANGUAGE="nb")
+    assert [m.pk for m in response.context["inbox_messages"]] == [open_.pk]
+    links = {link["value"]: link for link in response.context["status_links"]}
+    assert links["new"]["active"]
+    assert not links[""]["active"]
+    assert links[""]["query"] == "status="
+    everything = client.get(f"{reverse('triage:inbox')}?{links['']['query']}")
+    assert {m.pk for m in everything.context["inbox_messages"]} == {decided.pk, open_.pk}
+    # The search form carries the tab it was made in.
+    assert 'name="status" value="new"' in response.content.decode()
+
+
 def test_query_count_is_constant_per_page(client, worker, channel, django_assert_max_num_queries):
     client.force_login(worker)
     _messages(channel, 5)
@@ -332,7 +349,8 @@ def test_row_shows_the_message_at_a_glance(client, worker, channel, section):
         registered_by=worker,
     )
     client.force_login(worker)
-    row = client.get(reverse("triage:inbox")).content.decode().split(f'id="msg-{message.pk}"')[1]
+    page = client.get(reverse("triage:inbox"), {"status": ""}).content.decode()
+    row = page.split(f'id="msg-{message.pk}"')[1]
     row = row.split("</tr>")[0]
     received = timezone.localtime(message.received_at)
     assert f'datetime="{received.isoformat()}"' in row
@@ -340,7 +358,7 @@ def test_row_shows_the_message_at_a_glance(client, worker, channel, section):
     assert channel.name in row
     # Cut after a whole word, never mid-word.
     assert f"{long_text[:139].rsplit(' ', 1)[0].rstrip()}…<" in row
-    assert f'href="{message.get_absolute_url()}"' in row
+    assert f'href="{message.get_absolute_url()}?status="' in row  # j/k there walk the same list
     assert ">Saksrelevant<" in row
     assert worker.get_full_name() in row
     assert entry.number in row
@@ -391,3 +409,27 @@ def test_search_counts_over_the_cap_show_only_a_capped_total(client, worker, cha
     links = {link["value"]: link for link in response.context["status_links"]}
     assert (links[""]["count"], links[""]["capped"], links["new"]["count"]) == (1, False, 1)
     assert 'data-testid="counts-unsplit"' not in response.content.decode()
+
+
+def test_one_channel_filter_and_the_kind_of_a_queue_link_is_kept(client, worker, channel):
+    """The filters had «Kanal» and «Kanaltype»: now one channel select; ?kind= (the queue links) stays."""
+    client.force_login(worker)
+    html = client.get(reverse("triage:inbox")).content.decode()
+    assert html.count('<select name="channel"') == 1
+    assert '<select name="kind"' not in html
+    kept = client.get(reverse("triage:inbox"), {"kind": "innsynskrav"}).content.decode()
+    assert '<input type="hidden" name="kind" value="innsynskrav">' in kept
+
+
+def test_a_reply_the_channel_cannot_send_is_recorded_not_sent(client, worker, channel, settings):
+    """The history said «Svar sendt» for a reply that was only written down: now «Svar registrert»."""
+    settings.SORUM_REPLIES_RECORD_ONLY = True
+    message = MessageFactory(channel=channel)
+    client.force_login(worker)
+    client.post(
+        reverse("triage:decide"),
+        {"message": message.pk, "decision": "formal_submission_requested", "reply_text": "Send søknad."},
+    )
+    html = client.get(message.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="nb").content.decode()
+    assert '<summary data-testid="reply-label">Svar registrert</summary>' in html
+    assert "Svar sendt" not in html

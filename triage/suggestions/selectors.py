@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from functools import reduce
 from operator import or_
@@ -12,10 +13,10 @@ from django.db.models.functions import Lower
 from ..models import Message, RoutingRule
 from .case_references import find_case_references
 from .duplicates import ANONYMOUS_AUTHORS, MessageText, find_duplicates
-from .hearing import assess_hearing
+from .hearing import assess_hearing, hearing_phrases
 from .routing import match_routing_rules, parse_keywords
 from .sensitive import assess_sensitivity
-from .text import normalise_name
+from .text import normalise_name, norwegian_lower
 from .types import CaseReference, CaseSuggestion, MessageSuggestions, RoutingRuleSpec
 
 DUPLICATE_WINDOW = timedelta(days=14)
@@ -147,3 +148,78 @@ def suggestions_for_message(
         routing=routing,
         duplicates=find_duplicates(this, _duplicate_candidates(message, visible)),
     )
+
+
+# Words too common in hearing cases' titles to say which hearing a message is about.
+_HEARING_STOP_WORDS = frozenset(
+    {"høring", "høringen", "om", "til", "for", "av", "og", "i", "på", "ny", "nytt", "nye"}
+)
+_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def _title_words(text: str) -> set[str]:
+    return {word for word in _WORD.findall(norwegian_lower(text)) if word not in _HEARING_STOP_WORDS}
+
+
+def hearing_case_match(*, text: str, hearing_cases: list[tuple[int, str]]) -> tuple[int, str] | None:
+    """The open hearing case whose title shares the most words with the text (at least one), or None.
+
+    «Jeg er imot å legge ned Fjuk skole … høringsuttalelse» matches «Høring om ny skolestruktur – Fjuk skole».
+    Ties go to the first case given (the newest).
+    """
+    if not hearing_phrases(text):
+        return None
+    words = _title_words(text)
+    best, best_score = None, 0
+    for case_id, title in hearing_cases:
+        score = len(words & _title_words(title))
+        if score > best_score:
+            best, best_score = (case_id, title), score
+    return best
+
+
+def case_suggestions_for_rows(*, messages: list[Message], cases: QuerySet) -> dict[int, dict[str, str]]:
+    """Per message id, the case its `c` dialog preselects: the case its text refers to («Viser til sak
+    2026/2»), else for hearing input the open hearing case whose title matches. Two queries for a page.
+
+    `cases` are the cases the reader may file into (open, own sections).
+    """
+    references = {message.pk: find_case_references(message.text) for message in messages}
+    wanted = [ref for refs in references.values() for ref in refs]
+    found = {}
+    if wanted:
+        condition = reduce(or_, (Q(year=ref.year, sequence_number=ref.sequence_number) for ref in wanted))
+        found = {
+            (year, sequence): (pk, title)
+            for pk, year, sequence, title in cases.filter(condition).values_list(
+                "pk", "year", "sequence_number", "title"
+            )
+        }
+    hearing_cases: list[tuple[int, str]] | None = None
+    result: dict[int, dict[str, str]] = {}
+    for message in messages:
+        for ref in references[message.pk]:
+            if (ref.year, ref.sequence_number) in found:
+                pk, title = found[(ref.year, ref.sequence_number)]
+                result[message.pk] = {"case_id": str(pk), "case_number": ref.number, "case_title": title}
+                break
+        else:
+            if not hearing_phrases(message.text):
+                continue
+            if hearing_cases is None:
+                # SQLite's icontains folds ASCII only: «Høring» and «høring» both asked for.
+                rows = list(
+                    cases.filter(Q(title__contains="Høring") | Q(title__icontains="høring"))
+                    .order_by("-year", "-sequence_number")
+                    .values_list("pk", "title", "year", "sequence_number")[:50]
+                )
+                hearing_cases = [(pk, title) for pk, title, _, _ in rows]
+                numbers = {pk: f"{year}/{sequence}" for pk, _, year, sequence in rows}
+            match = hearing_case_match(text=message.text, hearing_cases=hearing_cases)
+            if match is not None:
+                result[message.pk] = {
+                    "case_id": str(match[0]),
+                    "case_number": numbers[match[0]],
+                    "case_title": match[1],
+                }
+    return result

@@ -1,3 +1,5 @@
+import logging
+
 from django.core.management.base import BaseCommand
 
 from sorum_archive.demo import DEMO_USERS, seed_demo
@@ -10,7 +12,13 @@ class Command(BaseCommand):
         parser.add_argument("--messages", type=int, default=60, help="number of demo messages (default 60)")
 
     def handle(self, *args, messages: int, **options) -> None:
-        counts = seed_demo(messages=messages)
+        # Each service logs its steps (and the development key's warning): the command prints one summary
+        # line instead. Errors still show.
+        logging.disable(logging.WARNING)
+        try:
+            counts = seed_demo(messages=messages, story=True)
+        finally:
+            logging.disable(logging.NOTSET)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {counts}"))
         self.stdout.write("Demo users (username / password / role):")
         for user in DEMO_USERS:
