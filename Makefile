@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install messages worker beat bench lint format clean-db lock lock-check
+.PHONY: run test install messages worker beat bench lint format clean-db lock lock-check topology-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,12 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+# The scaled-out topology on real servers (docs/scaling.md): nginx in front of two gunicorn nodes, a PostgreSQL
+# primary with a streaming replica (pg_basebackup), two Celery workers, the relay and beat on a private Redis.
+# Needs root (the clusters run as the postgres OS user), nginx, wrk and PostgreSQL 15; takes a few minutes.
+topology-test: install
+	$(BIN)/pytest tests/topology -m topology -p no:cacheprovider -s
 
 worker: install
 	$(BIN)/celery -A sorum_archive worker --loglevel=INFO --concurrency=2

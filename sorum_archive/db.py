@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import time
 from collections.abc import Callable
 from contextvars import ContextVar
 
 from django.conf import settings
+from django.db import DatabaseError, connections
 from django.http import HttpRequest, HttpResponse
 
 REPLICA_ALIAS = "replica"
@@ -14,6 +18,10 @@ PIN_COOKIE = "sorum_read_primary"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 _pinned_to_primary: ContextVar[bool] = ContextVar("sorum_pinned_to_primary", default=False)
+# monotonic() until which this process reads the primary because the replica did not answer.
+_replica_down_until = 0.0
+
+logger = logging.getLogger(__name__)
 
 
 def replica_configured() -> bool:
@@ -28,10 +36,32 @@ def read_alias() -> str:
     replica that may not have the decision yet; services, detail pages and anything read before a write
     stay on the primary. A browser that wrote within SORUM_REPLICA_PIN_SECONDS reads the primary too
     (ReadYourWritesMiddleware), so the list it is redirected to after a bulk decision shows the decision.
+    A replica that does not answer is skipped: lists read the primary for SORUM_REPLICA_RETRY_SECONDS.
     """
     if not replica_configured() or _pinned_to_primary.get():
         return "default"
-    return REPLICA_ALIAS
+    return REPLICA_ALIAS if _replica_answers() else "default"
+
+
+def _replica_answers() -> bool:
+    """Connect to the replica (or health-check the open connection once per request); False if it is down."""
+    global _replica_down_until
+    if time.monotonic() < _replica_down_until:
+        return False
+    connection = connections[REPLICA_ALIAS]
+    try:
+        connection.close_if_health_check_failed()
+        connection.ensure_connection()
+    except DatabaseError as exc:
+        with contextlib.suppress(DatabaseError):
+            connection.close()
+        _replica_down_until = time.monotonic() + settings.SORUM_REPLICA_RETRY_SECONDS
+        logger.warning(
+            "db.replica_unavailable",
+            extra={"error": exc.__class__.__name__, "retry_seconds": settings.SORUM_REPLICA_RETRY_SECONDS},
+        )
+        return False
+    return True
 
 
 class ReadYourWritesMiddleware:

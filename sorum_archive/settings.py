@@ -116,6 +116,10 @@ if DATABASE_REPLICA_URL:
     if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"].get("CONN_MAX_AGE", 0)
         DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+        # A replica that is down is noticed within this many seconds; lists then read the primary.
+        DATABASES["replica"].setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", env.int("REPLICA_CONNECT_TIMEOUT", default=2)
+        )
     # Test runs create no second database: the alias points at the test copy of the primary.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -374,6 +378,8 @@ SORUM_WEBHOOK_CHANNEL_CACHE_SECONDS = env.float("WEBHOOK_CHANNEL_CACHE_SECONDS",
 # Seconds after a signed-in user's write during which their lists read the primary, not the replica
 # (covers replication delay; sorum_archive.db.ReadYourWritesMiddleware).
 SORUM_REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=10)
+# After the replica failed to answer, each process reads the primary this many seconds before trying again.
+SORUM_REPLICA_RETRY_SECONDS = env.float("REPLICA_RETRY_SECONDS", default=5.0)
 # Seconds the dashboard figures are shared by users who see the same sections (0: always fresh).
 SORUM_DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
 # Public base URL of this installation: channel_add prints webhook URLs under it.

@@ -192,3 +192,29 @@ def test_public_journal_and_noark_api_read_the_replica(
         assert _tables(replica, table), f"{table} was not read from the replica"
         assert _tables(own, table) == [], f"{table} was read from the primary"
     assert not [sql for sql in replica if WRITE.match(sql)]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, databases=WITH_REPLICA)
+def test_a_replica_that_is_down_sends_the_lists_to_the_primary(replica, client, monkeypatch, settings):
+    import sorum_archive.db as db
+
+    settings.SORUM_REPLICA_RETRY_SECONDS = 60
+    worker, messages = _inbox(2)
+    client.force_login(worker)
+    replica_connection = connections["replica"]
+    replica_connection.close()
+    # Nothing listens on this port (the fault tests' range): connecting to the "replica" is refused.
+    monkeypatch.setitem(replica_connection.settings_dict, "PORT", "18899")
+    monkeypatch.setattr(db, "_replica_down_until", 0.0)
+
+    page = client.get(reverse("triage:inbox"))
+    assert page.status_code == 200
+    assert {m.pk for m in page.context["inbox_messages"]} == {m.pk for m in messages}
+    assert replica == []
+    assert read_alias() == "default"  # remembered: no second connection attempt within the retry time
+
+    primary_port = connections["default"].settings_dict["PORT"]
+    monkeypatch.setitem(replica_connection.settings_dict, "PORT", primary_port)
+    monkeypatch.setattr(db, "_replica_down_until", 0.0)  # the retry time is over
+    assert read_alias() == "replica"

@@ -63,6 +63,12 @@ def main() -> None:
             "--loglevel=INFO",
             "--without-gossip",
             "--without-mingle",
+            # Several workers on one machine (tests/topology) need distinct node names.
+            *(
+                ["-n", os.environ["SORUM_TEST_WORKER_NAME"]]
+                if os.environ.get("SORUM_TEST_WORKER_NAME")
+                else []
+            ),
         ]
     )
 
