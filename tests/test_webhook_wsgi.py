@@ -9,7 +9,7 @@ from unittest import mock
 from wsgiref.util import setup_testing_defaults
 
 import pytest
-from django.core.signals import request_started
+from django.core.signals import request_finished, request_started
 from django.db import OperationalError, close_old_connections
 
 from channels.models import InboundEvent, InboundEventStatus
@@ -34,13 +34,15 @@ SECURITY_HEADERS = (
 
 @contextmanager
 def _inside_test_transaction():
-    """A real WSGI handler closes 'old' connections on request start, which would end the test's
-    transaction; Django's test client disconnects the same receiver."""
+    """A real WSGI handler closes 'old' connections on request start and finish, which would end the test's
+    transaction (on PostgreSQL); Django's test client disconnects the same receiver."""
     request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     try:
         yield
     finally:
         request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def _wsgi(path: str, *, method: str = "POST", body: bytes = b"", headers: dict | None = None):
