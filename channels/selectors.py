@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from triage.selectors import inbox_list_for_user
 
+from .backfill.base import BACKFILL_HEADER
 from .models import (
     AttachmentStatus,
     Channel,
@@ -265,7 +266,13 @@ def channels_health_list(
         alerts.setdefault(alert.channel_id, []).append(alert)
     states = []
     for channel in channels:
-        accepted = events.filter(channel_id=channel.pk).exclude(status=InboundEventStatus.REJECTED)
+        # What the provider itself delivered: a backfill run fetched by this system proves nothing about
+        # the webhook, so it neither sets the rhythm nor ends a silence.
+        accepted = (
+            events.filter(channel_id=channel.pk)
+            .exclude(status=InboundEventStatus.REJECTED)
+            .exclude(headers__has_key=BACKFILL_HEADER)
+        )
         rhythm = list(
             accepted.filter(received_at__gte=now - RHYTHM_HORIZON, received_at__lte=now)
             .order_by("-received_at")

@@ -320,3 +320,20 @@ def test_alert_list_is_for_those_who_see_channels(client, alert_admin):
     page = client.get(reverse("admin:channels_channelalert_changelist"))
     assert page.status_code == 200
     assert "stille" in page.content.decode()
+
+
+def test_a_backfill_does_not_end_a_silence(alert_admin):
+    """Events fetched by channel_backfill prove nothing about the provider's webhook."""
+    now = timezone.now()
+    channel = ChannelFactory()
+    _deliveries(channel, count=12, every=timedelta(hours=1), last_at=now - timedelta(hours=8))
+    assert [a.kind for a in channel_alerts_check(now=now).opened] == ["silence"]
+    InboundEvent.objects.create(
+        channel=channel,
+        status=InboundEventStatus.PARSED,
+        headers={"content-type": "application/json", "x-sorum-backfill": "1"},
+        received_at=now,
+    )
+    check = channel_alerts_check(now=now + timedelta(minutes=5))
+    assert check.cleared == ()
+    assert channel_health_state(channel=channel, now=now).last_accepted_at == now - timedelta(hours=8)
