@@ -23,7 +23,7 @@ from channels.models import (
     PollCursor,
 )
 from channels.selectors import channel_health_state
-from tests.factories import ChannelFactory, MessageFactory, admin, caseworker
+from tests.factories import ChannelFactory, MessageFactory, admin, archivist, caseworker
 
 from .helpers import fixture_bytes
 
@@ -245,13 +245,20 @@ def test_health_page_is_refused_to_caseworkers(client):
     assert response.status_code in (302, 403)
 
 
-def test_dashboard_shows_open_alerts(client):
+def test_dashboard_shows_open_alerts_of_the_users_sections(client):
     channel = ChannelFactory(name="X-kontoen")
     ChannelAlert.objects.create(channel=channel, kind=ChannelAlertKind.REJECTIONS, detail="5 refused")
+    other = ChannelFactory(name="Annen-enhet-kanal")
+    ChannelAlert.objects.create(channel=other, kind=ChannelAlertKind.SILENCE, detail="stille")
     client.force_login(caseworker(channel.section))
     page = client.get(reverse("dashboard:index")).content.decode()
     assert 'data-testid="dashboard-channel-alert"' in page
     assert "X-kontoen" in page
+    assert "Annen-enhet-kanal" not in page
+    client.force_login(archivist())
+    page = client.get(reverse("dashboard:index")).content.decode()
+    assert "X-kontoen" in page
+    assert "Annen-enhet-kanal" in page
 
 
 def test_bulk_replay_shows_what_became_of_the_events(admin_client):
