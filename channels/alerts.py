@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from sorum_archive.roles import ADMIN
 
+from .backfill.base import BACKFILL_HEADER
 from .models import Channel, ChannelAlert, ChannelAlertKind, InboundEvent, InboundEventStatus
 from .selectors import ChannelHealthState, channels_health_list
 
@@ -63,7 +64,7 @@ def _rejection_spike(channel: Channel, now: datetime) -> str:
     count = rejected.count()
     if count < settings.SORUM_CHANNEL_REJECTION_SPIKE:
         return ""
-    accepted = recent.exclude(status=InboundEventStatus.REJECTED)
+    accepted = recent.exclude(status=InboundEventStatus.REJECTED).exclude(headers__has_key=BACKFILL_HEADER)
     last_rejected = rejected.order_by("-received_at", "-id").values("received_at", "error").first()
     if accepted.count() > count or accepted.filter(received_at__gt=last_rejected["received_at"]).exists():
         return ""  # deliveries are verified again: the spike is over

@@ -15,8 +15,10 @@ from django.db.models import Count, Max
 from django.http import Http404
 from django.utils import timezone
 
-from triage.selectors import inbox_list_for_user
+from sorum_archive.roles import sees_all_sections
+from triage.selectors import inbox_list_for_user, sections_for_user
 
+from .backfill.base import BACKFILL_HEADER
 from .models import (
     AttachmentStatus,
     Channel,
@@ -265,7 +267,13 @@ def channels_health_list(
         alerts.setdefault(alert.channel_id, []).append(alert)
     states = []
     for channel in channels:
-        accepted = events.filter(channel_id=channel.pk).exclude(status=InboundEventStatus.REJECTED)
+        # What the provider itself delivered: a backfill run fetched by this system proves nothing about
+        # the webhook, so it neither sets the rhythm nor ends a silence.
+        accepted = (
+            events.filter(channel_id=channel.pk)
+            .exclude(status=InboundEventStatus.REJECTED)
+            .exclude(headers__has_key=BACKFILL_HEADER)
+        )
         rhythm = list(
             accepted.filter(received_at__gte=now - RHYTHM_HORIZON, received_at__lte=now)
             .order_by("-received_at")
@@ -318,13 +326,13 @@ def channels_health_json() -> list[dict[str, Any]]:
     return [state.as_json() for state in channels_health_list()]
 
 
-def channel_alerts_open() -> list[ChannelAlert]:
-    """Open alerts of enabled channels, newest first (admin index, health page, dashboard)."""
-    return list(
-        ChannelAlert.objects.filter(cleared_at__isnull=True, channel__enabled=True)
-        .select_related("channel")
-        .order_by("-opened_at", "-id")
-    )
+def channel_alerts_open(*, user: AbstractBaseUser | None = None) -> list[ChannelAlert]:
+    """Open alerts of enabled channels, newest first. With a user: only channels of the sections the user
+    sees (the dashboard); without: all (the admin index and the health page)."""
+    alerts = ChannelAlert.objects.filter(cleared_at__isnull=True, channel__enabled=True)
+    if user is not None and not sees_all_sections(user):
+        alerts = alerts.filter(channel__section__in=sections_for_user(user=user))
+    return list(alerts.select_related("channel").order_by("-opened_at", "-id"))
 
 
 # Per-process cache of enabled channels for the webhook: slug -> (channel, expires at, monotonic seconds).

@@ -422,7 +422,7 @@ EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 SERVER_EMAIL = env.str("SERVER_EMAIL", default="arkivinnboks@localhost")
 EMAIL_SUBJECT_PREFIX = env.str("EMAIL_SUBJECT_PREFIX", default="[Arkivinnboks] ")
-ADMINS = [("", address) for address in env.list("ADMINS", default=[])]
+ADMINS = [("", address.strip()) for address in env.list("ADMINS", default=[]) if address.strip()]
 # Hosted guestbook: submissions per IP address and window (seconds), and size limits.
 SORUM_GUESTBOOK_RATE_LIMIT = env.int("GUESTBOOK_RATE_LIMIT", default=5)
 SORUM_GUESTBOOK_RATE_WINDOW = env.int("GUESTBOOK_RATE_WINDOW", default=600)

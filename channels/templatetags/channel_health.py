@@ -11,8 +11,8 @@ register = template.Library()
 
 
 @register.simple_tag
-def channel_alerts_open() -> list:
-    return _channel_alerts_open()
+def channel_alerts_open(user=None) -> list:
+    return _channel_alerts_open(user=user)
 
 
 @register.filter

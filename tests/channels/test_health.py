@@ -23,7 +23,7 @@ from channels.models import (
     PollCursor,
 )
 from channels.selectors import channel_health_state
-from tests.factories import ChannelFactory, MessageFactory, admin, caseworker
+from tests.factories import ChannelFactory, MessageFactory, admin, archivist, caseworker
 
 from .helpers import fixture_bytes
 
@@ -245,13 +245,20 @@ def test_health_page_is_refused_to_caseworkers(client):
     assert response.status_code in (302, 403)
 
 
-def test_dashboard_shows_open_alerts(client):
+def test_dashboard_shows_open_alerts_of_the_users_sections(client):
     channel = ChannelFactory(name="X-kontoen")
     ChannelAlert.objects.create(channel=channel, kind=ChannelAlertKind.REJECTIONS, detail="5 refused")
+    other = ChannelFactory(name="Annen-enhet-kanal")
+    ChannelAlert.objects.create(channel=other, kind=ChannelAlertKind.SILENCE, detail="stille")
     client.force_login(caseworker(channel.section))
     page = client.get(reverse("dashboard:index")).content.decode()
     assert 'data-testid="dashboard-channel-alert"' in page
     assert "X-kontoen" in page
+    assert "Annen-enhet-kanal" not in page
+    client.force_login(archivist())
+    page = client.get(reverse("dashboard:index")).content.decode()
+    assert "X-kontoen" in page
+    assert "Annen-enhet-kanal" in page
 
 
 def test_bulk_replay_shows_what_became_of_the_events(admin_client):
@@ -320,3 +327,20 @@ def test_alert_list_is_for_those_who_see_channels(client, alert_admin):
     page = client.get(reverse("admin:channels_channelalert_changelist"))
     assert page.status_code == 200
     assert "stille" in page.content.decode()
+
+
+def test_a_backfill_does_not_end_a_silence(alert_admin):
+    """Events fetched by channel_backfill prove nothing about the provider's webhook."""
+    now = timezone.now()
+    channel = ChannelFactory()
+    _deliveries(channel, count=12, every=timedelta(hours=1), last_at=now - timedelta(hours=8))
+    assert [a.kind for a in channel_alerts_check(now=now).opened] == ["silence"]
+    InboundEvent.objects.create(
+        channel=channel,
+        status=InboundEventStatus.PARSED,
+        headers={"content-type": "application/json", "x-sorum-backfill": "1"},
+        received_at=now,
+    )
+    check = channel_alerts_check(now=now + timedelta(minutes=5))
+    assert check.cleared == ()
+    assert channel_health_state(channel=channel, now=now).last_accepted_at == now - timedelta(hours=8)
