@@ -170,3 +170,19 @@ def test_closing_retries_only_the_remote_step_after_the_remote_failed(
     server.state.fail_with = None
     archive_case_close(case=case, closed_by=boss)
     assert server.state.objects[case.external_reference]["saksstatus"]["kode"] == "A"
+
+
+def test_a_case_created_through_the_api_goes_to_the_section_archive_system(
+    remote_section, server, django_capture_on_commit_callbacks
+):
+    """Before: CaseCreateApi called get_archive_system() without the section, so the case stayed local."""
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(caseworker(remote_section))
+    with django_capture_on_commit_callbacks(execute=True):
+        body = {"title": "Fjern via API", "section": "plan"}
+        response = api.post("/api/cases/create/", body, format="json")
+    assert response.status_code == 201
+    case = Case.objects.get(title="Fjern via API")
+    assert server.state.objects[case.external_reference]["tittel"] == "Fjern via API"
