@@ -12,7 +12,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from channels.adapters.base import InboundMessage, MessageAction
+from channels.interface import InboundMessage, MessageAction
+from journal.models import Case, JournalEntry, JournalStatus
+from journal.services.archive import archive_case_create
 from sorum_archive.audit import audit_record
 from sorum_archive.models import AuditAction
 
@@ -24,7 +26,6 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
     from channels.models import Channel, InboundEvent
-    from journal.models import Case
 
     from .models import Section
 
@@ -174,8 +175,6 @@ def _message_apply_update(*, message: Message, inbound: InboundMessage) -> Messa
 
 def _filed_entry_number(message_id: int) -> str | None:
     """The journal number of the message's live entry (any status but Utgår), or None."""
-    from journal.models import JournalEntry, JournalStatus
-
     entry = (
         JournalEntry.objects.filter(message_id=message_id)
         .exclude(status=JournalStatus.UTGAAR)
@@ -388,8 +387,6 @@ def triage_decision_make(
     if decision == Decision.CASE_RELATED and case is None and new_case_title.strip():
         if new_case_section is None:
             raise ValidationError(_("A new case needs a section."), code="section_required")
-        from journal.services.archive import archive_case_create
-
         with transaction.atomic():
             # The message's row lock first: a second press waits here, then finds the first decision.
             Message.objects.select_for_update().filter(pk=message.pk).first()
@@ -435,8 +432,6 @@ def triage_decision_record_bulk(
     Messages filed as a journal entry are skipped (locked); outgoing replies are never decided.
     Returns (recorded, locked).
     """
-    from journal.models import JournalEntry, JournalStatus
-
     recorded = locked = 0
     ids = sorted(set(message_ids))
     for start in range(0, len(ids), batch_size):

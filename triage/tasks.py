@@ -2,6 +2,9 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from journal.tasks import journal_entry_register_task
+from sorum_archive.broker import task_publish
+
 from .dashboard.rollup import dashboard_rollup_rebuild, dashboard_rollup_refresh
 from .models import Decision, TriageDecision
 from .retention import message_retention_purge
@@ -25,9 +28,6 @@ def dashboard_rollup_rebuild_task() -> int:
 @shared_task
 def case_related_register_task(decision_id: int) -> bool:
     """After the undo window: journalfør the message if this case-related decision is still its latest."""
-    from journal.tasks import journal_entry_register_task
-    from sorum_archive.broker import task_publish
-
     decision = TriageDecision.objects.get(pk=decision_id)
     latest = (
         TriageDecision.objects.filter(message_id=decision.message_id).order_by("-decided_at", "-pk").first()
