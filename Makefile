@@ -42,9 +42,12 @@ run: install
 	@echo "Serving on http://127.0.0.1:8000 (log in with a demo user above)"
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# lint-imports: the layer contracts in .importlinter; dead_code.py: vulture with .ci/vulture_whitelist.py.
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/python .ci/dead_code.py
 	$(BIN)/pytest
 
 worker: install
@@ -58,6 +61,8 @@ bench: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/python .ci/dead_code.py
 
 format: install
 	$(BIN)/ruff check --fix .
