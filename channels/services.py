@@ -561,6 +561,41 @@ def channel_rotate_secret(*, channel: Channel, new_secret: str, grace_hours: int
     return channel
 
 
+def meeting_file_import(
+    *,
+    channel: Channel,
+    filename: str,
+    body: bytes,
+    meeting: str,
+    title: str,
+    uploaded_by: str,
+    remote_addr: str,
+) -> InboundEvent:
+    """An admin's upload of a meeting file (CSV or JSON): stored as a raw event first, then parsed at once.
+
+    The event is kept whatever happens: parsed, or failed with its error (replayable) for the form to show.
+    The meeting adapter reads the meeting key and title from the headers when the file lacks them.
+    """
+    if channel.kind != "meeting":
+        raise ValidationError(_("Meeting files are imported into a meeting channel."), code="not_meeting")
+    content_type = "text/csv" if filename.lower().endswith(".csv") else "application/json"
+    request = WebhookRequest(
+        method="POST",
+        url=f"upload:{filename}"[:2000],
+        headers={
+            "content-type": content_type,
+            "x-sorum-meeting": meeting,
+            "x-sorum-meeting-title": title,
+            "x-sorum-uploaded-by": uploaded_by,
+        },
+        query={},
+        body=body,
+        remote_addr=remote_addr,
+    )
+    event = inbound_event_receive(channel=channel, request=request)
+    return inbound_event_parse(event_id=event.pk)
+
+
 def inbound_events_replay_failed(*, channel: Channel) -> int:
     """Replay every failed event of a channel; returns how many were enqueued."""
     events = list(
