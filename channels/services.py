@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from triage.models import Message, MessageDirection
-from triage.services import message_ingest
+from triage.services import message_ingest, reply_register_enqueue
 
 from .adapters import get_adapter
 from .adapters.base import (
@@ -443,10 +443,8 @@ def reply_send(*, message: Message, text: str, sent_by: User) -> Message:
         if now > message.conversation.last_message_at:
             message.conversation.last_message_at = now
             message.conversation.save(update_fields=["last_message_at"])
-        # A reply in a conversation that is journalført in a case is itself an outgoing (U) journal entry.
-        from journal.services import journal_reply_register_enqueue
-
-        journal_reply_register_enqueue(message=reply, sent_by=sent_by)
+        # Whether the reply is filed as an outgoing (U) journal entry is triage's decision.
+        reply_register_enqueue(message=reply, sent_by=sent_by)
     logger.info(
         "channels.reply.stored",
         extra={

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from channels.interface import InboundMessage, MessageAction
 from journal.models import Case, JournalEntry, JournalStatus
-from journal.services.archive import archive_case_create
+from journal.services.archive import archive_case_create, journal_reply_register_enqueue
 from sorum_archive.audit import audit_record
 from sorum_archive.models import AuditAction
 
@@ -416,6 +416,12 @@ def triage_decision_make(
     if decision == Decision.FORMAL_SUBMISSION_REQUESTED:
         _formal_submission_reply_send(message=message, text=reply_text, sent_by=decided_by)
     return record
+
+
+def reply_register_enqueue(*, message: Message, sent_by: AbstractBaseUser) -> Case | None:
+    """A reply sent in a conversation that is journalført in an open case is filed there as an outgoing
+    (U) entry, after the sending transaction commits; returns that case, or None when it is not filed."""
+    return journal_reply_register_enqueue(message=message, sent_by=sent_by)
 
 
 def _formal_submission_reply_send(*, message: Message, text: str, sent_by: AbstractBaseUser) -> None:

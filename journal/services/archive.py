@@ -11,6 +11,9 @@ from typing import TYPE_CHECKING
 
 from ..archive_system import get_archive_system
 
+# Part of what triage may call (the import contracts in .importlinter): filing a sent reply.
+from .entries import journal_reply_register_enqueue  # noqa: F401
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
