@@ -17,7 +17,9 @@ from channels.attachments import message_attachments_create
 from channels.interface import InboundMessage, MessageAction
 from journal.models import Case, JournalEntry, JournalStatus
 from journal.services.archive import archive_case_create, journal_reply_register_enqueue
+from journal.tasks import journal_entry_register_task
 from sorum_archive.audit import audit_record
+from sorum_archive.broker import task_publish
 from sorum_archive.models import AuditAction
 
 from .dashboard.rollup import dashboard_days_mark_stale
@@ -255,9 +257,7 @@ def triage_decision_record(
             extra={"decision_id": record.pk, "case_id": record.case_id},
         )
         if decision == Decision.CASE_RELATED:
-            from sorum_archive.broker import task_publish
-
-            from .tasks import case_related_register_task
+            from .tasks import case_related_register_task  # the tasks module imports this one
 
             # Registration waits out the undo window; the task registers only if the decision still stands.
             # A broker outage must not fail the committed decision: journal_entry_pending_sweep_task
@@ -351,6 +351,26 @@ def formal_submission_reply_default() -> str:
         f"kommunens elektroniske skjema:\n{settings.SORUM_FORMAL_SUBMISSION_URL}\n\n"
         "Vennlig hilsen\nSørum kommune"
     )
+
+
+def triage_decision_registration_release(*, decision: TriageDecision) -> bool:
+    """After the undo window: hand the message to journal registration if this case-related decision is
+    still the message's latest; False when it was undone or re-decided within the window."""
+    latest = (
+        TriageDecision.objects.filter(message_id=decision.message_id).order_by("-decided_at", "-pk").first()
+    )
+    if latest is None or latest.pk != decision.pk or decision.decision != Decision.CASE_RELATED:
+        return False
+    # A lost publish is picked up by journal_entry_pending_sweep_task, as after any broker outage.
+    task_publish(
+        journal_entry_register_task,
+        decision.message_id,
+        decision.case_id,
+        decision.decided_by_id,
+        log_event="triage.register.enqueue_failed",
+        message_id=decision.message_id,
+    )
+    return True
 
 
 def triage_decision_make(
