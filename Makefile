@@ -45,9 +45,12 @@ run: install
 	@echo "Serving on http://127.0.0.1:8000 (log in with a demo user above)"
 	@$(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# lint-imports: the layer contracts in .importlinter; dead_code.py: vulture with .ci/vulture_whitelist.py.
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/python .ci/dead_code.py
 	$(BIN)/pytest
 
 # The scaled-out topology on real servers (docs/scaling.md): nginx in front of two gunicorn nodes, a PostgreSQL
@@ -67,6 +70,8 @@ bench: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/python .ci/dead_code.py
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 from sorum_archive.security.client_ip import client_ip_address
 
 from .adapters import ADAPTERS
-from .adapters.base import WebhookRequest
 from .forms import MeetingUploadForm
 from .models import (
     Channel,
@@ -29,9 +28,8 @@ from .models import (
 from .selectors import channel_alerts_open, channel_health, channels_health_list
 from .services import (
     channel_rotate_secret,
-    inbound_event_parse,
-    inbound_event_receive,
     inbound_events_replay_now,
+    meeting_file_import,
 )
 
 
@@ -347,25 +345,15 @@ class ChannelAdmin(admin.ModelAdmin):
         form = MeetingUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
-            name = upload.name.lower()
-            content_type = "text/csv" if name.endswith(".csv") else "application/json"
-            event = inbound_event_receive(
+            event = meeting_file_import(
                 channel=channel,
-                request=WebhookRequest(
-                    method="POST",
-                    url=f"upload:{upload.name}"[:2000],
-                    headers={
-                        "content-type": content_type,
-                        "x-sorum-meeting": form.cleaned_data["meeting"],
-                        "x-sorum-meeting-title": form.cleaned_data["title"],
-                        "x-sorum-uploaded-by": request.user.get_username(),
-                    },
-                    query={},
-                    body=upload.read(),
-                    remote_addr=client_ip_address(request),
-                ),
+                filename=upload.name,
+                body=upload.read(),
+                meeting=form.cleaned_data["meeting"],
+                title=form.cleaned_data["title"],
+                uploaded_by=request.user.get_username(),
+                remote_addr=client_ip_address(request),
             )
-            event = inbound_event_parse(event_id=event.pk)
             if event.status == InboundEventStatus.PARSED:
                 messages.success(
                     request, _("Meeting imported: %(count)d messages.") % {"count": event.messages.count()}

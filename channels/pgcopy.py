@@ -177,14 +177,6 @@ class CopyLayout:
         return inserted
 
 
-def _row_lines(layout: CopyLayout, rows: list[dict[str, Any]]) -> list[bytes]:
-    plan = [(field.attname, field, _default(field)) for field in layout.fields]
-    return [
-        encode_line("\t".join(_field_text(field, row.get(name, default)) for name, field, default in plan))
-        for row in rows
-    ]
-
-
 def sequence_next_ids(model: type[models.Model], count: int) -> list[int]:
     """`count` fresh primary keys from the table's sequence, in one round trip."""
     with connection.cursor() as cursor:
@@ -193,11 +185,3 @@ def sequence_next_ids(model: type[models.Model], count: int) -> list[int]:
             [model._meta.db_table, model._meta.pk.column, count],
         )
         return [pk for (pk,) in cursor.fetchall()]
-
-
-def copy_insert_ignore_conflicts(model: type[models.Model], rows: list[dict[str, Any]]) -> int:
-    """Insert rows (dicts of attribute name -> value) with COPY, skipping those that already exist."""
-    if not rows:
-        return 0
-    layout = CopyLayout(model, [field.attname for field in _columns(model, with_pk=False)])
-    return layout.insert_ignore_conflicts(_row_lines(layout, rows))

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from triage.models import Message, MessageDirection
-from triage.services import message_ingest
+from triage.services import message_ingest, reply_register_enqueue
 
 from .adapters import get_adapter
 from .adapters.base import (
@@ -450,10 +450,8 @@ def reply_send(*, message: Message, text: str, sent_by: User) -> Message:
         if now > message.conversation.last_message_at:
             message.conversation.last_message_at = now
             message.conversation.save(update_fields=["last_message_at"])
-        # A reply in a conversation that is journalført in a case is itself an outgoing (U) journal entry.
-        from journal.services import journal_reply_register_enqueue
-
-        journal_reply_register_enqueue(message=reply, sent_by=sent_by)
+        # Whether the reply is filed as an outgoing (U) journal entry is triage's decision.
+        reply_register_enqueue(message=reply, sent_by=sent_by)
     logger.info(
         "channels.reply.stored",
         extra={
@@ -594,6 +592,39 @@ def inbound_events_replay_now(*, event_ids: list[int]) -> dict[str, int]:
         counts[inbound_event_parse(event_id=event_id).status] += 1
     logger.info("channels.replay.done", extra={"events": len(replayable), **counts})
     return counts
+def meeting_file_import(
+    *,
+    channel: Channel,
+    filename: str,
+    body: bytes,
+    meeting: str,
+    title: str,
+    uploaded_by: str,
+    remote_addr: str,
+) -> InboundEvent:
+    """An admin's upload of a meeting file (CSV or JSON): stored as a raw event first, then parsed at once.
+
+    The event is kept whatever happens: parsed, or failed with its error (replayable) for the form to show.
+    The meeting adapter reads the meeting key and title from the headers when the file lacks them.
+    """
+    if channel.kind != "meeting":
+        raise ValidationError(_("Meeting files are imported into a meeting channel."), code="not_meeting")
+    content_type = "text/csv" if filename.lower().endswith(".csv") else "application/json"
+    request = WebhookRequest(
+        method="POST",
+        url=f"upload:{filename}"[:2000],
+        headers={
+            "content-type": content_type,
+            "x-sorum-meeting": meeting,
+            "x-sorum-meeting-title": title,
+            "x-sorum-uploaded-by": uploaded_by,
+        },
+        query={},
+        body=body,
+        remote_addr=remote_addr,
+    )
+    event = inbound_event_receive(channel=channel, request=request)
+    return inbound_event_parse(event_id=event.pk)
 
 
 def inbound_events_replay_failed(*, channel: Channel) -> int:

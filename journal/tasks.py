@@ -48,19 +48,12 @@ class RegistrationTask(Task):
     retry_jitter=True,
     max_retries=150,
 )
-def journal_entry_register_task(
-    self, message_id: int, case_id: int, user_id: int, screening: dict | None = None
-) -> int:
-    """Idempotent: a second run finds the entry by its message and only adds missing documents.
-
-    screening: an accepted screening suggestion, the keyword arguments of services.screening_apply
-    (legal_basis, metadata, screened_words, document_screening), applied to the new entry.
-    """
+def journal_entry_register_task(self, message_id: int, case_id: int, user_id: int) -> int:
+    """Idempotent: a second run finds the entry by its message and only adds missing documents."""
     return archive_entry_register(
         message=Message.objects.select_related("channel", "conversation").get(pk=message_id),
         case=Case.objects.select_related("section").get(pk=case_id),
         registered_by=get_user_model().objects.get(pk=user_id),
-        screening=screening,
     ).pk
 
 

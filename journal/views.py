@@ -187,24 +187,22 @@ def entry_correct(request: HttpRequest, pk: int) -> HttpResponse:
 
     data = form.cleaned_data
     try:
-        services.journal_entry_correct(
-            entry=entry, changed_by=request.user, title=data["title"], public_title=data["public_title"]
+        services.journal_entry_metadata_correct(
+            entry=entry,
+            changed_by=request.user,
+            title=data["title"],
+            public_title=data["public_title"],
+            correspondent_name=data["correspondent_name"],
+            klass=data["klass"],
         )
     except ValidationError as exc:
-        for field, errors in exc.message_dict.items():
+        # A refusal names its field (public_title) or none (an entry marked «Utgår»).
+        by_field = exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]
+        for field, errors in by_field:
             form.add_error(field if field in form.fields else None, errors)
         return entry_detail(request, pk, correct_form=form)
-
-    def correct(entry: JournalEntry) -> str:
-        sender = entry.correspondents.first()
-        if sender is not None and data["correspondent_name"]:
-            services.correspondent_correct(
-                correspondent=sender, changed_by=request.user, name=data["correspondent_name"]
-            )
-        services.journal_entry_classify(entry=entry, klass=data["klass"], changed_by=request.user)
-        return _("Metadata saved.")
-
-    return _act(request, pk, correct)
+    flash.success(request, _("Metadata saved."))
+    return redirect("journal:entry_detail", pk=pk)
 
 
 @require_POST

@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from journal.models import Case
+from journal.services.archive import archive_case_create
 from sorum_archive.api import ApiConflict
 
 from .forms import InboxFilterForm
@@ -295,15 +296,13 @@ class CaseCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
     def post(self, request: Request) -> Response:
-        from journal.archive_system import get_archive_system
-
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         section = serializer.validated_data["section"]
         if not sections_for_user(user=request.user).filter(pk=section.pk).exists():
             raise ValidationError({"section": ["Not one of your sections."]})
         try:
-            case = get_archive_system().case_create(
+            case = archive_case_create(
                 title=serializer.validated_data["title"], section=section, created_by=request.user
             )
         except DjangoValidationError as exc:

@@ -21,6 +21,8 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+# Debt (.importlinter): retention reaches up into channels for the raw events and attachments it deletes.
+from channels.models import InboundEvent, MessageAttachment
 from sorum_archive.audit import audit_record
 from sorum_archive.models import AuditAction
 
@@ -165,8 +167,6 @@ def _scrub_body(body: bytes, content_type: str, traces: _Traces) -> bytes:
 
 def _raw_events_scrub(*, event_ids: set[int], rows: list[dict]) -> int:
     """Rewrite the raw events that still hold the deleted messages' data for other messages."""
-    from channels.models import InboundEvent
-
     if not event_ids or not rows:
         return 0
     traces = _traces(rows)
@@ -183,8 +183,6 @@ def _raw_events_scrub(*, event_ids: set[int], rows: list[dict]) -> int:
 
 def _attachment_files_delete(names: list[str]) -> None:
     """Delete stored attachment files once the rows are gone (after commit: a rollback keeps both)."""
-    from channels.models import MessageAttachment
-
     storage = MessageAttachment._meta.get_field("file").storage
     for name in names:
         try:
@@ -197,8 +195,6 @@ def _events_mentioning(*, channel_ids: set[int], needles: list[str]) -> set[int]
     """Raw events of these channels whose body holds one of the external ids: the edits, deletions and
     reactions that arrived as events of their own (a scan of those channels' bodies: erasure only)."""
     from django.db import connection
-
-    from channels.models import InboundEvent
 
     if not needles:
         return set()
@@ -218,8 +214,6 @@ def _messages_delete(*, message_ids: list[int], search_other_events: bool = Fals
     """Delete messages with their decisions, attachment files, their raw events (when no other message
     needs them; otherwise the event is rewritten without them) and emptied conversations, and add them to
     the per-channel, per-day tallies."""
-    from channels.models import InboundEvent, MessageAttachment
-
     with transaction.atomic():
         messages = list(
             Message.objects.select_for_update()

@@ -20,7 +20,9 @@ from journal.models import Case, CaseStatus
 from sorum_archive.db import read_alias
 from sorum_archive.roles import sees_all_sections
 
-from .models import Message, MessageDirection, MessageStatus, Section
+from .models import Message, MessageDirection, MessageStatus, Section, TriageDecision
+from .suggestions.selectors import suggestions_for_message
+from .suggestions.types import CaseSuggestion, MessageSuggestions
 
 OSLO = ZoneInfo("Europe/Oslo")
 MAX_PAGE_SIZE = 100
@@ -411,6 +413,40 @@ def section_colleagues(*, section: Section | None) -> QuerySet:
     if section is None:
         return users.none()
     return users.filter(sections=section).order_by("first_name", "last_name", "username")
+
+
+@dataclass(frozen=True)
+class MessageDetail:
+    """What the message page shows beside the message, shaped for the template."""
+
+    message: Message
+    decisions: list[TriageDecision]
+    thread: list[Message]
+    previous: list[Message]
+    colleagues: QuerySet
+    suggestions: MessageSuggestions
+    # Cases the message names that the user may file into (only for those who decide).
+    suggested_cases: list[CaseSuggestion]
+    show_raw_event: bool
+
+
+def message_detail_get(*, user: AbstractBaseUser, pk: int) -> MessageDetail:
+    """The message page's data if the user may see the message; Message.DoesNotExist otherwise."""
+    message = message_get_for_user(user=user, pk=pk)
+    suggestions = suggestions_for_message(
+        message=message, cases=cases_for_user(user=user), visible=inbox_list_for_user(user=user)
+    )
+    decides = user.has_perm("triage.triage_message")
+    return MessageDetail(
+        message=message,
+        decisions=list(message.decisions.select_related("case", "decided_by")),
+        thread=message_thread(message=message),
+        previous=message_previous_from_author(message=message),
+        colleagues=section_colleagues(section=message.section),
+        suggestions=suggestions,
+        suggested_cases=[item for item in suggestions.case_suggestions if item.found] if decides else [],
+        show_raw_event=bool(user.has_perm("channels.view_inboundevent") and message.inbound_event),
+    )
 
 
 _CASE_NUMBER = re.compile(r"^\s*(?:sak\s*)?(\d{2}|\d{4})\s*/\s*(\d+)\s*$", re.IGNORECASE)

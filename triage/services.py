@@ -12,8 +12,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from channels.adapters.base import InboundMessage, MessageAction
+# Debt (.importlinter): attachments are stored from here, a call up into channels.
+from channels.attachments import message_attachments_create
+from channels.interface import InboundMessage, MessageAction
+from journal.models import Case, JournalEntry, JournalStatus
+from journal.services.archive import archive_case_create, journal_reply_register_enqueue
+from journal.tasks import journal_entry_register_task
 from sorum_archive.audit import audit_record
+from sorum_archive.broker import task_publish
+from sorum_archive.leases import lease_claim
 from sorum_archive.models import AuditAction
 
 from .dashboard.rollup import dashboard_days_mark_stale
@@ -24,7 +31,6 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
     from channels.models import Channel, InboundEvent
-    from journal.models import Case
 
     from .models import Section
 
@@ -114,8 +120,6 @@ def message_ingest(*, channel: Channel, event: InboundEvent | None, inbound: Inb
     except IntegrityError:
         return Message.objects.get(channel=channel, external_id=fields["external_id"])
     if inbound.attachments:
-        from channels.attachments import message_attachments_create
-
         message_attachments_create(message=message, attachments=inbound.attachments)
     return message
 
@@ -174,8 +178,6 @@ def _message_apply_update(*, message: Message, inbound: InboundMessage) -> Messa
 
 def _filed_entry_number(message_id: int) -> str | None:
     """The journal number of the message's live entry (any status but Utgår), or None."""
-    from journal.models import JournalEntry, JournalStatus
-
     entry = (
         JournalEntry.objects.filter(message_id=message_id)
         .exclude(status=JournalStatus.UTGAAR)
@@ -256,9 +258,7 @@ def triage_decision_record(
             extra={"decision_id": record.pk, "case_id": record.case_id},
         )
         if decision == Decision.CASE_RELATED:
-            from sorum_archive.broker import task_publish
-
-            from .tasks import case_related_register_task
+            from .tasks import case_related_register_task  # the tasks module imports this one
 
             # Registration waits out the undo window; the task registers only if the decision still stands.
             # A broker outage must not fail the committed decision: journal_entry_pending_sweep_task
@@ -354,6 +354,32 @@ def formal_submission_reply_default() -> str:
     )
 
 
+def triage_decision_registration_release(*, decision: TriageDecision) -> bool:
+    """After the undo window: hand the message to journal registration if this case-related decision is
+    still the message's latest; False when it was undone or re-decided within the window."""
+    latest = (
+        TriageDecision.objects.filter(message_id=decision.message_id).order_by("-decided_at", "-pk").first()
+    )
+    if latest is None or latest.pk != decision.pk or decision.decision != Decision.CASE_RELATED:
+        return False  # undone or re-decided within the window
+    # The same lease as journal_entry_pending_sweep_task's: whichever of the two comes first hands it over.
+    lease = Message.objects.filter(pk=decision.message_id, journal_entry__isnull=True)
+    if not lease_claim(lease, seconds=settings.SORUM_PENDING_LEASE_SECONDS):
+        return False  # registered already, or the sweep has handed it over
+    # A lost publish is picked up by journal_entry_pending_sweep_task, as after any broker outage.
+    published = task_publish(
+        journal_entry_register_task,
+        decision.message_id,
+        decision.case_id,
+        decision.decided_by_id,
+        log_event="triage.register.enqueue_failed",
+        message_id=decision.message_id,
+    )
+    if not published:
+        lease.update(lease_until=None)  # the sweep takes it as soon as the broker is back
+    return published
+
+
 def triage_decision_make(
     *,
     message: Message,
@@ -388,8 +414,6 @@ def triage_decision_make(
     if decision == Decision.CASE_RELATED and case is None and new_case_title.strip():
         if new_case_section is None:
             raise ValidationError(_("A new case needs a section."), code="section_required")
-        from journal.services.archive import archive_case_create
-
         with transaction.atomic():
             # The message's row lock first: a second press waits here, then finds the first decision.
             Message.objects.select_for_update().filter(pk=message.pk).first()
@@ -421,6 +445,12 @@ def triage_decision_make(
     return record
 
 
+def reply_register_enqueue(*, message: Message, sent_by: AbstractBaseUser) -> Case | None:
+    """A reply sent in a conversation that is journalført in an open case is filed there as an outgoing
+    (U) entry, after the sending transaction commits; returns that case, or None when it is not filed."""
+    return journal_reply_register_enqueue(message=message, sent_by=sent_by)
+
+
 def _formal_submission_reply_send(*, message: Message, text: str, sent_by: AbstractBaseUser) -> None:
     from channels.services import reply_send  # channels imports this module: import at call time
 
@@ -435,8 +465,6 @@ def triage_decision_record_bulk(
     Messages filed as a journal entry are skipped (locked); outgoing replies are never decided.
     Returns (recorded, locked).
     """
-    from journal.models import JournalEntry, JournalStatus
-
     recorded = locked = 0
     ids = sorted(set(message_ids))
     for start in range(0, len(ids), batch_size):

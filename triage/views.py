@@ -29,20 +29,16 @@ from .selectors import (
     InboxFilters,
     InvalidCursor,
     case_search,
-    cases_for_user,
     cases_open_for_user,
     inbox_ids_matching,
-    inbox_list_for_user,
     inbox_neighbours,
     inbox_newer_for_user,
     inbox_page_for_user,
     inbox_status_counts,
     inbox_visible_ids,
-    message_get_for_user,
-    message_previous_from_author,
+    message_detail_get,
     message_reply_status,
     message_row_get_for_user,
-    message_thread,
     section_colleagues,
     sections_for_user,
 )
@@ -53,7 +49,6 @@ from .services import (
     triage_decision_make_bulk,
     triage_decision_undo,
 )
-from .suggestions import suggestions_for_message
 from .suggestions.selectors import case_suggestions_for_rows
 
 PAGE_SIZE = 50
@@ -316,7 +311,11 @@ def inbox_counts(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The message with its thread, author history, raw event and decisions; POST decides (no JS needed)."""
-    message = _visible_message(request, pk, detail=True)
+    try:
+        detail = message_detail_get(user=request.user, pk=pk)
+    except Message.DoesNotExist as exc:
+        raise Http404 from exc
+    message = detail.message
     sections = sections_for_user(user=request.user)
     errors: list[str] = []
     if request.method == "POST":
@@ -339,28 +338,18 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "message": message,
         "errors": errors,
         **_neighbour_urls(request, message),
-        "assign_form": AssignForm(
-            initial={"assignee": message.assignee_id}, colleagues=section_colleagues(section=message.section)
-        ),
+        "assign_form": AssignForm(initial={"assignee": message.assignee_id}, colleagues=detail.colleagues),
         "sections": sections,
-        "decisions": message.decisions.select_related("case", "decided_by"),
-        "thread": message_thread(message=message),
-        "previous": message_previous_from_author(message=message),
-        "show_raw_event": request.user.has_perm("channels.view_inboundevent") and message.inbound_event,
+        "decisions": detail.decisions,
+        "thread": detail.thread,
+        "previous": detail.previous,
+        "show_raw_event": detail.show_raw_event,
         "formal_reply": formal_submission_reply_default(),
-        "suggestions": suggestions_for_message(
-            message=message,
-            cases=cases_for_user(user=request.user),
-            visible=inbox_list_for_user(user=request.user),
-        ),
+        "suggestions": detail.suggestions,
+        "suggested_cases": detail.suggested_cases,
         "innsyn": _innsynskrav_age(message),
         "reply_label": _reply_label(message_reply_status(message=message)),
     }
-    context["suggested_cases"] = (
-        [item for item in context["suggestions"].case_suggestions if item.found]
-        if request.user.has_perm("triage.triage_message")
-        else []
-    )
     return render(request, "triage/message_detail.html", context)
 
 
@@ -424,11 +413,10 @@ def _decided_event(message: Message, record: TriageDecision) -> str:
     )
 
 
-def _visible_message(request: HttpRequest, pk: int, *, detail: bool = False) -> Message:
-    """The message if the user may see it: with its row's related objects, or everything the detail shows."""
-    selector = message_get_for_user if detail else message_row_get_for_user
+def _visible_message(request: HttpRequest, pk: int) -> Message:
+    """The message with its row's related objects if the user may see it (the page: message_detail_get)."""
     try:
-        return selector(user=request.user, pk=pk)
+        return message_row_get_for_user(user=request.user, pk=pk)
     except Message.DoesNotExist as exc:
         raise Http404 from exc
 

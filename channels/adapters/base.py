@@ -19,16 +19,14 @@ from enum import StrEnum
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, unquote_to_bytes, urlencode, urlsplit, urlunsplit
 
-
-class Direction(StrEnum):
-    INCOMING = "in"
-    OUTGOING = "out"
-
-
-class MessageAction(StrEnum):
-    CREATE = "create"
-    EDIT = "edit"
-    DELETE = "delete"
+# The contract dataclasses live at the boundary (channels/interface.py); re-exported for the adapters.
+from channels.interface import (  # noqa: F401
+    DeliveryReceipt,
+    Direction,
+    InboundAttachment,
+    InboundMessage,
+    MessageAction,
+)
 
 
 class EventClass(StrEnum):
@@ -110,52 +108,6 @@ class HandshakeResponse:
     status: int
     body: str
     content_type: str = "text/plain"
-
-
-@dataclass(frozen=True)
-class InboundAttachment:
-    url: str
-    content_type: str = ""
-    filename: str = ""
-    size: int | None = None
-
-
-@dataclass(frozen=True)
-class InboundMessage:
-    """One normalised utterance, ready for the inbox."""
-
-    external_id: str
-    conversation_key: str
-    text: str
-    author_name: str
-    author_handle: str
-    sent_at: datetime
-    event_type: str
-    direction: Direction = Direction.INCOMING
-    action: MessageAction = MessageAction.CREATE
-    conversation_title: str = ""
-    parent_external_id: str = ""
-    attachments: tuple[InboundAttachment, ...] = ()
-    extra: Mapping[str, Any] = field(default_factory=dict)
-    # The code of the section whose queue the message belongs to, when the source knows it better than the
-    # channel's own section (an innsynskrav goes to the section of the entry it asks about).
-    section_code: str = ""
-
-    def __post_init__(self) -> None:
-        if self.sent_at.tzinfo is None:
-            raise ValueError("sent_at must be timezone-aware")
-
-
-@dataclass(frozen=True)
-class DeliveryReceipt:
-    """A provider's report on a message the municipality sent (SMS delivery report, Messenger delivery).
-
-    It is a status, never a message: ingest matches it to the outbox by the provider's message id.
-    """
-
-    provider_message_id: str
-    status: str
-    error: str = ""
 
 
 @dataclass(frozen=True)

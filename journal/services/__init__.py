@@ -4,7 +4,6 @@ from .cases import case_classify, case_close, case_correct, case_create
 from .changelog import change_log_write
 from .documents import AttachmentData, journal_entry_documents_create, message_attachments
 from .entries import (
-    journal_entry_delete,
     journal_entry_register,
     journal_entry_register_outgoing,
     journal_reply_register_enqueue,
@@ -18,6 +17,7 @@ from .review import (
     journal_entry_cancel,
     journal_entry_classify,
     journal_entry_correct,
+    journal_entry_metadata_correct,
     journal_entry_resubmit,
     journal_entry_return,
     remark_add,
@@ -55,7 +55,7 @@ __all__ = [
     "journal_entry_cancel",
     "journal_entry_classify",
     "journal_entry_correct",
-    "journal_entry_delete",
+    "journal_entry_metadata_correct",
     "journal_entry_documents_create",
     "journal_entry_register",
     "journal_entry_register_outgoing",

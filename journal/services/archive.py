@@ -10,7 +10,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..archive_system import get_archive_system
-from .review import screening_apply
+
+# Part of what triage may call (the import contracts in .importlinter): filing a sent reply.
+from .entries import journal_reply_register_enqueue  # noqa: F401
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -32,19 +34,14 @@ def archive_case_close(*, case: Case, closed_by: AbstractBaseUser, note: str = "
     return get_archive_system(section=case.section).case_close(case=case, closed_by=closed_by, note=note)
 
 
-def archive_entry_register(
-    *, message: Message, case: Case, registered_by: AbstractBaseUser, screening: dict | None = None
-) -> JournalEntry:
-    """Register an incoming message in its case, apply an accepted screening, then complete it.
+def archive_entry_register(*, message: Message, case: Case, registered_by: AbstractBaseUser) -> JournalEntry:
+    """Register an incoming message in its case, then complete it (e.g. Fiks Arkiv sends it now).
 
-    screening: the keyword arguments of screening_apply (legal_basis, metadata, screened_words,
-    document_screening). Safe to run twice: registration finds the entry by its message.
+    Safe to run twice: registration finds the entry by its message.
     """
     system = get_archive_system(section=case.section)
     entry = system.journal_entry_register(message=message, case=case, registered_by=registered_by)
-    if screening:
-        screening_apply(target=entry, applied_by=registered_by, **screening)
-    system.journal_entry_complete(entry=entry)  # e.g. Fiks Arkiv sends it now, screening included
+    system.journal_entry_complete(entry=entry)
     return entry
 
 

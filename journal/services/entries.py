@@ -20,7 +20,6 @@ from ..models import (
     JournalEntry,
     JournalEntryType,
     JournalStatus,
-    Screening,
     SequenceCounter,
 )
 from ..numbering import next_number
@@ -190,26 +189,3 @@ def message_title(message: Message) -> str:
     text = " ".join(message.text.split()) or _("(empty message)")
     author = message.author_name or message.author_handle or _("unknown sender")
     return scr.shorten(f"{message.channel.name}: {author} – {text}", scr.TITLE_MAX)
-
-
-def journal_entry_delete(*, entry: JournalEntry, deleted_by: AbstractBaseUser) -> None:
-    """Delete a wrongly registered entry that was never approved; approved ones only become «Utgår»."""
-    with transaction.atomic():
-        entry = JournalEntry.objects.select_for_update().get(pk=entry.pk)
-        if entry.is_approved:
-            raise ValidationError(
-                _("An approved journal entry cannot be deleted; mark it «Utgår» with a reason."),
-                code="approved_entry_undeletable",
-            )
-        files = [f.file for document in entry.documents.all() for f in document.files.all()]
-        for document in entry.documents.all():
-            document.files.all().delete()
-            document.remarks.all().delete()
-            Screening.objects.filter(document=document).delete()
-        entry.documents.all().delete()
-        entry.correspondents.all().delete()
-        entry.remarks.all().delete()
-        Screening.objects.filter(entry=entry).delete()
-        entry.delete()
-        transaction.on_commit(lambda: [f.delete(save=False) for f in files])
-    logger.info("journal.entry.deleted", extra={"entry_id": entry.pk, "user_id": deleted_by.pk})

@@ -206,6 +206,31 @@ def journal_entry_correct(
     return entry
 
 
+def journal_entry_metadata_correct(
+    *,
+    entry: JournalEntry,
+    changed_by: AbstractBaseUser,
+    title: str,
+    public_title: str,
+    correspondent_name: str,
+    klass: Klass,
+) -> JournalEntry:
+    """The correction form in one transaction: titles, the first correspondent's name and the class.
+
+    Any refusal (a public title empty after masking, an archived record) rolls back every part, so the
+    form shows its errors with nothing half saved. An empty correspondent name leaves the name as it is.
+    """
+    with transaction.atomic():
+        entry = journal_entry_correct(
+            entry=entry, changed_by=changed_by, title=title, public_title=public_title
+        )
+        sender = entry.correspondents.first()
+        if sender is not None and correspondent_name.strip():
+            correspondent_correct(correspondent=sender, changed_by=changed_by, name=correspondent_name)
+        journal_entry_classify(entry=entry, klass=klass, changed_by=changed_by)
+    return entry
+
+
 def _public_title_check(*, entry: JournalEntry, public_title: str) -> None:
     """An offentligTittel that is nothing but ****** once screened words and names are masked says nothing."""
     from ..screening_facts import entry_facts

@@ -72,15 +72,6 @@ def decrypt(stored: str) -> str:
         ) from exc
 
 
-def reencrypt(stored: str) -> str:
-    """The value encrypted under the current (first) key; plaintext legacy values get encrypted."""
-    if not stored:
-        return ""
-    if not stored.startswith(PREFIX):
-        return encrypt(stored)
-    return PREFIX + fernet().rotate(stored[len(PREFIX) :].encode("ascii")).decode("ascii")
-
-
 class EncryptedTextField(models.TextField):
     """A text field whose value is Fernet-encrypted in the database and plain in Python.
 

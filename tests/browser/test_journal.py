@@ -112,6 +112,24 @@ def test_archivist_reviews_screens_approves_corrects_and_archives(live_server, p
     screenshot("journal-case-closed")
 
 
+def test_a_refused_correction_is_shown_on_the_form_and_saves_nothing(live_server, page, screenshot, world):
+    """journal_entry_metadata_correct: an entry marked «Utgår» refuses the whole correction, on the form."""
+    from journal.services import journal_entry_cancel
+
+    entry = journal_entry_cancel(
+        entry=world["entry"], cancelled_by=world["boss"], reason="Registrert to ganger"
+    )
+    login(page, live_server, "arne", PASSWORD)
+    page.goto(f"{live_server.url}/journal/journalposter/{entry.pk}/")
+    correct = page.get_by_test_id("correct-form")
+    correct.locator("input[name=title]").fill("Ny tittel")
+    correct.get_by_test_id("save-metadata").click()
+    expect(page.get_by_test_id("correct-form")).to_contain_text("Utgår")
+    assert_axe_clean(page)
+    screenshot("journal-entry-correction-refused")
+    assert JournalEntry.objects.get(pk=entry.pk).title == entry.title
+
+
 def test_archivist_returns_an_entry_with_a_remark(live_server, page, world):
     login(page, live_server, "arne", PASSWORD)
     page.goto(f"{live_server.url}/journal/journalposter/{world['entry'].pk}/")

@@ -78,3 +78,52 @@ def test_admin_upload_error_is_shown(client, meeting):
     )
     assert response.status_code == 200
     assert "lacks column" in response.content.decode()
+
+
+def test_meeting_file_import_keeps_the_raw_file_and_parses_it(meeting):
+    from channels.services import meeting_file_import
+
+    body = (FIXTURES / "meeting" / "meeting__questions.json").read_bytes()
+    event = meeting_file_import(
+        channel=meeting,
+        filename="mote.json",
+        body=body,
+        meeting="barnehage-2026",
+        title="",
+        uploaded_by="arkivar",
+        remote_addr="127.0.0.1",
+    )
+    assert event.status == InboundEventStatus.PARSED
+    assert bytes(event.body) == body
+    assert event.headers["x-sorum-uploaded-by"] == "arkivar"
+    assert event.messages.count() == 3
+
+
+def test_meeting_file_import_keeps_a_bad_file_failed_with_its_error(meeting):
+    from channels.services import meeting_file_import
+
+    event = meeting_file_import(
+        channel=meeting,
+        filename="m.csv",
+        body=b"x\n1\n",
+        meeting="m",
+        title="",
+        uploaded_by="a",
+        remote_addr="",
+    )
+    assert event.status == InboundEventStatus.FAILED
+    assert "lacks column" in event.error
+    assert InboundEvent.objects.get() == event
+
+
+def test_meeting_file_import_refuses_another_kind_of_channel():
+    from django.core.exceptions import ValidationError
+
+    from channels.services import meeting_file_import
+
+    sms = ChannelFactory(kind="sms", slug="sms")
+    with pytest.raises(ValidationError):
+        meeting_file_import(
+            channel=sms, filename="m.csv", body=b"x\n", meeting="m", title="", uploaded_by="a", remote_addr=""
+        )
+    assert not InboundEvent.objects.exists()

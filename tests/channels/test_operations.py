@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from channels.models import Channel, InboundEvent, InboundEventStatus
-from tests.factories import ChannelFactory, MessageFactory, SectionFactory, admin
+from tests.factories import ChannelFactory, SectionFactory, admin
 from triage.models import Conversation, Message
 
 from .helpers import fixture_bytes
@@ -226,24 +226,3 @@ def test_jsonl_bulk_ingest_through_copy_on_postgresql(tmp_path):
     event = Message.objects.get(external_id="5").inbound_event
     assert json.loads(bytes(event.body))["id"] == 5
     assert event.headers["x-sorum-source"] == "bulk-import"
-
-
-@pytest.mark.postgres
-def test_copy_insert_skips_rows_that_already_exist():
-    from channels.pgcopy import copy_insert_ignore_conflicts
-
-    existing = MessageFactory(external_id="dup")
-    row = {
-        "channel_id": existing.channel_id,
-        "conversation_id": existing.conversation_id,
-        "external_id": "dup",
-        "text": "annen tekst",
-        "sent_at": timezone.now(),
-        "direction": "in",
-        "status": "new",
-        "extra": {"nul": "a\x00b"},
-    }
-    copy_insert_ignore_conflicts(Message, [row, {**row, "external_id": "ny"}])
-
-    assert Message.objects.get(external_id="dup").text == existing.text
-    assert Message.objects.get(external_id="ny").extra == {"nul": "ab"}

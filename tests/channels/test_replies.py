@@ -198,3 +198,23 @@ def test_x_dm_recipient_is_the_other_participant(sending, fake_provider, django_
     )
     send(message, django_capture_on_commit_callbacks)
     assert OutboundReply.objects.get().status == "sent"
+
+
+def test_a_reply_in_a_journalfoert_conversation_is_filed_as_an_outgoing_entry(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    """reply_send hands the filing decision to triage, which files the reply in the case of the thread."""
+    from journal.models import JournalEntry, JournalEntryType
+    from journal.services import case_create, journal_entry_register
+    from tests.journal.export.archive_data import use_fast_pdf
+
+    use_fast_pdf(monkeypatch)
+    message = citizen_message()
+    worker = caseworker(message.section)
+    case = case_create(title="Høring", section=message.section, created_by=worker)
+    journal_entry_register(message=message, case=case, registered_by=worker)
+    reply = send(message, django_capture_on_commit_callbacks)
+    entry = JournalEntry.objects.get(message=reply)
+    assert (entry.case, entry.entry_type) == (case, JournalEntryType.OUTGOING)
+    other = send(citizen_message(key="psid:9999"), django_capture_on_commit_callbacks)
+    assert not JournalEntry.objects.filter(message=other).exists()

@@ -170,3 +170,49 @@ def test_closing_retries_only_the_remote_step_after_the_remote_failed(
     server.state.fail_with = None
     archive_case_close(case=case, closed_by=boss)
     assert server.state.objects[case.external_reference]["saksstatus"]["kode"] == "A"
+
+
+def test_a_case_created_through_the_api_goes_to_the_section_archive_system(
+    remote_section, server, django_capture_on_commit_callbacks
+):
+    """Before: CaseCreateApi called get_archive_system() without the section, so the case stayed local."""
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(caseworker(remote_section))
+    with django_capture_on_commit_callbacks(execute=True):
+        body = {"title": "Fjern via API", "section": "plan"}
+        response = api.post("/api/cases/create/", body, format="json")
+    assert response.status_code == 201
+    case = Case.objects.get(title="Fjern via API")
+    assert server.state.objects[case.external_reference]["tittel"] == "Fjern via API"
+
+
+def _archive_system_choosers(root) -> list[str]:
+    """Modules that call get_archive_system(...), other than the archive services."""
+    import ast
+
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if "migrations" in path.parts or path.parts[-3:] == ("journal", "services", "archive.py"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            func = getattr(node, "func", None)
+            name = getattr(func, "id", None) or getattr(func, "attr", None)
+            if isinstance(node, ast.Call) and name == "get_archive_system":
+                found.append(f"{path.relative_to(root)}:{node.lineno}")
+    return found
+
+
+def test_only_the_archive_services_choose_the_archive_system(tmp_path):
+    """Before: triage's case API called get_archive_system() itself and ignored the section."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    assert [
+        hit
+        for app in ("channels", "triage", "journal", "sorum_archive")
+        for hit in _archive_system_choosers(root / app)
+    ] == []
+    (tmp_path / "api.py").write_text("def post():\n    return get_archive_system().case_create()\n")
+    assert _archive_system_choosers(tmp_path) == ["api.py:2"]

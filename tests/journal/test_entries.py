@@ -21,7 +21,6 @@ from journal.models import (
 )
 from journal.services import (
     case_create,
-    journal_entry_delete,
     journal_entry_register,
     journal_entry_register_outgoing,
     message_attachments,
@@ -202,12 +201,6 @@ def test_message_attachments_is_empty_without_an_attachment_relation():
     assert message_attachments(MessageFactory()) == []
 
 
-def test_unapproved_entry_can_be_deleted_with_its_documents(case, worker):
-    entry = journal_entry_register(message=MessageFactory(), case=case, registered_by=worker)
-    journal_entry_delete(entry=entry, deleted_by=worker)
-    assert not JournalEntry.objects.filter(pk=entry.pk).exists()
-
-
 def test_reply_in_a_journalfoert_conversation_is_registered_after_commit(
     case, worker, django_capture_on_commit_callbacks
 ):
@@ -248,22 +241,3 @@ def test_a_new_year_gets_a_new_series_continuing_the_classification(section, wor
         title="Neste år", section=section, created_by=worker, year=current.period_start.year + 1
     )
     assert case.series == following
-
-
-def test_registration_task_applies_an_accepted_screening(case, worker):
-    from journal.tasks import journal_entry_register_task
-
-    message = MessageFactory(author_name="Skjult Person")
-    screening = {
-        "legal_basis": "Offl. § 13 jf. fvl. § 13 første ledd nr. 1",
-        "metadata": ["Skjerming navn avsender"],
-    }
-    entry_id = journal_entry_register_task.delay(message.pk, case.pk, worker.pk, screening=screening).get()
-    entry = JournalEntry.objects.get(pk=entry_id)
-    assert entry.screening.metadata == ["Skjerming navn avsender"]
-    assert "Skjult Person" not in entry.public_title
-    # A retry of the same task is harmless.
-    assert (
-        journal_entry_register_task.delay(message.pk, case.pk, worker.pk, screening=screening).get()
-        == entry_id
-    )

@@ -21,7 +21,6 @@ from journal.services import (
     journal_entry_cancel,
     journal_entry_classify,
     journal_entry_correct,
-    journal_entry_delete,
     journal_entry_register,
     journal_entry_resubmit,
     journal_entry_return,
@@ -109,20 +108,14 @@ def test_archive_only_after_approval_and_logged(setup):
     assert ChangeLog.objects.get(field="journalstatus").new_value == "Arkivert"
 
 
-def test_approved_entry_cannot_be_deleted_only_cancelled_with_a_reason(setup):
+def test_approved_entry_is_only_cancelled_with_a_reason(setup):
     entry = journal_entry_approve(entry=setup["entry"], approved_by=setup["archivist"])
-    with pytest.raises(ValidationError) as error:
-        journal_entry_delete(entry=entry, deleted_by=setup["archivist"])
-    assert error.value.code == "approved_entry_undeletable"
     with pytest.raises(ValidationError):
         journal_entry_cancel(entry=entry, cancelled_by=setup["archivist"], reason="")
     entry = journal_entry_cancel(entry=entry, cancelled_by=setup["archivist"], reason="Registrert to ganger")
     assert entry.status == JournalStatus.UTGAAR
     assert entry.cancel_reason == "Registrert to ganger"
     assert JournalEntry.objects.filter(pk=entry.pk).exists()
-    # Even after «Utgår» the entry stays undeletable.
-    with pytest.raises(ValidationError):
-        journal_entry_delete(entry=entry, deleted_by=setup["archivist"])
 
 
 def test_admin_cannot_delete_journal_entries(rf):

@@ -100,6 +100,52 @@ def test_correcting_an_approved_entry_writes_the_change_log(client, world):
     assert change.changed_by == world["boss"]
 
 
+def test_a_correction_that_fails_in_a_later_step_changes_nothing(client, world, monkeypatch):
+    """Before: title, correspondent and class were saved in three transactions, so a failing
+    reclassification left the new title and name behind. Now one atomic service does all three."""
+    from django.core.exceptions import ValidationError
+
+    from journal.models import Klass
+
+    entry = world["open"]
+    other = Klass.objects.create(
+        classification_system=entry.case.klass.classification_system, class_id="999", title="Annen klasse"
+    )
+
+    def refuse(**kwargs):
+        raise ValidationError("The change log is not writable.", code="change_log_down")
+
+    monkeypatch.setattr("journal.services.cases.change_log_write", refuse)
+    _login(client, world["boss"])
+    response = client.post(
+        reverse("journal:entry_correct", args=[entry.pk]),
+        {"title": "Ny tittel", "public_title": "", "correspondent_name": "Nytt Navn", "klass": other.pk},
+    )
+    assert response.status_code in (302, 400)
+    entry.refresh_from_db()
+    assert entry.title != "Ny tittel"
+    assert entry.correspondents.get().name == "Åpen Person"
+    assert entry.case.klass_id != other.pk
+    assert not ChangeLog.objects.filter(field__in=["tittel", "korrespondansepartNavn"]).exists()
+
+
+def test_correcting_an_entry_marked_utgaar_shows_the_refusal_on_the_form(client, world):
+    """Before: the refusal has no field, and reading its message_dict answered 500."""
+    from journal.services import journal_entry_cancel
+
+    entry = journal_entry_cancel(
+        entry=world["open"], cancelled_by=world["boss"], reason="Registrert to ganger"
+    )
+    _login(client, world["boss"])
+    response = client.post(
+        reverse("journal:entry_correct", args=[entry.pk]),
+        {"title": "Ny tittel", "public_title": "", "correspondent_name": "", "klass": entry.case.klass_id},
+    )
+    assert response.status_code == 400
+    entry.refresh_from_db()
+    assert entry.title != "Ny tittel"
+
+
 def test_return_without_remark_shows_the_form_again(client, world):
     fresh = journal_entry_register(
         message=MessageFactory(), case=world["case"], registered_by=world["worker"]

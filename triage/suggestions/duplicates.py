@@ -32,10 +32,6 @@ class MessageText:
     received_at: datetime
 
 
-def is_identifiable_author(name: str, handle: str) -> bool:
-    return normalise_name(name) not in ANONYMOUS_AUTHORS or normalise_name(handle) not in ANONYMOUS_AUTHORS
-
-
 def same_author(a: MessageText, b: MessageText) -> bool:
     handle_a, handle_b = normalise_name(a.author_handle), normalise_name(b.author_handle)
     if handle_a and handle_a not in ANONYMOUS_AUTHORS and handle_a == handle_b:

@@ -48,11 +48,3 @@ def find_identity_numbers(text: str) -> tuple[IdentityNumberHit, ...]:
         )
         for span in personal_data.identity_number_spans(text)
     )
-
-
-def mask_identity_numbers(text: str) -> str:
-    """The text with every valid identity number masked, for any display next to a warning."""
-    hits = find_identity_numbers(text)
-    for hit in reversed(hits):
-        text = text[: hit.start] + hit.masked + text[hit.end :]
-    return text

@@ -10,6 +10,8 @@ from operator import or_
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 
+from journal.models import Case
+
 from ..models import Message, RoutingRule
 from .case_references import find_case_references
 from .duplicates import ANONYMOUS_AUTHORS, MessageText, find_duplicates
@@ -29,8 +31,6 @@ def _case_suggestions(
     if not references:
         return ()
     if cases is None:
-        from journal.models import Case
-
         cases = Case.objects.all()
     condition = reduce(or_, (Q(year=ref.year, sequence_number=ref.sequence_number) for ref in references))
     cases = {(case.year, case.sequence_number): case for case in cases.filter(condition)}

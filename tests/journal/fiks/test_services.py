@@ -349,30 +349,3 @@ def test_pending_dispatches_left_behind_are_sent_by_the_sweep(fiks, django_captu
     assert fiks_dispatch_resend_pending_task.delay().get() == 1
     assert FiksDispatch.objects.get(entry=entry).status == DispatchStatus.SENT
     assert fiks_dispatch_resend_pending_task.delay().get() == 0
-
-
-def test_an_accepted_screening_is_in_the_first_message_sent(
-    fiks, settings, django_capture_on_commit_callbacks
-):
-    from journal.models import ScreeningMetadata
-
-    section = SectionFactory(code="helse")
-    settings.SORUM_ARCHIVE_SYSTEMS_BY_SECTION = {
-        "helse": "journal.fiks.archive_system.FiksArkivArchiveSystem"
-    }
-    screening = {
-        "legal_basis": "Offl. § 13 jf. fvl. § 13 første ledd nr. 1",
-        "metadata": [ScreeningMetadata.KLASSE_ID],
-    }
-    with django_capture_on_commit_callbacks(execute=True):
-        entry_id = journal_entry_register_task.delay(
-            MessageFactory().pk, CaseFactory(section=section).pk, fiks.user.pk, screening
-        ).get()
-    dispatch = FiksDispatch.objects.get(entry_id=entry_id)
-    assert dispatch.status == DispatchStatus.SENT
-    assert dispatch.attempts == 1
-    assert (
-        "<skjermingshjemmel>Offl. § 13 jf. fvl. § 13 første ledd nr. 1</skjermingshjemmel>"
-        in dispatch.payload_xml
-    )
-    assert fiks.archive_answers() == 1

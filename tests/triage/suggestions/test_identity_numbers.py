@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 from triage.suggestions.identity_numbers import (
     find_identity_numbers,
     is_valid_identity_number,
-    mask_identity_numbers,
 )
 from triage.suggestions.types import IdentityNumberKind
 
@@ -74,10 +73,6 @@ def test_a_check_digit_of_ten_is_never_valid():
     # 010190123: the first check digit computes to 10, so no valid number starts with it.
     assert identity_number("010190123") is None
     assert not any(is_valid_identity_number(f"010190123{k}") for k in range(100))
-
-
-def test_mask_identity_numbers_keeps_the_rest_of_the_text():
-    assert mask_identity_numbers(f"fnr {FNR}, tlf 91234567") == "fnr 130972*****, tlf 91234567"
 
 
 @st.composite
