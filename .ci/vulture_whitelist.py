@@ -34,3 +34,19 @@ purge_and_delete
 keys_in_force
 dashboard_figures_for_user
 IdentityNumberKind
+# Django and Celery hooks: the admin's after-add redirect, the WSGI handler's middleware loading, a task's
+# retry callback.
+response_add
+load_middleware
+on_retry
+# Read in templates/admin/channels/channel/health.html; named by dotted path in SORUM_HEALTHZ_SECTIONS.
+poll_cursor_text
+channels_health_json
+# For tests: one channel's health state, the PDF/A declaration check, the PREMIS schema, the plain review
+# queue, and the broker pause the test fixtures reset.
+channel_health_state
+_declares_pdfa
+dias_premis_schema
+review_queue_list
+broker_pause_reset
+inbound_event_replay  # one event replayed through the parse task (webhook tests)

@@ -349,7 +349,3 @@ class ChannelAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel.slug}: {self.get_kind_display()}"
-
-    @property
-    def is_open(self) -> bool:
-        return self.cleared_at is None

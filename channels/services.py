@@ -592,6 +592,8 @@ def inbound_events_replay_now(*, event_ids: list[int]) -> dict[str, int]:
         counts[inbound_event_parse(event_id=event_id).status] += 1
     logger.info("channels.replay.done", extra={"events": len(replayable), **counts})
     return counts
+
+
 def meeting_file_import(
     *,
     channel: Channel,
@@ -625,16 +627,6 @@ def meeting_file_import(
     )
     event = inbound_event_receive(channel=channel, request=request)
     return inbound_event_parse(event_id=event.pk)
-
-
-def inbound_events_replay_failed(*, channel: Channel) -> int:
-    """Replay every failed event of a channel; returns how many were enqueued."""
-    events = list(
-        InboundEvent.objects.filter(channel=channel, status=InboundEventStatus.FAILED).order_by("pk")
-    )
-    for event in events:
-        inbound_event_replay(event=event)
-    return len(events)
 
 
 def channel_secrets_reencrypt() -> int:

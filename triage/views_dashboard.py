@@ -12,9 +12,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from sorum_archive.formatting import duration_display, share_display
+
 from .dashboard.charts import BarChart, bar_chart
 from .dashboard.csv_export import dashboard_csv
-from .dashboard.formatting import duration_display, share_display
 from .dashboard.selectors import DEFAULT_DAYS, MAX_DAYS, dashboard_figures_cached
 from .dashboard.types import DashboardFigures, Figures
 

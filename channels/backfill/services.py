@@ -40,10 +40,6 @@ class BackfillProgress:
     event_ids: list[int] = field(default_factory=list)
 
 
-def channel_backfill_supported(channel: Channel) -> bool:
-    return backfiller_for(channel.kind, str(channel.options.get("provider", ""))) is not None
-
-
 def _request(delivery: Delivery, *, now: datetime) -> WebhookRequest:
     return WebhookRequest(
         method="POST",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import template
 
 from channels.selectors import channel_alerts_open as _channel_alerts_open
-from triage.dashboard.formatting import duration_display
+from sorum_archive.formatting import duration_display
 
 register = template.Library()
 

@@ -45,13 +45,6 @@ def returned_entries_for_user(*, user, limit: int = 200) -> list[JournalEntry]:
     )
 
 
-def returned_count_for_user(*, user) -> int:
-    entries = visible_entries(user=user).filter(status__in=REVIEWABLE, returned_at__isnull=False)
-    if not sees_all_sections(user):
-        entries = entries.filter(Q(registered_by=user) | Q(case__responsible=user))
-    return entries.count()
-
-
 def entry_get_for_user(*, pk: int, user) -> JournalEntry:
     """One entry if its case is in the user's sections (JournalEntry.DoesNotExist otherwise: a 404)."""
     return (

@@ -1,4 +1,4 @@
-"""Short display forms for the dashboard's durations and shares."""
+"""Short display forms for durations and shares (the dashboard, the channel health page)."""
 
 from __future__ import annotations
 
