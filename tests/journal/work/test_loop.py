@@ -134,3 +134,14 @@ def test_caseworker_cannot_move_an_entry_that_was_not_returned(client, world):
     client.post(reverse("journal:entry_move", args=[world["entry"].pk]), {"case": world["right"].number})
     world["entry"].refresh_from_db()
     assert world["entry"].case == world["wrong"]
+
+
+def test_a_moved_entry_is_rendered_again_for_its_new_case(world):
+    from journal.models import DocumentFile
+
+    before = set(DocumentFile.objects.filter(document__entry=world["entry"]).values_list("pk", flat=True))
+    entry = journal_entry_move(entry=world["entry"], case=world["right"], moved_by=world["boss"])
+    text = DocumentFile.objects.get(document__entry=entry, format="txt").file.read().decode()
+    assert f"{world['right'].number}-1" in text
+    assert f"{world['wrong'].number}-1" not in text
+    assert not before & set(DocumentFile.objects.filter(document__entry=entry).values_list("pk", flat=True))
