@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from sorum_archive.roles import sees_all_sections
 
@@ -62,6 +63,16 @@ def entry_get_for_user(*, pk: int, user) -> JournalEntry:
     )
 
 
+# Change-log fields (Noark metadata names) as both sides read them in the history.
+CHANGE_LABELS = {
+    "mappeID": _("Moved to another case (mappeID)"),
+    "avskrivningsmaate": _("Written off (avskrivningsmaate)"),
+    "referanseAvskrivesAvJournalpost": _("Answered by (referanseAvskrivesAvJournalpost)"),
+    "journalstatus": _("Journal status (journalstatus)"),
+    "tittel": _("Title (tittel)"),
+}
+
+
 @dataclass(frozen=True)
 class HistoryLine:
     at: datetime.datetime
@@ -85,7 +96,7 @@ def entry_history(*, entry: JournalEntry) -> list[HistoryLine]:
         HistoryLine(
             at=c.changed_at,
             who=c.changed_by_name,
-            kind=c.field,
+            kind=str(CHANGE_LABELS.get(c.field, c.field)),
             text=f"{c.old_value} → {c.new_value}",
         )
         for c in ChangeLog.objects.filter(

@@ -13,8 +13,20 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from ..models import ArchiveEntity, Case, CaseStatus, JournalEntry, JournalStatus, RemarkType
+from ..models import (
+    ArchiveEntity,
+    Case,
+    CaseStatus,
+    Document,
+    DocumentFile,
+    JournalEntry,
+    JournalStatus,
+    Remark,
+    RemarkType,
+    Screening,
+)
 from ..services.changelog import change_log_write
+from ..services.documents import journal_entry_documents_create
 from ..services.review import journal_entry_resubmit, remark_add
 
 if TYPE_CHECKING:
@@ -79,11 +91,42 @@ def journal_entry_move(*, entry: JournalEntry, case: Case, moved_by: AbstractBas
             if not moved_by.has_perm("journal.review_journalentry")
             else RemarkType.ARKIVANSVARLIG,
         )
+    try:
+        _documents_rerender(entry=entry, by=moved_by)
+    except Exception:  # the move stands; the old rendering stays until someone renders it again
+        logger.exception("journal.entry.rerender_failed", extra={"entry_id": entry.pk})
     logger.info(
         "journal.entry.moved",
         extra={"entry_id": entry.pk, "from_case": source.pk, "to_case": target.pk, "user_id": moved_by.pk},
     )
     return entry
+
+
+def _documents_rerender(*, entry: JournalEntry, by: AbstractBaseUser) -> None:
+    """The rendering of a message names its case («Sak / journalpost 2026/2-1»): render it again for the new
+    case while the entry is not approved. An approved entry, or one whose documents carry their own
+    screening or remarks, keeps its documents (the move stays in the change log and the remarks)."""
+    if entry.message_id is None or entry.is_approved:
+        return
+    documents = Document.objects.filter(entry=entry)
+    if (
+        Screening.objects.filter(document__entry=entry).exists()
+        or Remark.objects.filter(document__entry=entry).exists()
+    ):
+        return
+    with transaction.atomic():
+        entry = (
+            JournalEntry.objects.select_for_update(of=("self",))
+            .select_related("case", "message__channel")
+            .get(pk=entry.pk)
+        )
+        old_files = [f.file for f in DocumentFile.objects.filter(document__entry=entry)]
+        DocumentFile.objects.filter(document__entry=entry, converted_from__isnull=False).delete()
+        DocumentFile.objects.filter(document__entry=entry).delete()
+        documents.delete()
+        # Rendered in the same transaction: if it fails, the old documents stay.
+        journal_entry_documents_create(entry=entry, message=entry.message, created_by=by)
+        transaction.on_commit(lambda: [f.delete(save=False) for f in old_files])
 
 
 def journal_entry_fix_resubmit(

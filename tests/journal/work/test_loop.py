@@ -10,7 +10,7 @@ from django.urls import reverse
 from journal.models import ChangeLog, JournalStatus, RemarkType
 from journal.selectors import review_queue_list
 from journal.services import case_create, journal_entry_approve, journal_entry_register, journal_entry_return
-from journal.work.selectors import entry_history, returned_entries_for_user
+from journal.work.selectors import CHANGE_LABELS, entry_history, returned_entries_for_user
 from journal.work.services import journal_entry_fix_resubmit, journal_entry_move
 from tests.factories import PASSWORD, MessageFactory, SectionFactory, archivist, caseworker
 
@@ -81,7 +81,7 @@ def test_resubmit_puts_it_back_in_review_with_the_history(world):
     # The return, the move (change log and remark) and the resubmission, oldest first.
     assert len(kinds) == 4
     assert kinds[0] == RemarkType.ARKIVANSVARLIG
-    assert "mappeID" in kinds
+    assert str(CHANGE_LABELS["mappeID"]) in kinds
     assert kinds[-1] == RemarkType.SAKSBEHANDLER
     with pytest.raises(ValidationError):
         journal_entry_fix_resubmit(entry=world["entry"], resubmitted_by=world["worker"])
@@ -134,3 +134,14 @@ def test_caseworker_cannot_move_an_entry_that_was_not_returned(client, world):
     client.post(reverse("journal:entry_move", args=[world["entry"].pk]), {"case": world["right"].number})
     world["entry"].refresh_from_db()
     assert world["entry"].case == world["wrong"]
+
+
+def test_a_moved_entry_is_rendered_again_for_its_new_case(world):
+    from journal.models import DocumentFile
+
+    before = set(DocumentFile.objects.filter(document__entry=world["entry"]).values_list("pk", flat=True))
+    entry = journal_entry_move(entry=world["entry"], case=world["right"], moved_by=world["boss"])
+    text = DocumentFile.objects.get(document__entry=entry, format="txt").file.read().decode()
+    assert f"{world['right'].number}-1" in text
+    assert f"{world['wrong'].number}-1" not in text
+    assert not before & set(DocumentFile.objects.filter(document__entry=entry).values_list("pk", flat=True))
