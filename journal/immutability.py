@@ -124,13 +124,15 @@ def _series_closed(label: str, instance) -> bool:
     )
 
 
-def guard_closed_series(sender, instance, raw=False, **kwargs) -> None:
+def guard_closed_series(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
     """No new entries, cases or remarks in a closed arkivdel (std 070: a closed period takes nothing new),
     and no case moved into one."""
     if raw:
         return
     label = _label(sender)
     adding = instance._state.adding
+    if not adding and update_fields is not None and not {"series", "series_id"} & set(update_fields):
+        return
     if not adding and label == "journal.Case":
         old = sender._base_manager.filter(pk=instance.pk).values_list("series_id", flat=True).first()
         if old == instance.series_id:

@@ -198,3 +198,27 @@ def test_control_report_is_in_norwegian_without_server_paths(root):
     ours = [line for line in text.splitlines() if "skjemaet:" not in line]
     for english in (" is ", " missing", " does not ", " has no ", " occurs ", " says "):
         assert not [line for line in ours if english in line], english
+
+
+def test_gif_delivered_as_archival_format(root):
+    """A GIF is no archival format (forskrift § 5-17), whatever the variantformat says."""
+    gif = (
+        b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff,"
+        b"\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+    )
+
+    def swap(tree):
+        obj = tree.find(".//a:dokumentobjekt", A)
+        old = obj.find("a:referanseDokumentfil", A)
+        (root / old.text).unlink()
+        old.text = old.text.rsplit(".", 1)[0] + ".gif"
+        (root / old.text).write_bytes(gif)
+        obj.find("a:format", A).text = "gif"
+        obj.find("a:sjekksum", A).text = hashlib.sha256(gif).hexdigest()
+        obj.find("a:filstoerrelse", A).text = str(len(gif))
+
+    _edit(root, "arkivstruktur.xml", swap)
+    failed = _failed(root)
+    assert set(failed) == {"FORMAT"}
+    assert failed["FORMAT"][0].endswith("gif er ikke et arkivformat")
+    assert any("gif is no archival format" in e for e in check_deposit(root).errors)

@@ -82,7 +82,7 @@ def test_empty_element_scan_finds_what_one_regex_over_the_whole_file_finds(tmp_p
     path = tmp_path / "x.xml"
     path.write_bytes(body)
     expected = [
-        f"x.xml: empty <{m.group(1).decode()}> at byte {m.start()}"
+        f"x.xml: tomt element <{m.group(1).decode()}> ved byte {m.start()}"
         for m in checks._EMPTY_ELEMENT.finditer(body)
     ]
     monkeypatch.setattr(checks, "_CHUNK", 70_000)
