@@ -113,6 +113,23 @@ ESSENTIAL = {
         "version",
     },
     "website_comments": {"id", "post", "content", "raw", "rendered", "date", "date_gmt", "type"},
+    # Polled kinds: the page's list, the comment's id, thread, author, time and text.
+    "youtube": {
+        "kind",
+        "items",
+        "snippet",
+        "topLevelComment",
+        "id",
+        "videoId",
+        "channelId",
+        "publishedAt",
+        "textOriginal",
+        "textDisplay",
+        "replies",
+        "comments",
+    },
+    "linkedin": {"elements", "id", "$URN", "object", "actor", "created", "time", "message", "text"},
+    "flickr": {"comments", "comment", "photo_id", "id", "author", "datecreate", "_content"},
 }
 HEADERS = {"forum": {"X-Discourse-Event": "post_created"}}
 
