@@ -106,6 +106,10 @@ class ChatAdapter(ChannelAdapter):
         "intercom.conversation.contact.attached",
         "intercom.conversation.contact.detached",
         "intercom.conversation_part.tag.created",
+        # Open-and-assign: a reply written with it also arrives as conversation.admin.replied (the same
+        # part id, as with conversation.admin.assigned); deleting a conversation is the admin's housekeeping.
+        "intercom.conversation.admin.open.assigned",
+        "intercom.conversation.deleted",
         "chatwoot.contact_created",
         "chatwoot.contact_updated",
         "chatwoot.inbox_created",
@@ -153,6 +157,8 @@ class ChatAdapter(ChannelAdapter):
         "intercom.conversation.contact.attached": EventClass.NOISE,
         "intercom.conversation.contact.detached": EventClass.NOISE,
         "intercom.conversation_part.tag.created": EventClass.NOISE,
+        "intercom.conversation.admin.open.assigned": EventClass.NOISE,
+        "intercom.conversation.deleted": EventClass.NOISE,
         "intercom.conversation.operator.replied": EventClass.NOISE,
         "intercom.ping": EventClass.NOISE,
         "intercom.ticket.contact.replied": EventClass.MESSAGE,

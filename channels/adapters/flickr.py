@@ -14,6 +14,7 @@ from .base import (
     ChannelConfig,
     Direction,
     InboundMessage,
+    Notes,
     Payload,
     VerificationFailed,
     WebhookRequest,
@@ -47,19 +48,18 @@ class FlickrAdapter(ChannelAdapter):
         # `x-sorum-owner` from the channel option owner_nsid.
         owner = request.header("x-sorum-owner").strip()
         for comment in [] if listed.is_null() else listed.items():
+            notes = Notes()
             yield InboundMessage(
                 external_id=comment["id"].id(),
                 conversation_key=f"photo:{photo_id}",
                 conversation_title=f"Flickr {photo_id}",
                 text=comment.get("_content", "").str_or_empty(),
-                author_name=(
-                    comment.get("realname", "").str_or_empty() or comment.get("authorname", "").str_or_empty()
-                ),
+                author_name=comment.opt_str("realname", notes) or comment.opt_str("authorname", notes),
                 author_handle=comment["author"].id(),
                 direction=Direction.OUTGOING
                 if owner and comment["author"].id() == owner
                 else Direction.INCOMING,
                 sent_at=comment["datecreate"].timestamp(),
                 event_type="comments_page",
-                extra={"permalink": comment.get("permalink", "").str_or_empty(), "photo_id": photo_id},
+                extra=notes.extra({"permalink": comment.opt_str("permalink", notes), "photo_id": photo_id}),
             )

@@ -17,6 +17,7 @@ from .base import (
     Direction,
     InboundMessage,
     MessageAction,
+    Notes,
     Payload,
     VerificationFailed,
     WebhookRequest,
@@ -24,17 +25,18 @@ from .base import (
 
 
 def _comment(comment: Payload, *, video_id: str, owner: str = "", parent: str = "") -> InboundMessage:
+    notes = Notes()
     snippet = comment["snippet"]
-    author = snippet.get("authorChannelId", {})
-    handle = "" if author.is_null() else author.get("value", "").str_or_empty()
+    handle = snippet.opt_obj("authorChannelId", notes).opt_str("value", notes)
+    name = snippet.opt_str("authorDisplayName", notes)
     text = snippet.get("textOriginal", None)
     return InboundMessage(
         external_id=comment["id"].id(),
         conversation_key=f"video:{video_id}",
         conversation_title=f"YouTube {video_id}",
         text=snippet["textDisplay"].str() if text.is_null() else text.str(),
-        author_name=snippet.get("authorDisplayName", "").str_or_empty(),
-        author_handle=handle or snippet.get("authorDisplayName", "").str_or_empty(),
+        author_name=name,
+        author_handle=handle or name,
         sent_at=snippet["publishedAt"].iso_datetime(),
         event_type="comments_page",
         # A comment whose `updatedAt` is after its `publishedAt` was edited: fetched again, it is a new
@@ -43,7 +45,7 @@ def _comment(comment: Payload, *, video_id: str, owner: str = "", parent: str = 
         parent_external_id=parent,
         # The channel's own answers (the video owner's channel) are the municipality speaking.
         direction=Direction.OUTGOING if owner and handle == owner else Direction.INCOMING,
-        extra={"video_id": video_id},
+        extra=notes.extra({"video_id": video_id}),
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from urllib.parse import parse_qsl, urlencode
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -113,6 +114,23 @@ ESSENTIAL = {
         "version",
     },
     "website_comments": {"id", "post", "content", "raw", "rendered", "date", "date_gmt", "type"},
+    # Polled kinds: the page's list, the comment's id, thread, author, time and text.
+    "youtube": {
+        "kind",
+        "items",
+        "snippet",
+        "topLevelComment",
+        "id",
+        "videoId",
+        "channelId",
+        "publishedAt",
+        "textOriginal",
+        "textDisplay",
+        "replies",
+        "comments",
+    },
+    "linkedin": {"elements", "id", "$URN", "object", "actor", "created", "time", "message", "text"},
+    "flickr": {"comments", "comment", "photo_id", "id", "author", "datecreate", "_content"},
 }
 HEADERS = {"forum": {"X-Discourse-Event": "post_created"}}
 
@@ -203,3 +221,55 @@ def _at(value, path):
     for key in path:
         value = value[key]
     return value
+
+
+# SMS gateways post form fields: every value is a string, so a broken part is a missing one.
+SMS_ESSENTIAL = {
+    "MessageSid",
+    "SmsMessageSid",
+    "From",
+    "Body",
+    "MessageStatus",
+    "SND",
+    "TXT",
+    "ID",
+    "number",
+    "msg",
+    "id",
+    "status",
+}
+
+
+def _sms_fixtures():
+    for path in sorted([*(FIXTURES / "sms").glob("*.txt"), *(FIXTURES / "corpus" / "sms").glob("*.txt")]):
+        body = path.read_bytes()
+        if body.lstrip().startswith(b"<"):
+            continue  # PSWinCom XML: its elements are all essential (ID, SND, TEXT)
+        original = ADAPTERS["sms"].parse(_sms_request(body))
+        if any(message.text for message in original.messages) or original.receipts:
+            yield pytest.param(path, id=f"sms:{path.name}")
+
+
+def _sms_request(body: bytes):
+    return replace(request_for(body, content_type="application/x-www-form-urlencoded"), now=NOW)
+
+
+@pytest.mark.parametrize("path", list(_sms_fixtures()))
+@settings(max_examples=30, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_sms_fields_removed_never_fail_a_message_that_has_text(path, data):
+    # Decoded and encoded byte for byte (latin-1), so UTF-8 and ISO-8859-1 bodies keep their bytes.
+    pairs = parse_qsl(path.read_bytes().decode("latin-1"), keep_blank_values=True, encoding="latin-1")
+    optional = sorted({key for key, _ in pairs} - SMS_ESSENTIAL)
+    if not optional:
+        return
+    dropped = set(data.draw(st.lists(st.sampled_from(optional), min_size=1, unique=True)))
+    body = urlencode([(k, v) for k, v in pairs if k not in dropped], encoding="latin-1").encode("ascii")
+    original = ADAPTERS["sms"].parse(_sms_request(path.read_bytes()))
+    result = ADAPTERS["sms"].parse(_sms_request(body))
+    assert {m.external_id: m.text for m in result.messages} == {
+        m.external_id: m.text for m in original.messages
+    }, dropped
+    assert [r.provider_message_id for r in result.receipts] == [
+        r.provider_message_id for r in original.receipts
+    ]
