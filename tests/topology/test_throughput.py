@@ -25,7 +25,16 @@ CONNECTIONS = 16
 
 def _wrk(port: int, path: str) -> dict:
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--timeout", "10s", "--latency", f"http://127.0.0.1:{port}{path}"],
+        [
+            "wrk",
+            "-t2",
+            f"-c{CONNECTIONS}",
+            f"-d{SECONDS}s",
+            "--timeout",
+            "10s",
+            "--latency",
+            f"http://127.0.0.1:{port}{path}",
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -59,4 +68,6 @@ def test_requests_per_second_two_nodes_against_one(topology):
     report_figures(f"topology-throughput c{CONNECTIONS} {SECONDS}s", **figures)
     for result in results:
         assert result["non_2xx"] == 0, result["raw"]
-        assert "connect 0, read 0, write 0" in result["socket_errors"] or not result["socket_errors"], result["raw"]
+        # wrk counts a answer slower than --timeout as a socket "timeout"; every other socket error fails.
+        errors = result["socket_errors"]
+        assert not errors or errors.startswith("connect 0, read 0, write 0"), result["raw"]
