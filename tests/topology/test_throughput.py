@@ -68,6 +68,6 @@ def test_requests_per_second_two_nodes_against_one(topology):
     report_figures(f"topology-throughput c{CONNECTIONS} {SECONDS}s", **figures)
     for result in results:
         assert result["non_2xx"] == 0, result["raw"]
-        # wrk counts a answer slower than --timeout as a socket "timeout"; every other socket error fails.
+        # wrk counts an answer slower than --timeout as a socket "timeout"; every other socket error fails.
         errors = result["socket_errors"]
         assert not errors or errors.startswith("connect 0, read 0, write 0"), result["raw"]
