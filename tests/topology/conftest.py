@@ -8,10 +8,12 @@ as the postgres OS user).
 from __future__ import annotations
 
 import shutil
+import time
 
 import pytest
 
 from tests.conftest import REQUIRE_SERVICES
+from tests.reliability.services import report_figures
 
 from .topology import Topology
 
@@ -29,3 +31,8 @@ def topology():
         yield stack
     finally:
         stack.stop()
+        report_figures(
+            "topology-setup",
+            **{key: round(value, 1) for key, value in stack.timings.items()},
+            total_seconds=round(time.monotonic() - stack.started_at, 1),
+        )

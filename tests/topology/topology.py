@@ -230,8 +230,10 @@ class Topology:
         step = time.monotonic()
         # DEBUG off serves the hashed, compressed static files that a deployment collects (as the Dockerfile).
         self._manage("collectstatic", "--noinput", "-v0")
+        self.timings["collectstatic_seconds"] = time.monotonic() - step
         self.primary.init()
         self._manage("migrate", "--noinput", "-v0")
+        self.timings["migrate_seconds"] = time.monotonic() - step - self.timings["collectstatic_seconds"]
         self._manage("seed_demo", "--messages", "30")
         self._manage(
             "shell",
