@@ -124,6 +124,12 @@ def world(settings, tmp_path, fast_pdf, monkeypatch):
         pending = services.journal_entry_register(
             message=MessageFactory(), case=w.cases["E"], registered_by=w.worker
         )
+        # The answer sent to the citizen: an outgoing entry, «Ekspedert» once approved.
+        reply = MessageFactory(direction="out", author_name="Kari Saksbehandler", text="Vi rydder i dag.")
+        sent = services.journal_entry_register_outgoing(
+            message=reply, case=w.cases["E"], registered_by=w.worker
+        )
+        w.expedited = services.journal_entry_approve(entry=sent, approved_by=w.keeper)
     with _at(2026, 1, 4):
         # The period cannot close while it awaits review: it would be journalført after its journal.
         with pytest.raises(ValidationError) as refused:
@@ -161,6 +167,7 @@ def test_period_closing_moves_open_cases_and_logs_each_move(world):
     with pytest.raises(ValidationError), _at(2026, 6, 1):
         services.series_close(series=world.result_2025.successor, closed_by=world.keeper)
     assert world.refused_close.code == "entries_awaiting_review"
+    assert world.expedited.status == JournalStatus.EKSPEDERT
 
 
 def test_closed_arkivdel_takes_no_new_case_entry_or_remark(world):
