@@ -382,6 +382,15 @@ def message_thread(*, message: Message, limit: int = 100) -> list[Message]:
     )
 
 
+def case_numbers(*, case_ids: set[int]) -> dict[int, str]:
+    """Case numbers («2026/2») by id in one query: the list shows «2026/2-1» without joining the case on
+    every page (the join doubles the list's planning time at a million messages)."""
+    if not case_ids:
+        return {}
+    rows = Case.objects.filter(pk__in=case_ids).values_list("pk", "year", "sequence_number")
+    return {pk: f"{year}/{sequence}" for pk, year, sequence in rows}
+
+
 def message_reply_status(*, message: Message) -> str:
     """The outbox status of the latest reply to the message ("" if none): sent, recorded (the channel
     cannot send it: only recorded), queued, sending or failed."""

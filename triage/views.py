@@ -28,6 +28,7 @@ from .selectors import (
     Cursor,
     InboxFilters,
     InvalidCursor,
+    case_numbers,
     case_search,
     cases_for_user,
     cases_open_for_user,
@@ -115,6 +116,8 @@ def _rows(
     channels: dict[int, str] = {}
     suffix = f"?{query}" if query else ""
     no_name = _("(no name)")  # an anonymous innsynskrav (offentleglova § 28)
+    entries = [getattr(message, "journal_entry", None) for message in messages]
+    cases = case_numbers(case_ids={entry.case_id for entry in entries if entry is not None})
     rows = []
     for message in messages:
         received = timezone.localtime(message.received_at)
@@ -136,7 +139,8 @@ def _rows(
                 # The message page keeps the list's filter, so j/k there walk the same list.
                 "url": f"{detail_prefix}{message.pk}/{suffix}",
                 "assignee": (assignee.get_full_name() or assignee.get_username()) if assignee else "",
-                "journal_number": entry.number if entry else "",
+                # As users know it: case 2026/2, its document 1 («Saksrelevant 2026/2-1»).
+                "journal_number": f"{cases[entry.case_id]}-{entry.number_in_case}" if entry else "",
                 # Filed messages are corrected by the archivist, not re-decided from the list.
                 "filed": entry is not None and entry.status != JournalStatus.UTGAAR,
                 **_innsynskrav_age(message),

@@ -361,7 +361,7 @@ def test_row_shows_the_message_at_a_glance(client, worker, channel, section):
     assert f'href="{message.get_absolute_url()}?status="' in row  # j/k there walk the same list
     assert ">Saksrelevant<" in row
     assert worker.get_full_name() in row
-    assert entry.number in row
+    assert f">{entry.case_entry_number}<" in row  # «Saksrelevant 2026/2-1»: case and document
 
 
 def test_htmx_decision_answers_with_the_row_in_constant_queries(
