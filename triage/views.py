@@ -39,6 +39,7 @@ from .selectors import (
     inbox_page_for_user,
     inbox_status_counts,
     inbox_visible_ids,
+    inbox_without_section_count,
     message_get_for_user,
     message_previous_from_author,
     message_reply_status,
@@ -257,6 +258,8 @@ def _page_context(request: HttpRequest, *, mine: bool = False) -> dict:
         "empty_cursor": EMPTY_CURSOR.encode(),
         "sections": sections_for_user(user=request.user),
         "formal_reply": formal_submission_reply_default(),
+        "without_section": inbox_without_section_count(user=request.user),
+        "no_section": filters.no_section,
     }
 
 

@@ -17,6 +17,7 @@ from .dashboard.csv_export import dashboard_csv
 from .dashboard.formatting import duration_display, share_display
 from .dashboard.selectors import DEFAULT_DAYS, MAX_DAYS, dashboard_figures_cached
 from .dashboard.types import DashboardFigures, Figures
+from .selectors import inbox_without_section_count
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "days": len(figures.days),
         "first_day": figures.days[0],
         "last_day": figures.days[-1],
+        "without_section": inbox_without_section_count(user=request.user),
     }
     return render(request, "triage/dashboard.html", context)
 
