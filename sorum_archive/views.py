@@ -6,7 +6,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -65,9 +64,3 @@ Disallow: /
 @require_GET
 def robots_txt(request: HttpRequest) -> HttpResponse:
     return HttpResponse(ROBOTS_TXT, content_type="text/plain; charset=utf-8")
-
-
-@require_GET
-def privacy(request: HttpRequest) -> HttpResponse:
-    """The personvernerklæring the public forms (guestbook, «Be om innsyn») link to."""
-    return render(request, "privacy.html", {"retention_days": settings.SORUM_RETENTION_DAYS})
