@@ -368,6 +368,17 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if request.user.has_perm("triage.triage_message")
         else []
     )
+    if not context["suggested_cases"] and message.status == MessageStatus.NEW:
+        # No case named in the text: hearing input proposes the open hearing case whose title matches.
+        hearing = _suggested_cases(request, [message]).get(message.pk)
+        if hearing:
+            context["suggested_cases"] = [
+                {
+                    "case_id": hearing["case_id"],
+                    "reference": {"number": hearing["case_number"]},
+                    "case_title": hearing["case_title"],
+                }
+            ]
     return render(request, "triage/message_detail.html", context)
 
 
