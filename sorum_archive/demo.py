@@ -96,6 +96,11 @@ TEXTS = [
     ("Høringsinnspill: behold Fjuk skole, barna trenger en skole i nærmiljøet.", "oppvekst"),
 ]
 
+# Messages of a channel without a section (the story's «Tips oss»): the archivists' «Uten enhet» queue.
+UNROUTED = [
+    "Tips: benken ved Sørumsand stasjon er knust.",
+    "Hvem har ansvar for skiløypa opp mot Fjellsrud? Den er ikke kjørt.",
+]
 # The story (seed_demo(story=True), the `seed_demo` command): what caseworker and archivist did already.
 # (key, text, section, case key, what happened to the entry). Entries end in every review state.
 EARLIER_STORY = [
@@ -309,6 +314,24 @@ def _tell_story(*, sections: dict[str, Section], channels: list[Channel], cases:
     series = Series.objects.filter(period_start__year=last_year).first()
     if series is not None:
         series_close(series=series, closed_by=users["arkivar"])
+    # A channel nobody has given a section yet: its messages wait in the archivists' «Uten enhet» queue.
+    tips, _ = Channel.objects.get_or_create(
+        slug="demo-tips-oss",
+        defaults={"kind": "website_comments", "name": "Tips oss (nettsiden)", "secret": "demo-secret-tips"},
+    )
+    for index, text in enumerate(UNROUTED):
+        message_ingest(
+            channel=tips,
+            event=None,
+            inbound=_inbound(
+                key=f"tips-{index}",
+                text=text,
+                section="",
+                author=AUTHORS[(index + 5) % len(AUTHORS)],
+                sent_at=timezone.now() - timedelta(hours=5 + index),
+            ),
+        )
+        told += 1
     numbers = {key: case.number for key, case in cases.items()}
     now = timezone.now()
     kinds = ["sms", "facebook", "chat", "website_comments", "twitter", "guestbook", "forum"]

@@ -45,6 +45,9 @@ ADMIN_PERMISSIONS = ARCHIVIST_PERMISSIONS + [
     "auth.view_group",
     "sorum_archive.view_auditevent",
     "triage.view_retentiontally",
+    "triage.view_retentionpolicy",
+    "triage.add_retentionpolicy",
+    "triage.change_retentionpolicy",
 ]
 ROLE_PERMISSIONS = {
     CASEWORKER: CASEWORKER_PERMISSIONS,

@@ -77,3 +77,10 @@ def test_running_it_again_adds_no_story_twice(demo):
     again = seed_demo(messages=40, story=True)
     assert again["story messages"] == 0
     assert JournalEntry.objects.count() == entries
+
+
+def test_a_channel_without_section_fills_the_archivists_queue(demo):
+    from tests.factories import archivist
+    from triage.selectors import inbox_without_section_count
+
+    assert inbox_without_section_count(user=archivist()) == 2

@@ -1,7 +1,15 @@
 from django.contrib import admin
 
 from .dashboard.rollup import dashboard_days_mark_stale
-from .models import Conversation, Message, RetentionTally, RoutingRule, Section, TriageDecision
+from .models import (
+    Conversation,
+    Message,
+    RetentionPolicy,
+    RetentionTally,
+    RoutingRule,
+    Section,
+    TriageDecision,
+)
 
 
 @admin.register(Section)
@@ -66,3 +74,16 @@ class RoutingRuleAdmin(admin.ModelAdmin):
     list_filter = ["active", "section", "channel"]
     search_fields = ["keywords"]
     raw_id_fields = ["default_assignee"]
+
+
+@admin.register(RetentionPolicy)
+class RetentionPolicyAdmin(admin.ModelAdmin):
+    """The retention period as an admin setting: one row, never deleted (then RETENTION_DAYS applies)."""
+
+    list_display = ["__str__", "updated_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return super().has_add_permission(request) and not RetentionPolicy.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

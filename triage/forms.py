@@ -28,6 +28,7 @@ class InboxFilterForm(forms.Form):
     section = forms.ModelChoiceField(
         label=_("Section"), queryset=Section.objects.none(), required=False, empty_label=_("All")
     )
+    no_section = forms.BooleanField(label=_("Without section"), required=False)
     assignee = forms.CharField(label=_("Assignee"), max_length=20, required=False)
     date_from = forms.DateField(
         label=_("From date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -74,6 +75,7 @@ class InboxFilterForm(forms.Form):
             channel=data["channel"].pk if data.get("channel") else None,
             kind=data.get("kind") or "",
             section=data["section"].pk if data.get("section") else None,
+            no_section=bool(data.get("no_section")),
             status=data.get("status") or "",
             assignee=data.get("assignee") or "",
             date_from=data.get("date_from"),

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -246,6 +247,32 @@ class RetentionTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel_id} {self.day}: {self.deleted_count}"
+
+
+class RetentionPolicy(models.Model):
+    """The retention period (bevaringstid) of messages that are not case-related, set by the admin.
+
+    One row at most; without it RETENTION_DAYS (settings.SORUM_RETENTION_DAYS) applies.
+    """
+
+    days = models.PositiveIntegerField(
+        _("days"),
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text=_("Messages marked not case-related are deleted this many days after they arrived."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("retention period")
+        verbose_name_plural = _("retention period")
+        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="retentionpolicy_single_row")]
+
+    def __str__(self) -> str:
+        return _("%(days)d days") % {"days": self.days}
+
+    def save(self, *args, **kwargs) -> None:
+        self.pk = 1  # the one row
+        super().save(*args, **kwargs)
 
 
 class RoutingRule(models.Model):

@@ -50,9 +50,17 @@ def messages_deletable() -> QuerySet[Message]:
     return Message.objects.exclude(_archive_material())
 
 
+def retention_days() -> int:
+    """The admin's retention period (RetentionPolicy), else RETENTION_DAYS from the environment."""
+    from .models import RetentionPolicy
+
+    days = RetentionPolicy.objects.values_list("days", flat=True).first()
+    return days or settings.SORUM_RETENTION_DAYS
+
+
 def messages_expired(*, now: datetime | None = None) -> QuerySet[Message]:
     now = now or timezone.now()
-    cutoff = now - timedelta(days=settings.SORUM_RETENTION_DAYS)
+    cutoff = now - timedelta(days=retention_days())
     return messages_deletable().filter(status=MessageStatus.NOT_CASE_RELATED, received_at__lt=cutoff)
 
 
@@ -262,7 +270,7 @@ def _messages_delete(*, message_ids: list[int], search_other_events: bool = Fals
 
 
 def message_retention_purge(*, now: datetime | None = None) -> int:
-    """Delete not-case-related messages older than SORUM_RETENTION_DAYS; returns how many went."""
+    """Delete not-case-related messages older than the retention period; returns how many went."""
     total = 0
     while True:
         ids = list(
@@ -277,7 +285,7 @@ def message_retention_purge(*, now: datetime | None = None) -> int:
             action=AuditAction.DELETED,
             object_type="triage.message",
             summary=f"retention: {total} not case-related messages deleted",
-            extra={"count": total, "retention_days": settings.SORUM_RETENTION_DAYS},
+            extra={"count": total, "retention_days": retention_days()},
         )
     logger.info("triage.retention.purged", extra={"count": total})
     return total

@@ -28,6 +28,7 @@ from .selectors import (
     Cursor,
     InboxFilters,
     InvalidCursor,
+    case_numbers,
     case_search,
     cases_open_for_user,
     inbox_ids_matching,
@@ -36,6 +37,7 @@ from .selectors import (
     inbox_page_for_user,
     inbox_status_counts,
     inbox_visible_ids,
+    inbox_without_section_count,
     message_detail_get,
     message_reply_status,
     message_row_get_for_user,
@@ -110,6 +112,8 @@ def _rows(
     channels: dict[int, str] = {}
     suffix = f"?{query}" if query else ""
     no_name = _("(no name)")  # an anonymous innsynskrav (offentleglova § 28)
+    entries = [getattr(message, "journal_entry", None) for message in messages]
+    cases = case_numbers(case_ids={entry.case_id for entry in entries if entry is not None})
     rows = []
     for message in messages:
         received = timezone.localtime(message.received_at)
@@ -131,7 +135,8 @@ def _rows(
                 # The message page keeps the list's filter, so j/k there walk the same list.
                 "url": f"{detail_prefix}{message.pk}/{suffix}",
                 "assignee": (assignee.get_full_name() or assignee.get_username()) if assignee else "",
-                "journal_number": entry.number if entry else "",
+                # As users know it: case 2026/2, its document 1 («Saksrelevant 2026/2-1»).
+                "journal_number": f"{cases[entry.case_id]}-{entry.number_in_case}" if entry else "",
                 # Filed messages are corrected by the archivist, not re-decided from the list.
                 "filed": entry is not None and entry.status != JournalStatus.UTGAAR,
                 **_innsynskrav_age(message),
@@ -248,6 +253,8 @@ def _page_context(request: HttpRequest, *, mine: bool = False) -> dict:
         "empty_cursor": EMPTY_CURSOR.encode(),
         "sections": sections_for_user(user=request.user),
         "formal_reply": formal_submission_reply_default(),
+        "without_section": inbox_without_section_count(user=request.user),
+        "no_section": filters.no_section,
     }
 
 
@@ -350,6 +357,17 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "innsyn": _innsynskrav_age(message),
         "reply_label": _reply_label(message_reply_status(message=message)),
     }
+    if not context["suggested_cases"] and message.status == MessageStatus.NEW:
+        # No case named in the text: hearing input proposes the open hearing case whose title matches.
+        hearing = _suggested_cases(request, [message]).get(message.pk)
+        if hearing:
+            context["suggested_cases"] = [
+                {
+                    "case_id": hearing["case_id"],
+                    "reference": {"number": hearing["case_number"]},
+                    "case_title": hearing["case_title"],
+                }
+            ]
     return render(request, "triage/message_detail.html", context)
 
 

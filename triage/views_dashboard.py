@@ -18,6 +18,7 @@ from .dashboard.charts import BarChart, bar_chart
 from .dashboard.csv_export import dashboard_csv
 from .dashboard.selectors import DEFAULT_DAYS, MAX_DAYS, dashboard_figures_cached
 from .dashboard.types import DashboardFigures, Figures
+from .selectors import inbox_without_section_count
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "days": len(figures.days),
         "first_day": figures.days[0],
         "last_day": figures.days[-1],
+        "without_section": inbox_without_section_count(user=request.user),
     }
     return render(request, "triage/dashboard.html", context)
 

@@ -108,7 +108,7 @@ def test_a_filed_message_offers_no_decision_and_its_keys_do_nothing(ui, world):
     row = ui.page.locator(f"#msg-{message.pk}")
     expect(row.locator("[data-key=n]")).to_have_count(0)
     expect(row.locator("[data-key=c]")).to_have_count(0)
-    expect(row).to_contain_text(entry.number)
+    expect(row).to_contain_text(entry.case_entry_number)  # «2026/2-1», as users know it
     row.focus()
     for key in ("n", "c", "f"):
         ui.page.keyboard.press(key)

@@ -40,6 +40,7 @@ NOT_CITIZEN_CONTENT = {
     "public_journal:innsyn": "public and screened (the entry as the public sees it)",
     "public_journal:innsyn_thanks": "a receipt, no content",
     "robots_txt": "crawler rules",
+    "privacy": "the privacy statement",
     "noark5:klasse_list": "classification metadata",
     "noark5:klasse_detail": "classification metadata",
     "noark5:klassifikasjonssystem_list": "classification metadata",

@@ -59,6 +59,7 @@ EXCLUDED_PREFIXES = ("admin/",)
 EXPECTATIONS: dict[str, Expect] = {
     "healthz": everyone(200),
     "robots_txt": everyone(200),
+    "privacy": everyone(200),
     "login": everyone(200),
     "logout": Expect(
         method="post", anonymous=302, caseworker_own=302, caseworker_other=302, archivist=302, admin=302

@@ -162,3 +162,13 @@ def test_inbox_rows_carry_the_preselected_case(client, channel, section, worker)
     row = html.split(f'id="msg-{message.pk}"')[1].split(">")[0]
     assert f'data-case-id="{case.pk}"' in row
     assert f'data-case-number="{case.number}"' in row
+
+
+def test_the_message_page_case_picker_proposes_the_matching_hearing_case(client, channel, section, worker):
+    hearing = CaseFactory(section=section, title="Høring om ny skolestruktur – Fjuk skole")
+    message = MessageFactory(channel=channel, text="Høringsinnspill: behold Fjuk skole!")
+    client.force_login(worker)
+    html = client.get(message.get_absolute_url()).content.decode()
+    picker = html.split('data-testid="case-picker"')[1].split("</form>")[0]
+    assert f'<input type="radio" name="case" value="{hearing.pk}" checked>' in picker
+    assert hearing.number in picker

@@ -361,7 +361,7 @@ def test_row_shows_the_message_at_a_glance(client, worker, channel, section):
     assert f'href="{message.get_absolute_url()}?status="' in row  # j/k there walk the same list
     assert ">Saksrelevant<" in row
     assert worker.get_full_name() in row
-    assert entry.number in row
+    assert f">{entry.case_entry_number}<" in row  # «Saksrelevant 2026/2-1»: case and document
 
 
 def test_htmx_decision_answers_with_the_row_in_constant_queries(
@@ -433,3 +433,21 @@ def test_a_reply_the_channel_cannot_send_is_recorded_not_sent(client, worker, ch
     html = client.get(message.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="nb").content.decode()
     assert '<summary data-testid="reply-label">Svar registrert</summary>' in html
     assert "Svar sendt" not in html
+
+
+def test_messages_of_a_channel_without_section_have_a_queue_archivists_see(client, worker, channel):
+    """«Uten enhet»: archivists see the queue with its count, in the inbox and on the dashboard."""
+    from tests.factories import ChannelFactory, archivist
+
+    loose = MessageFactory(channel=ChannelFactory(section=None), section=None, text="Hvem svarer på dette?")
+    MessageFactory(channel=channel)
+    boss = archivist()
+    client.force_login(boss)
+    page = client.get(reverse("triage:inbox"), {"no_section": "1"}, HTTP_ACCEPT_LANGUAGE="nb")
+    assert [m.pk for m in page.context["inbox_messages"]] == [loose.pk]
+    assert page.context["without_section"] == 1
+    assert "Uten enhet" in page.content.decode()
+    dashboard = client.get(reverse("dashboard:index"), HTTP_ACCEPT_LANGUAGE="nb").content.decode()
+    assert "1 ny melding uten enhet" in dashboard
+    client.force_login(worker)  # a caseworker sees their own sections only: no such queue
+    assert client.get(reverse("triage:inbox")).context["without_section"] is None
