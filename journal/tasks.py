@@ -33,7 +33,8 @@ class RegistrationTask(Task):
     def on_retry(self, exc, task_id, args, kwargs, einfo) -> None:
         # This retry's countdown is at most backoff × 2^retries (capped; jitter only shortens it).
         countdown = min(REGISTER_BACKOFF_MAX, REGISTER_BACKOFF * 2**self.request.retries)
-        lease_extend(Message, args[0], seconds=countdown + settings.SORUM_PENDING_LEASE_SECONDS)
+        message_id = args[0] if args else kwargs["message_id"]
+        lease_extend(Message, message_id, seconds=countdown + settings.SORUM_PENDING_LEASE_SECONDS)
 
 
 # A remote archive that is down is retried with exponential backoff (2 s, 4 s, ... capped at 10 min, with

@@ -6,6 +6,7 @@ from celery.app.amqp import AMQP
 from celery.signals import task_postrun, task_prerun
 from kombu import Connection
 from kombu.transport import redis as kombu_redis
+from kombu.transport import virtual as kombu_virtual
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sorum_archive.settings")
 
@@ -59,6 +60,29 @@ def _restore_unacked_after_disconnect(self, client=None):
 
 
 kombu_redis.QoS.restore_unacked = _restore_unacked_after_disconnect
+
+_kombu_ack = kombu_redis.QoS.ack
+
+
+def _ack_after_disconnect(self, delivery_tag):
+    """Work around the same kombu bug on the ack path (issue #21, found by the mid-stream fault test).
+
+    A task that finishes just as Redis drops has its late ack queued on the event loop; it runs after the
+    reconnect, on the old channel, which was closed meanwhile (`channel.connection` is None). kombu then
+    builds a pool from `self.connection.client`: AttributeError ('NoneType' object has no attribute
+    'client'), which celery treats as unrecoverable, and the worker exits (kombu 5.7.0; the same
+    `_connparams` failure as celery/kombu#582). The old channel cannot ack anything: the message stays in
+    Redis's `unacked` hash and is handed out again after the visibility timeout, where the idempotent task
+    finds its work done.
+    """
+    if self.channel.connection is None:
+        logger.warning("celery.ack_after_disconnect.skipped", extra={"delivery_tag": delivery_tag})
+        kombu_virtual.QoS.ack(self, delivery_tag)  # forget it here; Redis keeps it
+        return None
+    return _kombu_ack(self, delivery_tag)
+
+
+kombu_redis.QoS.ack = _ack_after_disconnect
 
 
 class ReconnectingAMQP(AMQP):

@@ -1,5 +1,6 @@
 """The worker outlives a Redis drop: kombu's restore of unacknowledged messages after the transport has
-forgotten its connection no longer raises (sorum_archive/celery.py, issue #21), and nothing is lost."""
+forgotten its connection, and the late ack of a task that finished just as the connection dropped, no
+longer raise (sorum_archive/celery.py, issue #21), and nothing is lost."""
 
 from __future__ import annotations
 
@@ -57,6 +58,38 @@ def test_kombu_alone_still_has_the_bug(broker_url, monkeypatch):
     try:
         with pytest.raises(AttributeError, match="hostname"):
             channel.qos.restore_unacked_once()
+    finally:
+        client.hdel(channel.qos.unacked_key, message.delivery_tag)
+        client.zrem(channel.qos.unacked_index_key, message.delivery_tag)
+        client.delete(name)
+
+
+def test_a_late_ack_on_the_closed_channel_does_not_kill_the_worker(broker_url):
+    """The mid-stream fault test found it: a parse task finished as Redis dropped, its ack ran after the
+    reconnect on the closed channel and the worker exited with "Unrecoverable error: AttributeError"."""
+    channel, message, name = _delivered_then_disconnected(broker_url)
+    channel.close()  # the consumer closes the old channel before it reconnects
+    client = redis.Redis.from_url(broker_url)
+    try:
+        message.ack()  # kombu 5.7.0 alone: AttributeError ... 'client'
+
+        # Nothing is lost: the message waits in the unacked hash for restore_visible.
+        assert client.hexists(channel.qos.unacked_key, message.delivery_tag)
+    finally:
+        client.hdel(channel.qos.unacked_key, message.delivery_tag)
+        client.zrem(channel.qos.unacked_index_key, message.delivery_tag)
+        client.delete(name)
+
+
+def test_kombu_alone_still_has_the_ack_bug(broker_url, monkeypatch):
+    """If this fails, kombu fixed it: drop the ack workaround in sorum_archive/celery.py."""
+    monkeypatch.setattr(kombu_redis.QoS, "ack", project_celery._kombu_ack)
+    channel, message, name = _delivered_then_disconnected(broker_url)
+    channel.close()
+    client = redis.Redis.from_url(broker_url)
+    try:
+        with pytest.raises(AttributeError, match="client"):
+            message.ack()
     finally:
         client.hdel(channel.qos.unacked_key, message.delivery_tag)
         client.zrem(channel.qos.unacked_index_key, message.delivery_tag)
