@@ -185,22 +185,23 @@ class Topology:
             CELERY_VISIBILITY_TIMEOUT="10",
             CELERY_UNACKED_RESTORE_INTERVAL="1",
             CELERY_UNACKED_RESTORE_THROTTLE="1",
-            **extra,
         )
-        env.pop("CELERY_TASK_ALWAYS_EAGER", None)
+        env.pop("CELERY_TASK_ALWAYS_EAGER", None)  # real workers, whatever the test run has set
+        env.update(extra)
         return env
 
     def _manage(self, *args: str) -> None:
         env = self.env(CELERY_TASK_ALWAYS_EAGER="1")
         env.pop("DATABASE_REPLICA_URL")
-        subprocess.run(
+        done = subprocess.run(
             [sys.executable, str(ROOT / "manage.py"), *args],
             env=env,
-            check=True,
             cwd=ROOT,
             timeout=600,
             capture_output=True,
+            text=True,
         )
+        assert done.returncode == 0, f"manage.py {args[0]}:\n{done.stdout[-2000:]}{done.stderr[-4000:]}"
 
     # ---- processes -----------------------------------------------------------------------------------
     def web_node(self, name: str) -> Process:
