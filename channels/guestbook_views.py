@@ -6,7 +6,7 @@ import logging
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 
 from sorum_archive.security.client_ip import client_ip_address
 
@@ -51,11 +51,3 @@ def guestbook_form(request: HttpRequest, slug: str) -> HttpResponse:
 
 def guestbook_thanks(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "channels/guestbook_thanks.html", {"channel": _channel(slug)})
-
-
-@require_GET
-def privacy(request: HttpRequest) -> HttpResponse:
-    """The personvernerklæring the public forms (the guestbook, «Be om innsyn») link to."""
-    from triage.retention import retention_days
-
-    return render(request, "privacy.html", {"retention_days": retention_days()})
