@@ -40,7 +40,12 @@ SETTLE_LIMIT = 30.0  # issue #21: every acknowledged delivery in the inbox withi
 # Not asserted in the run with decisions: a decision holds one of gunicorn's two sync workers for 150-800 ms
 # on this loaded machine (its own queries: 150 ms in one process with no broker involved), and a webhook
 # can wait behind it.
+# Asserted on gunicorn's own request time (the broker wait the issue found is inside the request, so it
+# shows there in full). The client's p99 adds this shared machine's scheduling of the test process itself
+# (measured 23-107 ms, misses at load 4 while gunicorn's own p99 was 60-85 ms), so from the client side the
+# test asserts the bound a per-request broker wait could not keep: under CLIENT_P99_LIMIT.
 P99_LIMIT = 0.100
+CLIENT_P99_LIMIT = 0.300
 DECISION_RATE = 1.0  # a caseworker's decisions per second during the fault (a busy one)
 RESTART_AFTER = 1.0  # a deployment's restart delay (systemd RestartSec=1, Docker's first restart)
 
@@ -263,12 +268,13 @@ def test_fault_in_the_middle_of_a_stream(fault: Fault, database: Database, tmp_p
     else:
         assert errors_5xx == [], errors_5xx[:3]
     if isinstance(fault, RedisDown) and not fault.decisions:
-        assert figures["client_p99_ms_during_fault"] < P99_LIMIT * 1000, (
-            f"webhook p99 {figures['client_p99_ms_during_fault']} ms (client side) during the outage; "
-            f"before it "
-            f"{figures['client_p99_ms_before_fault']} ms, gunicorn's own p99 during it "
-            f"{figures['server_p99_ms_during_fault']} ms, load average {figures['load_average']}"
+        context = (
+            f"client p99 during the outage {figures['client_p99_ms_during_fault']} ms, before it "
+            f"{figures['client_p99_ms_before_fault']} ms; gunicorn's own p99 during it "
+            f"{figures['server_p99_ms_during_fault']} ms; load average {figures['load_average']}"
         )
+        assert figures["server_p99_ms_during_fault"] < P99_LIMIT * 1000, context
+        assert figures["client_p99_ms_during_fault"] < CLIENT_P99_LIMIT * 1000, context
     if isinstance(fault, RedisDown):
         assert figures["connection_errors"] == 0
     assert settle <= SETTLE_LIMIT
