@@ -22,6 +22,11 @@ urlpatterns = [
     path("journalposter/<int:pk>/rett/", views.entry_correct, name="entry_correct"),
     path("journalposter/<int:pk>/skjerm/", views.entry_screen, name="entry_screen"),
     path("journalposter/<int:pk>/skjerm/opphev/", views.entry_screening_lift, name="entry_screening_lift"),
+    path(
+        "journalposter/<int:pk>/skjerm/forslag/",
+        views.entry_screen_suggestion,
+        name="entry_screen_suggestion",
+    ),
     path("journalposter/<int:pk>/arkiver/", views.entry_archive, name="entry_archive"),
     path("journalposter/<int:pk>/utgaar/", views.entry_cancel, name="entry_cancel"),
     path("returnert/", work.returned_list, name="returned_list"),

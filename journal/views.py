@@ -236,6 +236,24 @@ def entry_screen(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 @permission_required(REVIEW, raise_exception=True)
+def entry_screen_suggestion(request: HttpRequest, pk: int) -> HttpResponse:
+    """The message page's «Apply the screening suggestion» button: back to the message afterwards."""
+    entry = get_object_or_404(JournalEntry.objects.select_related("message"), pk=pk)
+    try:
+        services.screening_suggestion_apply(entry=entry, applied_by=request.user)
+    except ValidationError as exc:
+        for error in exc.messages:
+            flash.error(request, error)
+    else:
+        flash.success(request, _("Screening saved."))
+    if entry.message_id is None:
+        return redirect("journal:entry_detail", pk=pk)
+    return redirect("triage:message_detail", pk=entry.message_id)
+
+
+@require_POST
+@login_required
+@permission_required(REVIEW, raise_exception=True)
 def entry_screening_lift(request: HttpRequest, pk: int) -> HttpResponse:
     form = LiftScreeningForm(request.POST)
     if not form.is_valid():

@@ -77,3 +77,21 @@ def role_groups_ensure(group_model=None, permission_model=None) -> None:
             app_label, codename = code.split(".")
             wanted.append(permission_model.objects.get(content_type__app_label=app_label, codename=codename))
         group.permissions.add(*wanted)
+
+
+def is_admin(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """A superuser, or staff with the admin role's channel rights (who can open the channel health page)."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or (user.is_staff and user.has_perm("channels.view_channel"))
+
+
+def landing_url(user: AbstractBaseUser | AnonymousUser) -> str:
+    """Where a role's work is, after login without ``next``: channel health, review queue or the inbox."""
+    from django.urls import reverse
+
+    if is_admin(user):
+        return reverse("admin:channels_channel_health")
+    if is_archivist(user):
+        return reverse("journal:review_queue")
+    return reverse("triage:inbox")

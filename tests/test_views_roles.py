@@ -64,3 +64,29 @@ def test_the_bokmal_menu_has_no_english(client):
     assert ">Eksport<" in menu
     for english in ("Export", "Inbox", "Review", "Dashboard", "Administration"):
         assert f">{english}<" not in menu
+
+
+@pytest.mark.parametrize(
+    ("make", "landing"),
+    [
+        (lambda: caseworker(), "triage:inbox"),
+        (lambda: archivist(), "journal:review_queue"),
+        (lambda: UserFactory(role="admin"), "admin:channels_channel_health"),
+        (lambda: UserFactory(is_superuser=True, is_staff=True), "admin:channels_channel_health"),
+    ],
+    ids=["caseworker", "archivist", "admin-role", "superuser"],
+)
+def test_each_role_lands_where_its_work_is_after_login(client, make, landing):
+    user = make()
+    response = client.post(reverse("login"), {"username": user.get_username(), "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == reverse(landing)
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_a_safe_next_still_wins_over_the_landing_page(client):
+    user = archivist()
+    response = client.post(
+        reverse("login") + "?next=/journal/saker/", {"username": user.get_username(), "password": PASSWORD}
+    )
+    assert response["Location"] == "/journal/saker/"

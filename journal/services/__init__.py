@@ -24,6 +24,7 @@ from .review import (
     screening_apply,
     screening_detect,
     screening_lift,
+    screening_suggestion_apply,
 )
 from .structure import (
     PeriodCloseResult,
@@ -70,6 +71,7 @@ __all__ = [
     "screening_apply",
     "screening_detect",
     "screening_lift",
+    "screening_suggestion_apply",
     "series_active_get_or_create",
     "series_close",
     "series_reopen",

@@ -512,3 +512,24 @@ def _case_public_title_refresh(*, case: Case, screening: Screening) -> None:
     if public != case.public_title:
         case.public_title = public
         case.save(update_fields=["public_title"])
+
+
+def screening_suggestion_apply(*, entry: JournalEntry, applied_by: AbstractBaseUser) -> Screening:
+    """Apply the message page's screening suggestion to the entry of the message: decided, not pending.
+
+    The suggestion (triage.suggestions.sensitive) is «Unntatt offentlighet» under offl. § 13 jf. fvl. § 13
+    første ledd nr. 1; the sender's name and the words found in the message are screened, and the whole
+    document. Like every screening it is written to the change log (screening_apply).
+    """
+    if entry.message_id is None:
+        raise ValidationError(_("This entry has no message to take a suggestion from."), code="no_message")
+    found = personal_data_find(entry.message.text)
+    return screening_apply(
+        target=entry,
+        applied_by=applied_by,
+        legal_basis=scr.SUGGESTED_BASIS_PERSONAL,
+        metadata=[ScreeningMetadata.NAVN_AVSENDER, ScreeningMetadata.TITTEL_REGISTRERING_UTVALGTE_ORD],
+        screened_words=list(found.protected),
+        document_screening=DocumentScreening.HELE,
+        pending=False,
+    )

@@ -62,12 +62,21 @@ def screenshot(page):
     return take
 
 
-def login(page, live_server, username: str, password: str) -> None:
+def logged_in(page, base: str) -> None:
+    """Wait until the login form has let the user in: each role lands on its own page (roles.landing_url)."""
+    page.wait_for_url(lambda url: url.startswith(base) and not url.startswith(f"{base}/login/"))
+    page.wait_for_load_state("load")
+
+
+def login(page, live_server, username: str, password: str, then: str | None = "/") -> None:
+    """Log in; then open ``then`` (the inbox unless told otherwise; None stays on the landing page)."""
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit].primary")
-    page.wait_for_url(f"{live_server.url}/")
+    logged_in(page, live_server.url)
+    if then is not None:
+        page.goto(f"{live_server.url}{then}")
 
 
 class Page:
@@ -82,7 +91,8 @@ class Page:
         page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
         page.on("pageerror", lambda e: self.console_errors.append(str(e)))
 
-    def login(self, user) -> None:
+    def login(self, user, then: str | None = "/") -> None:
+        """Log in; then open ``then`` (the inbox unless told otherwise; None stays on the landing page)."""
         from tests.factories import PASSWORD
 
         self.page.goto(f"{self.base}/login/")
@@ -90,7 +100,9 @@ class Page:
         self.page.fill("input[name=password]", PASSWORD)
         self.check("login")
         self.page.locator("main form button[type=submit], main form input[type=submit]").first.click()
-        self.page.wait_for_url(f"{self.base}/")
+        logged_in(self.page, self.base)
+        if then is not None:
+            self.goto(then)
 
     def goto(self, path: str) -> None:
         self.page.goto(f"{self.base}{path}")

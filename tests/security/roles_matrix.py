@@ -96,6 +96,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "journal:entry_correct": everyone(405, objects={"pk": "entry"}),
     "journal:entry_screen": everyone(405, objects={"pk": "entry"}),
     "journal:entry_screening_lift": everyone(405, objects={"pk": "entry"}),
+    "journal:entry_screen_suggestion": everyone(405, objects={"pk": "entry"}),
     "journal:entry_archive": everyone(405, objects={"pk": "entry"}),
     "journal:entry_cancel": everyone(405, objects={"pk": "entry"}),
     # GET asks the archivist to confirm (issue #17); POST closes.
