@@ -228,7 +228,16 @@ def triage_decision_record(
         raise ValidationError(_("Choose the case the message belongs to."), code="case_required")
     idempotency_key = idempotency_key[:64]
     with transaction.atomic():
-        message = Message.objects.select_for_update().get(pk=message.pk)
+        # The row lock reads only what may have changed since the caller loaded the message; the caller's
+        # instance (with its row's related objects) is brought up to date and used from here on, so the
+        # inbox answers with it without loading the message again.
+        current = (
+            Message.objects.select_for_update()
+            .values("direction", "status", "first_decided_at")
+            .get(pk=message.pk)
+        )
+        for field, value in current.items():
+            setattr(message, field, value)
         earlier = _decision_replayed(message=message, decided_by=decided_by, idempotency_key=idempotency_key)
         if earlier is not None:
             return earlier
@@ -246,8 +255,11 @@ def triage_decision_record(
             decided_by=decided_by,
             idempotency_key=idempotency_key,
         )
-        # The key's uniqueness is checked above, under the message's row lock (a query fewer here).
-        record.full_clean(exclude=["idempotency_key"])
+        # The key's uniqueness is checked above, under the message's row lock (a query fewer here). The
+        # message is locked and the user is the one deciding: no existence query for either. The check
+        # constraint (a case-related decision has a case) is the case_required check above; the database
+        # enforces it too.
+        record.full_clean(exclude=["idempotency_key", "message", "decided_by"], validate_constraints=False)
         record.save()
         _message_status_set(message=message, status=MessageStatus(decision), at=record.decided_at)
         audit_record(
