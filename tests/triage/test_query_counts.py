@@ -72,10 +72,11 @@ def test_htmx_decision_loads_the_message_once(client, worker, channel):
     assert _count(SECTION_IDS, sql) == 1, sql
     assert not [q for q in sql if q.startswith('SELECT 1 AS "a" FROM "triage_message"')]
     assert not [q for q in sql if 'AS "_check"' in q]
-    # Session, user, 2 permissions, sections, message, lock, journal entry, insert, status, dashboard mark,
-    # audit (heads, row, head) and, on PostgreSQL in the test's transaction, the savepoint pair.
-    # It was 23.
-    assert len(sql) <= 16 + LOCK_EXTRA, sql
+    # Session, user, 2 permissions, sections, message, lock (and whether filed), insert, status, dashboard
+    # mark, audit (heads, row, head) and, on PostgreSQL in the test's transaction, the savepoint pair.
+    # It was 23. Whether the message is filed comes with its row lock (no journal entry query).
+    assert not [q for q in sql if q.startswith('SELECT "journal_journalentry"')], sql
+    assert len(sql) <= 15 + LOCK_EXTRA, sql
     message.refresh_from_db()
     assert message.status == "not_case_related"
     assert message.first_decided_at is not None
