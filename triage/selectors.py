@@ -101,9 +101,20 @@ def inbox_list_for_user(*, user: AbstractBaseUser) -> QuerySet[Message]:
     # it); the detail adds the case (message_get_for_user).
     queryset = Message.objects.select_related("channel", "section", "assignee", "journal_entry")
     if not sees_all_sections(user):
-        section_ids = list(Section.objects.filter(members=user).values_list("pk", flat=True))
-        queryset = queryset.filter(section_id__in=section_ids)
+        queryset = queryset.filter(section_id__in=_section_ids(user))
     return queryset.order_by("-received_at", "-id")
+
+
+def _section_ids(user: AbstractBaseUser) -> list[int]:
+    """The user's section ids, read once per user object (one request), as Django keeps permissions.
+
+    The message page asked three times (the message, its suggestions' visibility, its neighbours).
+    """
+    cached = getattr(user, "_sorum_section_ids", None)
+    if cached is None:
+        cached = list(Section.objects.filter(members=user).values_list("pk", flat=True))
+        user._sorum_section_ids = cached
+    return cached
 
 
 def message_search_filter(queryset: QuerySet[Message], q: str) -> QuerySet[Message]:

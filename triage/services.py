@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -176,14 +177,14 @@ def _message_apply_update(*, message: Message, inbound: InboundMessage) -> Messa
     return message
 
 
+def _live_entries():
+    """Journal entries in any status but Utgår: a message with one is filed (locked for decisions)."""
+    return JournalEntry.objects.exclude(status=JournalStatus.UTGAAR)
+
+
 def _filed_entry_number(message_id: int) -> str | None:
     """The journal number of the message's live entry (any status but Utgår), or None."""
-    entry = (
-        JournalEntry.objects.filter(message_id=message_id)
-        .exclude(status=JournalStatus.UTGAAR)
-        .select_related("case")
-        .first()
-    )
+    entry = _live_entries().filter(message_id=message_id).select_related("case").first()
     return entry.case_entry_number if entry is not None else None
 
 
@@ -228,13 +229,25 @@ def triage_decision_record(
         raise ValidationError(_("Choose the case the message belongs to."), code="case_required")
     idempotency_key = idempotency_key[:64]
     with transaction.atomic():
-        message = Message.objects.select_for_update().get(pk=message.pk)
+        # The row lock reads only what may have changed since the caller loaded the message; the caller's
+        # instance (with its row's related objects) is brought up to date and used from here on, so the
+        # inbox answers with it without loading the message again.
+        # Whether it is filed comes in the same query (the number, for the error, only when it is).
+        current = (
+            Message.objects.select_for_update()
+            .annotate(filed=Exists(_live_entries().filter(message_id=OuterRef("pk"))))
+            .values("direction", "status", "first_decided_at", "filed")
+            .get(pk=message.pk)
+        )
+        filed = current.pop("filed")
+        for field, value in current.items():
+            setattr(message, field, value)
         earlier = _decision_replayed(message=message, decided_by=decided_by, idempotency_key=idempotency_key)
         if earlier is not None:
             return earlier
         if message.direction == MessageDirection.OUTGOING:
             raise ValidationError(_("Our own replies are not decided."), code="outgoing_message")
-        number = _filed_entry_number(message.pk)
+        number = _filed_entry_number(message.pk) if filed else None
         if number is not None:
             raise _locked_error(number)
         record = TriageDecision(
@@ -246,8 +259,11 @@ def triage_decision_record(
             decided_by=decided_by,
             idempotency_key=idempotency_key,
         )
-        # The key's uniqueness is checked above, under the message's row lock (a query fewer here).
-        record.full_clean(exclude=["idempotency_key"])
+        # The key's uniqueness is checked above, under the message's row lock (a query fewer here). The
+        # message is locked and the user is the one deciding: no existence query for either. The check
+        # constraint (a case-related decision has a case) is the case_required check above; the database
+        # enforces it too.
+        record.full_clean(exclude=["idempotency_key", "message", "decided_by"], validate_constraints=False)
         record.save()
         _message_status_set(message=message, status=MessageStatus(decision), at=record.decided_at)
         audit_record(

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import ModelChoiceField
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -172,9 +173,28 @@ def _select_options(form: InboxFilterForm) -> dict[str, list[tuple[str, str, boo
         if name in form.fields:
             current = str(form[name].value() or "")
             options[name] = [
-                (str(value), str(label), str(value) == current) for value, label in form.fields[name].choices
+                (str(value), str(label), str(value) == current) for value, label in _choices(form, name)
             ]
     return options
+
+
+def _choices(form: InboxFilterForm, name: str) -> list[tuple[object, str]]:
+    """A field's choices; a model's from one plain query, kept on the field's queryset for the page.
+
+    ModelChoiceField's own choices run queryset.iterator(): on PostgreSQL a server-side cursor (DECLARE,
+    FETCH, CLOSE) per select on every inbox page, for a handful of rows.
+    """
+    field = form.fields[name]
+    if not isinstance(field, ModelChoiceField):
+        return list(field.choices)
+    empty = [("", field.empty_label)] if field.empty_label is not None else []
+    return empty + [(obj.pk, field.label_from_instance(obj)) for obj in field.queryset]
+
+
+def _with_plain_choices(form, name: str):
+    """The form with a model field's choices read in one plain query (no server-side cursor) to render."""
+    form.fields[name].choices = _choices(form, name)
+    return form
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -251,7 +271,8 @@ def _page_context(request: HttpRequest, *, mine: bool = False) -> dict:
         "mine": mine,
         "poll_seconds": POLL_SECONDS,
         "empty_cursor": EMPTY_CURSOR.encode(),
-        "sections": sections_for_user(user=request.user),
+        # The section filter's queryset, already read for its options above: no second query.
+        "sections": form.fields["section"].queryset,
         "formal_reply": formal_submission_reply_default(),
         "without_section": inbox_without_section_count(user=request.user),
         "no_section": filters.no_section,
@@ -345,7 +366,9 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "message": message,
         "errors": errors,
         **_neighbour_urls(request, message),
-        "assign_form": AssignForm(initial={"assignee": message.assignee_id}, colleagues=detail.colleagues),
+        "assign_form": _with_plain_choices(
+            AssignForm(initial={"assignee": message.assignee_id}, colleagues=detail.colleagues), "assignee"
+        ),
         "sections": sections,
         "decisions": detail.decisions,
         "thread": detail.thread,
@@ -481,7 +504,10 @@ def decide(request: HttpRequest) -> HttpResponse:
             return _row_response(request, message, error=error)
         flash.error(request, error)
         return _back(request, message)
-    message = _visible_message(request, message.pk)
+    if record.decision == Decision.CASE_RELATED:
+        # Registration may have filed it already (its journal entry shows in the row); any other decision
+        # changed only the status, which the service set on this instance.
+        message = _visible_message(request, message.pk)
     if _is_htmx(request):
         return _row_response(request, message, event=_decided_event(message, record))
     flash.success(request, _("Decision saved."))
