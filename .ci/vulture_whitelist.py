@@ -38,6 +38,7 @@ IdentityNumberKind
 # retry callback.
 response_add
 load_middleware
+get_default_redirect_url  # LoginView hook: where each role lands after login (sorum_archive/views.py)
 on_retry
 # Read in templates/admin/channels/channel/health.html; named by dotted path in SORUM_HEALTHZ_SECTIONS.
 poll_cursor_text
