@@ -59,6 +59,7 @@ NOT_CITIZEN_CONTENT = {
     "journal:entry_return": "a write",
     "journal:entry_correct": "a write",
     "journal:entry_screen": "a write",
+    "journal:entry_screen_suggestion": "a write (then back to the message page, which is audited)",
     "journal:entry_archive": "a write",
     "journal:entry_cancel": "a write",
     "journal:entry_move": "a write (the change log and a remark)",
