@@ -63,6 +63,14 @@ def world():
     }
 
 
+def press(locator) -> None:
+    """Activate a button by keyboard. On the entry page chromium's PDF viewer sits in a frame; once it has
+    loaded, a mouse click on the page's own buttons is sometimes swallowed (no request at all: 1 run in 3
+    in a full suite, every run after waiting for the viewer), while focus + Enter always acts."""
+    locator.focus()
+    locator.page.keyboard.press("Enter")
+
+
 def test_archivist_reviews_screens_approves_corrects_and_archives(live_server, page, screenshot, world):
     entry = world["entry"]
     login(page, live_server, "arne", PASSWORD)
@@ -85,7 +93,7 @@ def test_archivist_reviews_screens_approves_corrects_and_archives(live_server, p
     form = page.get_by_test_id("screening-form")
     checkbox = form.get_by_label(ScreeningMetadata.NAVN_AVSENDER.value, exact=True)
     expect(checkbox).to_be_checked()
-    form.get_by_test_id("save-screening").click()
+    press(form.get_by_test_id("save-screening"))
     expect(page.locator("dd.screened")).to_contain_text("Offl. § 13")
 
     page.get_by_test_id("approve").focus()
@@ -94,13 +102,13 @@ def test_archivist_reviews_screens_approves_corrects_and_archives(live_server, p
 
     correct = page.get_by_test_id("correct-form")
     correct.locator("input[name=title]").fill("Brøyting av skolevegen")
-    correct.get_by_test_id("save-metadata").click()
+    press(correct.get_by_test_id("save-metadata"))
     expect(page.get_by_test_id("entry-title")).to_have_text("Brøyting av skolevegen")
     change = ChangeLog.objects.get(field="tittel", system_id=entry.system_id)
     assert change.new_value == "Brøyting av skolevegen"
     assert change.changed_by == world["boss"]
 
-    page.get_by_test_id("archive").click()
+    press(page.get_by_test_id("archive"))
     expect(page.get_by_test_id("entry-status")).to_have_text(JournalStatus.ARKIVERT.value)
     screenshot("journal-entry-archived")
 
@@ -140,7 +148,7 @@ def test_archivist_returns_an_entry_with_a_remark(live_server, page, world):
     page.goto(f"{live_server.url}/journal/journalposter/{world['entry'].pk}/")
     form = page.get_by_test_id("return-form")
     form.locator("textarea").fill("Feil sak: flytt til brøytesaken for 2026.")
-    form.get_by_test_id("return").click()
+    press(form.get_by_test_id("return"))
     expect(page.locator("ul.flash")).to_be_visible()
     entry = JournalEntry.objects.get(pk=world["entry"].pk)
     assert entry.returned_at is not None
